@@ -1,0 +1,46 @@
+# e-Sachivalaya portal: `make run` starts the portal, `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+
+.PHONY: run test test-fast reset-demo clean-venv chromium
+
+$(PY):
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+
+# Stamp files: reinstall only when the pinned requirements change.
+$(VENV)/.runtime-installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+# Start the portal on data/esachivalaya.duckdb (ESACHIVALAYA_DB overrides). A new database is
+# created with the schema, Rewari's reference data and demo complaints on first start.
+run: $(VENV)/.runtime-installed
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+# Browser tests drive Debian's chromium (no browser download); install it when missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(VENV)/.dev-installed chromium
+	$(PY) -m pytest -q
+
+# Everything except the browser tests (quicker while you work).
+test-fast: $(VENV)/.dev-installed
+	$(PY) -m pytest -q -m "not e2e"
+
+# Start again from a fresh demo database (deletes the database and its uploads; keeps the keys).
+reset-demo: $(VENV)/.runtime-installed
+	$(PY) -m lib.cli seed --complaints 3000 --fresh
+
+clean-venv:
+	rm -rf $(VENV)

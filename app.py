@@ -1,0 +1,19 @@
+"""Frame and router of the e-Sachivalaya portal: page config, language, and the pages this session's role may open."""
+from pathlib import Path
+
+import streamlit as st
+
+from lib import access, ui
+
+HERE = Path(__file__).parent
+
+st.set_page_config(page_title="ई-सचिवालय रेवाड़ी / e-Sachivalaya Rewari", page_icon="🏛️", layout="centered")
+ui.start_frame()
+
+# Only the pages of this role are registered: st.navigation refuses any other URL server-side.
+pages = [
+    st.Page(HERE / "pages" / f"{name}.py", title=ui.tr(f"nav.{name}"), url_path=str(name),
+            default=(i == 0))
+    for i, name in enumerate(access.pages_for(ui.role()))
+]
+st.navigation(pages, position="top").run()

@@ -1,0 +1,1 @@
+"""e-Sachivalaya portal: everything but the Streamlit pages."""

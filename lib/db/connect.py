@@ -1,0 +1,127 @@
+"""Opening the portal's DuckDB file: one connection per process, schema upgrades, transactions."""
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+# DuckDB raises these for optimistic-concurrency conflicts; the unit of work is safe to retry.
+RETRYABLE = (duckdb.TransactionException,)
+ConstraintViolation = duckdb.ConstraintException
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process (usually the running portal) holds the database file."""
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """The schema's versions in order: (version, sql file); 001_initial.sql is version 1."""
+    found = sorted((int(p.name.split("_", 1)[0]), p) for p in MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))
+    versions = [v for v, _ in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migration files are not numbered 1..N: {versions}")
+    return found
+
+
+LATEST_VERSION = len(migrations())
+
+
+def connect(path: str | Path, *, memory_limit: str = "1GB") -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database file and bring its schema up to date.
+
+    Keep the returned connection for the life of the process and take `con.cursor()` for each
+    unit of work: DuckDB 2.0 refuses concurrent calls on one connection object.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseBusy(
+                f"{path} is in use by another process (is the portal running?). "
+                "Stop it first, or use the admin page inside the portal."
+            ) from exc
+        raise
+    # GLOBAL so that every cursor inherits it (a plain SET does not reach cursors).
+    con.execute("SET GLOBAL TimeZone = 'Asia/Kolkata'")
+    con.execute(f"SET GLOBAL memory_limit = '{memory_limit}'")
+    upgrade(con)
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    with con.cursor() as cur:
+        exists = fetch_value(
+            cur, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
+        if not exists:
+            return 0
+        return fetch_value(cur, "SELECT coalesce(max(version), 0) FROM schema_version")
+
+
+def upgrade(con: duckdb.DuckDBPyConnection, *, to_version: int | None = None) -> int:
+    """Apply the migrations the file has not seen yet, each in its own transaction.
+
+    Existing rows are kept: migrations only add. Returns the version the file is at afterwards.
+    """
+    target = LATEST_VERSION if to_version is None else to_version
+    with con.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        )
+    current = schema_version(con)
+    if current > LATEST_VERSION:
+        raise RuntimeError(
+            f"the database is at schema version {current}, newer than this app ({LATEST_VERSION}); "
+            "upgrade the app instead"
+        )
+    for version, sql_file in migrations():
+        if version <= current or version > target:
+            continue
+        with transaction(con) as cur:
+            cur.execute(sql_file.read_text(encoding="utf-8"))
+            cur.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+    return schema_version(con)
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
+    with con.cursor() as cur:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        cur.execute("COMMIT")
+
+
+def retrying(work, *, attempts: int = 8, pause_s: float = 0.005):
+    """Run `work()` again when DuckDB reports a write-write conflict (another transaction won)."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except RETRYABLE:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(pause_s * (2**attempt))
+
+
+# DuckDB 2.0 keeps a result "unfinished" until a fetch returns no rows, and an unfinished
+# result blocks further work on that cursor; fetchone() alone leaves it unfinished. These
+# helpers always drain the result.
+def fetch_one(cur: duckdb.DuckDBPyConnection, sql: str, params=()) -> tuple | None:
+    rows = cur.execute(sql, list(params)).fetchall()
+    return rows[0] if rows else None
+
+
+def fetch_value(cur: duckdb.DuckDBPyConnection, sql: str, params=()):
+    row = fetch_one(cur, sql, params)
+    return row[0] if row else None

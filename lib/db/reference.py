@@ -1,0 +1,87 @@
+"""Loading and reading the district's reference data: tehsils, villages and towns, departments, categories."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from lib.config import REFERENCE_DIR
+from lib.db.connect import fetch_value
+from lib.locations import Place, Tehsil
+
+DISTRICT_LGD = 72   # Rewari in the Local Government Directory
+
+
+def load_reference_data(cur: duckdb.DuckDBPyConnection, reference_dir: Path = REFERENCE_DIR) -> None:
+    """Fill the reference tables from data/reference/*.csv if they are empty (idempotent)."""
+    if fetch_value(cur, "SELECT count(*) FROM places"):
+        return
+    sub = pd.read_csv(reference_dir / "haryana_subdistricts.csv", dtype=str)
+    sub = sub[sub["district_lgd"] == str(DISTRICT_LGD)]
+    tehsils = pd.DataFrame({
+        "lgd_code": sub["subdistrict_lgd"].astype(int),
+        # LGD writes sub-tehsils as "Dahina ST"; the level column says so already.
+        "name_en": sub["subdistrict"].str.removesuffix(" ST"),
+        "name_hi": sub["name_hi"].where(sub["name_hi"].notna(), None),
+        "level": sub["level"],
+    })
+    cur.register("tehsils_df", tehsils)
+    cur.execute("INSERT INTO tehsils SELECT lgd_code, name_en, name_hi, level FROM tehsils_df")
+
+    loc = pd.read_csv(reference_dir / "rewari_locations.csv", dtype=str)
+    places = pd.DataFrame({
+        "lgd_code": loc["lgd_code"].astype(int),
+        "tehsil_lgd": loc["subdistrict_lgd"].astype(int),
+        "kind": loc["kind"],
+        "name_en": loc["village_or_town"],
+        "name_hi": loc["name_hi"].where(loc["name_hi"].notna(), None),
+        "wards": pd.to_numeric(loc["wards"]).astype("Int64"),
+        "census2011_code": loc["census2011_code"].where(loc["census2011_code"].notna(), None),
+        "hadbast_no": loc["hadbast_no"].where(loc["hadbast_no"].notna(), None),
+    })
+    cur.register("places_df", places)
+    cur.execute("INSERT INTO places SELECT lgd_code, tehsil_lgd, kind, name_en, name_hi, wards,"
+                " census2011_code, hadbast_no FROM places_df")
+
+    dep = pd.read_csv(reference_dir / "haryana_departments.csv", dtype=str)
+    cur.register("departments_df", dep)
+    cur.execute("INSERT INTO departments (code, name_en, name_hi, officer_title_en, officer_title_hi)"
+                " SELECT code, name_en, name_hi, district_officer_title_en, district_officer_title_hi"
+                " FROM departments_df")
+
+    cat = pd.read_csv(reference_dir / "categories.csv", dtype=str)
+    cur.register("categories_df", cat)
+    cur.execute("INSERT INTO categories SELECT code, name_en, name_hi, department_code FROM categories_df")
+    for name in ("tehsils_df", "places_df", "departments_df", "categories_df"):
+        cur.unregister(name)
+
+
+def list_tehsils(cur: duckdb.DuckDBPyConnection) -> list[Tehsil]:
+    """Tehsils and sub-tehsils that have at least one village or town, by name."""
+    rows = cur.execute(
+        "SELECT t.lgd_code, t.name_en, t.name_hi, t.level FROM tehsils t"
+        " WHERE EXISTS (SELECT 1 FROM places p WHERE p.tehsil_lgd = t.lgd_code)"
+        " ORDER BY t.name_en").fetchall()
+    return [Tehsil(*r) for r in rows]
+
+
+def list_places(cur: duckdb.DuckDBPyConnection, tehsil_lgd: int | None = None) -> list[Place]:
+    """Villages and towns (towns first, then villages by name), optionally of one tehsil."""
+    sql = ("SELECT lgd_code, tehsil_lgd, kind, name_en, name_hi, wards FROM places"
+           + (" WHERE tehsil_lgd = ?" if tehsil_lgd is not None else "")
+           + " ORDER BY kind = 'village', name_en, lgd_code")
+    rows = cur.execute(sql, [tehsil_lgd] if tehsil_lgd is not None else []).fetchall()
+    return [Place(*r) for r in rows]
+
+
+def list_departments(cur: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(code, name_en, name_hi) of active departments, in English alphabetical order."""
+    return cur.execute("SELECT code, name_en, name_hi FROM departments WHERE active ORDER BY name_en").fetchall()
+
+
+def list_categories(cur: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str | None]]:
+    """(code, name_en, name_hi, usual department) in the reference file's order ("Something else" last)."""
+    return cur.execute(
+        "SELECT code, name_en, name_hi, department_code FROM categories"
+        " ORDER BY code = 'OTHER', rowid").fetchall()

@@ -1,0 +1,23 @@
+"""Problems with what a citizen or officer entered, as catalog keys so each layer can show them in the user's language."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str                      # the form field it belongs beside ("mobile", "id_document", ...)
+    key: str                        # catalog key, e.g. "error.mobile_invalid"
+    params: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+class InvalidInput(ValueError):
+    """Raised with every problem found at once; nothing has been saved when it is raised."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("; ".join(f"{p.field}: {p.key}" for p in self.problems))
+
+    @property
+    def keys(self) -> set[str]:
+        return {p.key for p in self.problems}

@@ -1,0 +1,83 @@
+"""Shared fixtures: a portal database in a temporary folder, and valid inputs to file complaints with."""
+from __future__ import annotations
+
+import io
+import random
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from stdnum import verhoeff
+
+from lib.config import load_settings
+from lib.filing import ComplaintForm, UploadedFile, load_form_choices
+from lib.startup import open_portal_database
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+# A town with wards and a village, from the real reference data.
+REWARI_TOWN = 248569          # Rewari (M Cl), 32 wards, tehsil Rewari (414)
+REWARI_TEHSIL = 414
+
+
+def valid_aadhaar(rng: random.Random | None = None) -> str:
+    """A 12-digit number with a correct Verhoeff check digit (not a real person's Aadhaar)."""
+    rng = rng or random.Random()
+    body = str(rng.randint(2, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(10))
+    return body + verhoeff.calc_check_digit(body)
+
+
+def jpeg_bytes(width: int = 800, height: int = 600, quality: int = 90) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 40)).save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def portal_env(tmp_path, monkeypatch):
+    """Point the portal at an empty database in tmp_path, without demo data."""
+    monkeypatch.setenv("ESACHIVALAYA_DB", str(tmp_path / "portal.duckdb"))
+    monkeypatch.setenv("ESACHIVALAYA_DEMO", "0")
+    return tmp_path
+
+
+@pytest.fixture
+def settings(portal_env):
+    return load_settings({})
+
+
+@pytest.fixture
+def con(settings):
+    connection = open_portal_database(settings)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def choices(con):
+    return load_form_choices(con)
+
+
+def make_form(**overrides) -> ComplaintForm:
+    """A complete, valid complaint from Rewari town, ward 7; override any field."""
+    fields = dict(
+        language="hi",
+        name="सुनीता देवी",
+        mobile="98765 43210",
+        id_type="aadhaar",
+        id_number=valid_aadhaar(random.Random(7)),
+        id_document=UploadedFile("aadhaar.jpg", jpeg_bytes()),
+        tehsil_lgd=REWARI_TEHSIL,
+        place_lgd=REWARI_TOWN,
+        ward=7,
+        category_code="WATER",
+        department_code="PHED",
+        subject="पानी की सप्लाई बंद",
+        description="हमारी गली में पिछले दस दिनों से पीने के पानी की सप्लाई बंद है।",
+        consent=True,
+        submission_token=uuid.uuid4().hex,
+        preferred_dates=(date.today() + timedelta(days=5),),
+    )
+    fields.update(overrides)
+    return ComplaintForm(**fields)

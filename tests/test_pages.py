@@ -1,0 +1,139 @@
+"""The public pages through Streamlit's AppTest: filing with an upload, bad input, language, tracking."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from lib.filing import file_complaint, load_form_choices
+from tests.conftest import jpeg_bytes, make_form, valid_aadhaar
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def app(portal_env):
+    """A fresh app session on an empty database (caches cleared so no earlier test's database leaks in)."""
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["keys"] = {}
+    at.run()
+    assert not at.exception
+    yield at
+    st.cache_resource.clear()
+
+
+def fill_valid_form(at: AppTest) -> None:
+    at.text_input(key="name_0").input("कमला देवी")
+    at.text_input(key="mobile_0").input("9876543210")
+    at.text_input(key="id_number_0").input(valid_aadhaar())
+    at.file_uploader(key="id_document_0").set_value(("aadhaar.jpg", jpeg_bytes(), "image/jpeg"))
+    at.selectbox(key="tehsil_0").set_value(414)
+    at.run()
+    at.selectbox(key="place_414_0").set_value(248569)
+    at.run()
+    at.selectbox(key="ward_248569_0").set_value(12)
+    at.selectbox(key="category_0").set_value("STREETLIGHT")
+    at.run()
+    at.text_input(key="subject_0").input("स्ट्रीट लाइट खराब")
+    at.text_area(key="description_0").input("वार्ड 12 में मुख्य सड़क की सभी स्ट्रीट लाइटें दो हफ्ते से बंद हैं।")
+    at.checkbox(key="consent_0").check()
+    at.run()
+
+
+def complaint_count() -> int:
+    from lib.ui import connection          # the app's own cached connection, in this process
+    with connection().cursor() as cur:
+        return cur.execute("SELECT count(*) FROM complaints").fetchall()[0][0]
+
+
+def test_form_opens_in_hindi_first(app):
+    assert app.title[0].value == "शिकायत दर्ज करें"
+    assert app.radio(key="language").value == "hi"
+
+
+def test_language_switch_changes_every_label(app):
+    app.radio(key="language").set_value("en").run()
+    assert app.title[0].value == "File a complaint"
+    assert app.text_input(key="name_0").label == "Your full name"
+    assert app.button(key="submit_complaint").label == "Submit complaint"
+
+
+def test_happy_path_with_an_upload_gives_a_tracking_number(app):
+    fill_valid_form(app)
+    assert app.selectbox(key="department_STREETLIGHT_0").value == "ULB"   # the usual department
+    app.button(key="submit_complaint").click().run()
+    assert not app.exception
+    ack = app.session_state["acknowledgement"]
+    assert any(ack.tracking_no in m.value for m in app.markdown)
+    assert app.success[0].value == "आपकी शिकायत दर्ज हो गई है"
+    assert complaint_count() == 1
+    # The receipt is offered for download, and a new form starts empty.
+    assert app.get("download_button")
+    app.button[0].click().run()              # "file another complaint"
+    assert app.text_input(key="name_1").value == ""
+
+
+def test_empty_form_shows_every_problem_and_saves_nothing(app):
+    app.button(key="submit_complaint").click().run()
+    assert not app.exception
+    errors = [e.value for e in app.error]
+    assert errors[0].startswith("कृपया नीचे चिह्नित")
+    assert errors.count("यह भरना ज़रूरी है।") >= 6       # name, mobile, id number, document, tehsil, place...
+    assert "कृपया सहमति दें ताकि हम आपकी शिकायत पर कार्रवाई कर सकें।" in errors
+    assert complaint_count() == 0
+
+
+def test_bad_values_are_named_in_english_too(app):
+    app.radio(key="language").set_value("en").run()
+    fill_valid_form(app)
+    app.text_input(key="mobile_0").input("12345")
+    app.text_input(key="id_number_0").input("1234 5678 9012")
+    app.file_uploader(key="id_document_0").set_value(("id.jpg", b"<html><script>x</script></html>", "image/jpeg"))
+    app.run()
+    app.button(key="submit_complaint").click().run()
+    errors = [e.value for e in app.error]
+    assert "Enter a valid 10-digit Indian mobile number." in errors
+    assert "This is not a valid Aadhaar number. Check the 12 digits." in errors
+    assert "Only JPG, PNG or PDF files are accepted." in errors
+    assert complaint_count() == 0
+    # What the citizen typed is kept, so they only fix the marked fields.
+    assert app.text_input(key="name_0").value == "कमला देवी"
+
+
+def file_one(mobile="9812345678"):
+    from lib.ui import connection, settings
+    con = connection()
+    return file_complaint(con, settings(), make_form(mobile=mobile), load_form_choices(con),
+                          track_url="http://x/track")
+
+
+def test_track_page_right_pair_shows_status_and_history(app):
+    ack = file_one()
+    app.switch_page("pages/track_complaint.py").run()
+    app.text_input(key="track_no").input(ack.tracking_no)
+    app.text_input(key="track_mobile").input("98123 45678")
+    app.button[0].click().run()
+    assert not app.exception
+    assert app.subheader[0].value == "स्थिति: प्राप्त"
+    assert not app.error
+
+
+def test_track_page_wrong_pair_gets_one_generic_message(app):
+    ack = file_one()
+    app.switch_page("pages/track_complaint.py").run()
+    app.text_input(key="track_no").input(ack.tracking_no)
+    app.text_input(key="track_mobile").input("9000000000")
+    app.button[0].click().run()
+    wrong_mobile = app.error[0].value
+    app.text_input(key="track_no").input("RWR-2026-999999")
+    app.text_input(key="track_mobile").input("9812345678")
+    app.button[0].click().run()
+    assert app.error[0].value == wrong_mobile
+    assert not app.subheader
+    # A third mistake slows this session down.
+    app.button[0].click().run()
+    app.button[0].click().run()
+    assert app.warning and "सेकंड" in app.warning[0].value
