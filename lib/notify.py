@@ -51,6 +51,9 @@ def render(template_name: str, language: str, **variables: str) -> tuple[str, st
     template = TEMPLATES[template_name]
     lang = Language(language)
     safe = {k: _UNSAFE.sub(" ", str(v)).strip()[:MAX_VARIABLE_CHARS] for k, v in variables.items()}
+    # The portal's own link is part of the registered wording (DLT whitelists the URL), not a
+    # {#var#}: it is never cut.
+    safe["track_url"] = _UNSAFE.sub("", str(variables.get("track_url", "")))
     return template.dlt_template_id[lang], template.text[lang].format(**safe)
 
 

@@ -1,0 +1,263 @@
+"""Demo data: seeded complaints are consistent with their history, SMS, places and sequences; the CLI seeds."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from lib import cli
+from lib.complaints import HAPPY_PATH, Status, tracking_number
+from lib.db.connect import connect, fetch_value, transaction
+from lib.db.reference import load_reference_data
+from lib.notify import render
+from lib.seed import seed_complaints
+
+NOW = datetime(2026, 3, 15, 10, 30, tzinfo=timezone.utc)
+COUNT = 2000
+DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+
+
+def open_database(path):
+    con = connect(path)
+    with transaction(con) as cur:
+        load_reference_data(cur)
+    return con
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    con = open_database(tmp_path_factory.mktemp("seed") / "seed.duckdb")
+    reported = []
+    added = seed_complaints(con, COUNT, now=NOW, random_seed=11, progress=reported.append)
+    assert added == COUNT and sum(reported) == COUNT
+    yield con
+    con.close()
+
+
+def rows(con, sql, params=()):
+    with con.cursor() as cur:
+        return cur.execute(sql, list(params)).fetchall()
+
+
+def value(con, sql, params=()):
+    with con.cursor() as cur:
+        return fetch_value(cur, sql, params)
+
+
+def test_counts(seeded):
+    assert value(seeded, "SELECT count(*) FROM complaints") == COUNT
+    assert value(seeded, "SELECT count(*) FROM sms_outbox") == COUNT
+    events = value(seeded, "SELECT count(*) FROM complaint_events")
+    assert events == value(seeded, "SELECT sum(version + 1) FROM complaints")
+    assert value(seeded, "SELECT count(*) FROM complaints WHERE submission_token IS NOT NULL") == 0
+
+
+def test_history_matches_status(seeded):
+    # Exactly one 'filed' event, first; the last event's to_status is the status; version counts changes.
+    bad = rows(seeded, """
+        WITH h AS (
+            SELECT complaint_id, count(*) FILTER (WHERE event = 'filed') AS filed,
+                   min(happened_at) FILTER (WHERE event = 'filed') AS filed_at,
+                   arg_min(event, happened_at) AS first_event,
+                   arg_max(to_status, happened_at) AS last_status,
+                   max(happened_at) AS last_at, count(*) - 1 AS changes
+            FROM complaint_events GROUP BY complaint_id)
+        SELECT c.id FROM complaints c LEFT JOIN h ON h.complaint_id = c.id
+        WHERE h.filed IS DISTINCT FROM 1 OR h.filed_at <> c.filed_at OR h.first_event <> 'filed' OR h.last_status <> c.status
+           OR h.last_at <> c.updated_at OR h.changes <> c.version""")
+    assert bad == []
+    assert value(seeded, "SELECT count(*) FROM complaint_events WHERE event = 'filed' AND"
+                         " (actor <> 'citizen' OR from_status IS NOT NULL OR to_status <> 'submitted')") == 0
+
+
+def test_every_step_follows_the_state_machine(seeded):
+    allowed = {(a.value, b.value) for a, b in zip(HAPPY_PATH, HAPPY_PATH[1:])}
+    allowed.add((Status.UNDER_SCRUTINY.value, Status.REJECTED.value))
+    steps = set(rows(seeded, "SELECT DISTINCT from_status, to_status FROM complaint_events"
+                             " WHERE event = 'status_changed'"))
+    assert steps <= allowed
+
+
+def test_event_times_between_filing_and_now(seeded):
+    assert value(seeded, """
+        SELECT count(*) FROM complaint_events e JOIN complaints c ON c.id = e.complaint_id
+        WHERE e.happened_at < c.filed_at OR e.happened_at > ?""", [NOW]) == 0
+    # Within a complaint, each step comes strictly after the one before.
+    assert value(seeded, """
+        SELECT count(*) FROM (SELECT happened_at, lag(happened_at) OVER (PARTITION BY complaint_id ORDER BY id) AS prev
+                              FROM complaint_events) WHERE happened_at <= prev""") == 0
+    oldest, newest = rows(seeded, "SELECT min(filed_at), max(filed_at) FROM complaints")[0]
+    assert NOW - timedelta(days=731) <= oldest and newest <= NOW
+    assert value(seeded, "SELECT count(*) FROM complaints WHERE consent_at <> filed_at") == 0
+
+
+def test_tracking_numbers(seeded):
+    found = rows(seeded, "SELECT id, year(timezone('Asia/Kolkata', filed_at)), tracking_no FROM complaints")
+    assert all(t == tracking_number(i, y) for i, y, t in found)
+    assert len({t for _, _, t in found}) == COUNT
+    # Ids follow filing order.
+    assert value(seeded, "SELECT count(*) FROM (SELECT filed_at, lag(filed_at) OVER (ORDER BY id) AS prev"
+                         " FROM complaints) WHERE filed_at < prev") == 0
+
+
+def test_places_and_wards(seeded):
+    assert value(seeded, """
+        SELECT count(*) FROM complaints c JOIN places p ON p.lgd_code = c.place_lgd
+        WHERE c.tehsil_lgd <> p.tehsil_lgd
+           OR (p.kind = 'village' AND c.ward IS NOT NULL)
+           OR (p.kind = 'town' AND (c.ward IS NULL OR c.ward NOT BETWEEN 1 AND p.wards))""") == 0
+    in_towns = value(seeded, "SELECT avg((ward IS NOT NULL)::INT) FROM complaints")
+    assert 0.25 < in_towns < 0.42
+    assert value(seeded, "SELECT count(DISTINCT place_lgd) FROM complaints") > 200
+
+
+def test_departments_and_categories(seeded):
+    assert value(seeded, "SELECT count(*) FROM complaints WHERE department_code IS NULL"
+                         " AND status NOT IN ('submitted', 'under_scrutiny')") == 0
+    assert value(seeded, """
+        SELECT count(*) FROM complaints c JOIN categories k ON k.code = c.category_code
+        WHERE c.department_code IS NOT NULL AND k.department_code IS NOT NULL
+          AND c.department_code <> k.department_code""") == 0
+    assert value(seeded, "SELECT count(*) FROM complaints c LEFT JOIN departments d ON d.code = c.department_code"
+                         " WHERE c.department_code IS NOT NULL AND d.code IS NULL") == 0
+    assert value(seeded, "SELECT count(DISTINCT category_code) FROM complaints") >= 15
+
+
+def test_statuses_languages_and_texts(seeded):
+    statuses = dict(rows(seeded, "SELECT status, count(*) FROM complaints GROUP BY status"))
+    assert len(statuses) >= 5
+    assert 0.04 < statuses.get("rejected", 0) / COUNT < 0.12
+    languages = dict(rows(seeded, "SELECT language, count(*) FROM complaints GROUP BY language"))
+    assert set(languages) == {"hi", "en"} and 0.6 < languages["hi"] / COUNT < 0.8
+    for subject, description, name in rows(seeded, "SELECT subject, description, citizen_name FROM complaints"
+                                                   " WHERE language = 'hi' LIMIT 200"):
+        assert DEVANAGARI.search(subject) and DEVANAGARI.search(description) and DEVANAGARI.search(name)
+    assert value(seeded, "SELECT count(*) FROM complaints WHERE description LIKE '%{place}%'") == 0
+    # Old complaints are mostly disposed of.
+    old = dict(rows(seeded, "SELECT status IN ('closed', 'resolved', 'rejected'), count(*) FROM complaints"
+                            " WHERE filed_at < ? GROUP BY ALL", [NOW - timedelta(days=365)]))
+    assert old[True] / (old[True] + old.get(False, 0)) > 0.9
+
+
+def test_identity_and_mobile(seeded):
+    assert value(seeded, r"SELECT count(*) FROM complaints WHERE NOT regexp_full_match(mobile, '\+91[6-9]\d{9}')") == 0
+    assert value(seeded, """
+        SELECT count(*) FROM complaints WHERE NOT (
+            (id_type = 'aadhaar' AND regexp_full_match(aadhaar_last4, '\\d{4}')
+                 AND regexp_full_match(aadhaar_hmac, '[0-9a-f]{64}') AND ppp_id IS NULL)
+         OR (id_type = 'ppp' AND regexp_full_match(ppp_id, '[A-Z0-9]{8}|T[A-Z0-9]{8}')
+                 AND aadhaar_hmac IS NULL AND aadhaar_last4 IS NULL))""") == 0
+    share = value(seeded, "SELECT avg((id_type = 'aadhaar')::INT) FROM complaints")
+    assert 0.5 < share < 0.7
+    # Nothing shaped like a full 12-digit Aadhaar number is stored anywhere in a complaint.
+    assert value(seeded, "SELECT count(*) FROM complaints WHERE regexp_matches(concat_ws('|', citizen_name,"
+                         " subject, description, locality, ppp_id), '\\d{12}')") == 0
+
+
+def test_acknowledgement_sms(seeded):
+    sms = rows(seeded, """
+        SELECT c.tracking_no, c.language, c.mobile, s.mobile, s.body, s.dlt_template_id, s.status, s.attempts,
+               s.idempotency_key, s.created_at = c.filed_at, s.sent_at BETWEEN c.filed_at AND ?
+        FROM sms_outbox s JOIN complaints c ON c.id = s.complaint_id ORDER BY random() LIMIT 300""", [NOW])
+    for tracking_no, lang, mobile, sms_mobile, body, dlt, status, attempts, key, created_ok, sent_ok in sms:
+        assert (dlt, body) == render("acknowledgement", lang, tracking_no=tracking_no,
+                                     track_url="http://localhost:8501/track_complaint")
+        assert (sms_mobile, status, attempts, key) == (mobile, "sent", 1, f"ack:{tracking_no}")
+        assert created_ok and sent_ok
+
+
+def test_seeding_again_adds_without_collisions(tmp_path):
+    con = open_database(tmp_path / "again.duckdb")
+    try:
+        seed_complaints(con, 300, now=NOW, random_seed=1)
+        seed_complaints(con, 500, now=NOW, random_seed=1)     # same seed: ids must still differ
+        assert value(con, "SELECT count(*) FROM complaints") == 800
+        assert value(con, "SELECT count(DISTINCT tracking_no) FROM complaints") == 800
+        assert value(con, "SELECT count(*) FROM sms_outbox") == 800
+        top = value(con, "SELECT max(id) FROM complaints")
+        assert value(con, "SELECT nextval('complaint_seq')") > top
+        assert value(con, "SELECT nextval('event_seq')") > value(con, "SELECT max(id) FROM complaint_events")
+        assert value(con, "SELECT nextval('sms_seq')") > value(con, "SELECT max(id) FROM sms_outbox")
+    finally:
+        con.close()
+
+
+def test_seven_digit_ids_keep_every_digit(tmp_path):
+    con = open_database(tmp_path / "big.duckdb")
+    try:
+        value(con, "SELECT max(nextval('complaint_seq')) FROM range(999_998)")
+        seed_complaints(con, 5, now=NOW, random_seed=2)
+        found = rows(con, "SELECT id, year(timezone('Asia/Kolkata', filed_at)), tracking_no FROM complaints")
+        assert max(i for i, _, _ in found) >= 1_000_000
+        assert all(t == tracking_number(i, y) for i, y, t in found)
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def db_env(tmp_path, monkeypatch):
+    path = tmp_path / "cli.duckdb"
+    monkeypatch.setenv("ESACHIVALAYA_DB", str(path))
+    return path
+
+
+def count_in(path):
+    con = connect(path)
+    try:
+        return value(con, "SELECT count(*) FROM complaints")
+    finally:
+        con.close()
+
+
+def test_cli_seeds_and_fresh_starts_over(db_env, capsys):
+    assert cli.main(["seed", "--complaints", "300"]) == 0
+    assert cli.main(["seed", "--complaints", "200"]) == 0
+    assert count_in(db_env) == 500
+    uploads = db_env.parent / "uploads"
+    uploads.mkdir(exist_ok=True)
+    (uploads / "old.bin").write_bytes(b"x")
+    keys = db_env.with_suffix(".keys").read_text()
+    capsys.readouterr()
+
+    assert cli.main(["seed", "--complaints", "300", "--fresh"]) == 0
+    out = capsys.readouterr().out
+    assert f"deleting {db_env}" in out and "seeded 300 complaints" in out
+    assert count_in(db_env) == 300
+    assert not uploads.exists()
+    assert db_env.with_suffix(".keys").read_text() == keys
+
+
+@pytest.mark.parametrize("bad", ["0", "-5", "many"])
+def test_cli_refuses_a_bad_count(db_env, bad, capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["seed", "--complaints", bad])
+    assert exited.value.code == 2
+    assert "--complaints" in capsys.readouterr().err
+
+
+HOLD_THE_FILE = """
+import sys, time
+import duckdb
+con = duckdb.connect(sys.argv[1])
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("fresh", [False, True])
+def test_cli_exits_2_while_another_process_holds_the_database(db_env, capsys, fresh):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_FILE, str(db_env)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        code = cli.main(["seed", "--complaints", "10", *(["--fresh"] if fresh else [])])
+        err = capsys.readouterr().err
+        assert code == 2
+        assert "in use by another process" in err and "Traceback" not in err
+        assert db_env.exists()          # --fresh never deletes a file someone has open
+    finally:
+        holder.kill()
+        holder.wait()
