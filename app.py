@@ -9,6 +9,9 @@ HERE = Path(__file__).parent
 
 st.set_page_config(page_title="ई-सचिवालय रेवाड़ी / e-Sachivalaya Rewari", page_icon="🏛️", layout="centered")
 ui.start_frame()
+ui.restore_sign_in()          # before st.navigation: the role decides which pages exist
+if ui.current_user() is not None:
+    st.set_page_config(layout="wide")       # officers work with wide tables
 
 # Only the pages of this role are registered: st.navigation refuses any other URL server-side.
 pages = [

@@ -16,17 +16,25 @@ class PageName(StrEnum):
     """Page files are pages/<name>.py and their URL is /<name>, so a deep link names the file."""
     FILE_COMPLAINT = "file_complaint"
     TRACK_COMPLAINT = "track_complaint"
+    SIGN_IN = "sign_in"
+    QUEUE = "queue"
+    COMPLAINT_DETAIL = "complaint_detail"
+    OVERDUE = "overdue"
+    ADMIN = "admin"
 
 
-PUBLIC_PAGES = (PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT)
-
+# The first page of each role is where it lands after signing in.
 PAGES_BY_ROLE: dict[Role, tuple[PageName, ...]] = {
-    Role.PUBLIC: PUBLIC_PAGES,
-    Role.DC: PUBLIC_PAGES,
-    Role.OFFICER: PUBLIC_PAGES,
-    Role.ANALYST: PUBLIC_PAGES,
-    Role.ADMIN: PUBLIC_PAGES,
+    Role.PUBLIC: (PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT, PageName.SIGN_IN),
+    # The DC's office also files complaints for citizens who walk in.
+    Role.DC: (PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.OVERDUE, PageName.FILE_COMPLAINT,
+              PageName.TRACK_COMPLAINT),
+    Role.OFFICER: (PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.OVERDUE),
+    # Analysts get the analytics page (next issue); until then, the public pages only.
+    Role.ANALYST: (PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT),
+    Role.ADMIN: (PageName.ADMIN,),
 }
+SIGNED_IN_ROLES = (Role.DC, Role.OFFICER, Role.ANALYST, Role.ADMIN)
 
 
 def pages_for(role: str | None) -> tuple[PageName, ...]:

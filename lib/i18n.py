@@ -1,4 +1,4 @@
-"""Hindi and English text: every visible string comes from lib/locales/<lang>.json by key."""
+"""Hindi and English text: every visible string comes from the catalogs in lib/locales/<lang>/*.json by key."""
 from __future__ import annotations
 
 import json
@@ -19,8 +19,17 @@ DEFAULT_LANGUAGE = Language.HINDI     # Hindi first: most citizens of Rewari rea
 
 @cache
 def catalog(language: str) -> dict[str, str]:
-    with open(LOCALES_DIR / f"{Language(language)}.json", encoding="utf-8") as f:
-        return json.load(f)
+    """All keys of a language. Each screen area keeps its own file (citizen.json, queue.json, ...)
+    so that work on one area does not touch another's; a key defined twice is an error."""
+    merged: dict[str, str] = {}
+    for path in sorted((LOCALES_DIR / Language(language)).glob("*.json")):
+        with open(path, encoding="utf-8") as f:
+            part = json.load(f)
+        clash = merged.keys() & part.keys()
+        if clash:
+            raise ValueError(f"{path.name} defines keys defined elsewhere: {sorted(clash)}")
+        merged.update(part)
+    return merged
 
 
 def t(language: str, key: str, **params) -> str:

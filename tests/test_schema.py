@@ -14,12 +14,14 @@ from lib.notify import SmsStatus
 from lib.uploads import ContentType
 
 
-def make_version_1_file(path) -> None:
-    """A database exactly as schema version 1 left it, with a complaint in it."""
+def make_old_file(path, version: int = 1) -> None:
+    """A database exactly as schema `version` left it (its migration files, applied by plain
+    duckdb, not by the app's code), with a complaint in it."""
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
-    con.execute((MIGRATIONS_DIR / "001_initial.sql").read_text())
-    con.execute("INSERT INTO schema_version (version) VALUES (1)")
+    for number, sql_file in db.migrations()[:version]:
+        con.execute(sql_file.read_text())
+        con.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
     now = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
     con.execute(
         "INSERT INTO complaints (id, tracking_no, filed_at, language, citizen_name, mobile, id_type,"
@@ -31,11 +33,12 @@ def make_version_1_file(path) -> None:
     con.close()
 
 
-def test_an_older_file_is_upgraded_in_place_and_keeps_its_rows(tmp_path):
+@pytest.mark.parametrize("old_version", range(1, db.LATEST_VERSION))
+def test_an_older_file_is_upgraded_in_place_and_keeps_its_rows(tmp_path, old_version):
     path = tmp_path / "old.duckdb"
-    make_version_1_file(path)
+    make_old_file(path, old_version)
     con = db.connect(path)
-    assert db.schema_version(con) == db.LATEST_VERSION == 2
+    assert db.schema_version(con) == db.LATEST_VERSION
     with con.cursor() as cur:
         assert cur.execute("SELECT tracking_no, citizen_name FROM complaints").fetchall() == [
             ("RWR-2026-000001", "राम")]
@@ -46,13 +49,14 @@ def test_an_older_file_is_upgraded_in_place_and_keeps_its_rows(tmp_path):
     # Opening again applies nothing twice.
     con = db.connect(path)
     with con.cursor() as cur:
-        assert cur.execute("SELECT list(version ORDER BY version) FROM schema_version").fetchall()[0][0] == [1, 2]
+        assert (cur.execute("SELECT list(version ORDER BY version) FROM schema_version").fetchall()[0][0]
+                == list(range(1, db.LATEST_VERSION + 1)))
     con.close()
 
 
 def test_submission_tokens_are_unique_after_upgrade(tmp_path):
     path = tmp_path / "old.duckdb"
-    make_version_1_file(path)
+    make_old_file(path)
     con = db.connect(path)
     with con.cursor() as cur:
         cur.execute("UPDATE complaints SET submission_token = 'same' WHERE id = 1")
