@@ -18,5 +18,8 @@ pages = [
     st.Page(HERE / "pages" / f"{name}.py", title=ui.tr(f"nav.{name}"), url_path=str(name),
             default=(i == 0))
     for i, name in enumerate(access.pages_for(ui.role()))
+] + [
+    st.Page(HERE / "pages" / f"{name}.py", title=ui.tr(f"nav.{name}"), url_path=str(name), visibility="hidden")
+    for name in access.hidden_pages_for(ui.role())
 ]
 st.navigation(pages, position="top").run()

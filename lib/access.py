@@ -35,6 +35,16 @@ PAGES_BY_ROLE: dict[Role, tuple[PageName, ...]] = {
     Role.ADMIN: (PageName.ADMIN,),
 }
 SIGNED_IN_ROLES = (Role.DC, Role.OFFICER, Role.ANALYST, Role.ADMIN)
+# Signed-in roles keep the sign-in page, hidden from the menu: the run right after signing in is
+# still on it, and it sends the officer on to their first page.
+HIDDEN_PAGES = {role: (PageName.SIGN_IN,) for role in SIGNED_IN_ROLES}
+
+
+def hidden_pages_for(role: str | None) -> tuple[PageName, ...]:
+    try:
+        return HIDDEN_PAGES.get(Role(role or Role.PUBLIC), ())
+    except ValueError:
+        return ()
 
 
 def pages_for(role: str | None) -> tuple[PageName, ...]:
@@ -45,4 +55,4 @@ def pages_for(role: str | None) -> tuple[PageName, ...]:
 
 
 def can_open(role: str | None, page: str) -> bool:
-    return page in pages_for(role)
+    return page in pages_for(role) or page in hidden_pages_for(role)

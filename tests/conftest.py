@@ -16,6 +16,14 @@ from lib.filing import ComplaintForm, UploadedFile, load_form_choices
 from lib.startup import open_portal_database
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def show_error_details():
+    """The portal hides error details from users (.streamlit/config.toml); tests want to see them."""
+    from streamlit import config
+    config.set_option("client.showErrorDetails", "full")
+    yield
 # A town with wards and a village, from the real reference data.
 REWARI_TOWN = 248569          # Rewari (M Cl), 32 wards, tehsil Rewari (414)
 REWARI_TEHSIL = 414

@@ -1,0 +1,72 @@
+"""Officers' sign-in in a real browser: the cookie survives a refresh, and dies with logout."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from lib.signin import DEMO_PASSWORD
+from tests.e2e.conftest import PortalServer, wait_for_app
+
+
+@pytest.fixture
+def demo_portal(tmp_path, browser):
+    server = PortalServer(tmp_path, demo=True)
+    # The first request to a fresh server must go through the frame (see the deep-link test);
+    # after it, deep links work for everyone.
+    warm = browser.new_page()
+    warm.goto(server.url)
+    wait_for_app(warm)
+    warm.close()
+    yield server
+    server.stop()
+
+
+def sign_in(page, url: str, username: str) -> None:
+    page.goto(f"{url}/sign_in")
+    wait_for_app(page)
+    page.get_by_label("यूज़रनेम", exact=True).fill(username)
+    page.get_by_label("पासवर्ड", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="साइन इन करें").click()
+    wait_for_app(page)
+
+
+def test_sign_in_survives_refresh_and_a_copied_cookie_fails_after_logout(demo_portal, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_in(page, demo_portal.url, "dc_rewari")
+    expect(page.get_by_role("heading", name="शिकायतें").first).to_be_visible()
+
+    # A refresh on a deep link keeps the officer signed in (cookie restore before st.navigation).
+    page.goto(f"{demo_portal.url}/overdue")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="समय-सीमा पार").first).to_be_visible()
+    cookies = [c for c in context.cookies() if c["name"] == "esachivalaya_signin"]
+    assert cookies, "the sign-in cookie was not set"
+
+    page.get_by_role("button", name="साइन आउट").click()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="साइन आउट")).to_have_count(0)
+    context.close()
+
+    # Someone who copied the cookie before logout gets nothing from it.
+    thief = browser.new_context()
+    thief.add_cookies(cookies)
+    stolen = thief.new_page()
+    stolen.goto(f"{demo_portal.url}/queue")
+    wait_for_app(stolen)
+    expect(stolen.get_by_role("heading", name="शिकायत दर्ज करें")).to_be_visible()
+    expect(stolen.get_by_role("heading", name="शिकायतें")).to_have_count(0)
+    thief.close()
+
+
+def test_wrong_password_is_refused_in_the_users_language(demo_portal, browser):
+    page = browser.new_page()
+    page.goto(f"{demo_portal.url}/sign_in")
+    wait_for_app(page)
+    page.get_by_label("यूज़रनेम", exact=True).fill("dc_rewari")
+    page.get_by_label("पासवर्ड", exact=True).fill("wrong-password")
+    page.get_by_role("button", name="साइन इन करें").click()
+    wait_for_app(page)
+    expect(page.get_by_text("यूज़रनेम या पासवर्ड गलत है।")).to_be_visible()
+    page.close()
