@@ -40,7 +40,7 @@ test-fast: $(VENV)/.dev-installed
 
 # Start again from a fresh demo database (deletes the database and its uploads; keeps the keys).
 reset-demo: $(VENV)/.runtime-installed
-	$(PY) -m lib.cli seed --complaints 3000 --fresh
+	$(PY) -m lib.cli reset-demo
 
 clean-venv:
 	rm -rf $(VENV)

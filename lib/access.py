@@ -21,17 +21,17 @@ class PageName(StrEnum):
     COMPLAINT_DETAIL = "complaint_detail"
     OVERDUE = "overdue"
     ADMIN = "admin"
+    ANALYTICS = "analytics"
 
 
 # The first page of each role is where it lands after signing in.
 PAGES_BY_ROLE: dict[Role, tuple[PageName, ...]] = {
     Role.PUBLIC: (PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT, PageName.SIGN_IN),
     # The DC's office also files complaints for citizens who walk in.
-    Role.DC: (PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.OVERDUE, PageName.FILE_COMPLAINT,
-              PageName.TRACK_COMPLAINT),
+    Role.DC: (PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.OVERDUE, PageName.ANALYTICS,
+              PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT),
     Role.OFFICER: (PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.OVERDUE),
-    # Analysts get the analytics page (next issue); until then, the public pages only.
-    Role.ANALYST: (PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT),
+    Role.ANALYST: (PageName.ANALYTICS,),
     Role.ADMIN: (PageName.ADMIN,),
 }
 SIGNED_IN_ROLES = (Role.DC, Role.OFFICER, Role.ANALYST, Role.ADMIN)

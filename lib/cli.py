@@ -1,4 +1,4 @@
-"""Command line for the portal's operators: `python -m lib.cli seed --complaints N [--fresh]`."""
+"""Command line for the portal's operators: seed, reset-demo, add-user (see `python -m lib.cli --help`)."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,10 @@ import sys
 import time
 from pathlib import Path
 
+from lib.access import SIGNED_IN_ROLES
 from lib.config import Settings, load_settings
+from lib.i18n import t
+from lib.problems import InvalidInput
 from lib.db.connect import DatabaseBusy, connect, transaction
 from lib.db.reference import load_reference_data
 
@@ -36,6 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--fresh", action="store_true",
                       help="delete the database and uploaded files first (the .keys file is kept)")
     seed.set_defaults(run=run_seed)
+
+    reset = commands.add_parser("reset-demo", help="start again from a fresh demo database "
+                                "(deletes the database and uploads; keeps the keys)")
+    reset.set_defaults(run=run_reset_demo)
+
+    add_user = commands.add_parser("add-user", help="create an account (e.g. the first admin of a "
+                                   "production database); asks for the password")
+    add_user.add_argument("--username", required=True)
+    add_user.add_argument("--name", required=True, help="display name")
+    add_user.add_argument("--role", required=True, choices=[r.value for r in SIGNED_IN_ROLES])
+    add_user.add_argument("--department", help="department code, for officers only (e.g. PHED)")
+    add_user.set_defaults(run=run_add_user)
     return parser
 
 
@@ -69,6 +84,42 @@ def run_seed(args: argparse.Namespace) -> int:
         con.close()
     print(f"seeded {added:,} complaints (with their history and SMS) into {settings.db_path}"
           f" in {seconds:.1f} s")
+    return 0
+
+
+def run_reset_demo(args: argparse.Namespace) -> int:
+    from lib import startup
+
+    settings = load_settings()
+    delete_database(settings)
+    demo = Settings(**{**settings.__dict__, "demo": True})
+    startup.open_portal_database(demo).close()
+    print(f"a fresh demo database is ready at {settings.db_path}")
+    return 0
+
+
+def run_add_user(args: argparse.Namespace) -> int:
+    import getpass
+
+    from lib import administration
+
+    password = getpass.getpass("password for the new account: ")
+    if password != getpass.getpass("the same password again: "):
+        print("error: the two passwords differ; nothing was saved", file=sys.stderr)
+        return 1
+    settings = load_settings()
+    con = connect(settings.db_path)
+    try:
+        administration.add_user(con, administration.NewUser(
+            username=args.username, display_name=args.name, role=args.role,
+            department_code=args.department, password=password), actor="cli")
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            print(f"error: {problem.field}: {t('en', problem.key, **problem.params)}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"created {args.role} account {args.username}")
     return 0
 
 

@@ -44,6 +44,20 @@ class Feedback(StrEnum):
     NOT_SOLVED = "not_solved"
 
 
+class CaseEvent(StrEnum):
+    """History entries the lifecycle writes besides lib.complaints.EventKind's filed/status_changed
+    (catalog key: event.<value>). On a public entry `remark` holds only a code from a fixed list
+    (a department, a rejection reason, a feedback answer); an officer's own words are a separate
+    internal REMARK entry, so the citizen's page can never show them."""
+    REJECTED = "rejected"                  # remark: the RejectionReason
+    DIRECTIONS_GIVEN = "directions_given"  # the directions themselves are rows of `directions`
+    FORWARDED = "forwarded"                # remark: the receiving department's code
+    REPORT_FILED = "report_filed"          # remark: the reporting department's code
+    FEEDBACK = "feedback"                  # remark: the citizen's Feedback answer
+    REOPENED = "reopened"
+    REMARK = "remark"                      # internal: the officer's words on the action beside it
+
+
 @dataclass(frozen=True)
 class Transition:
     source: Status
@@ -99,6 +113,15 @@ class ComplaintState:
     department_code: str | None
     transfers: int = 0
     resolved_at: datetime | None = None
+    # Departments with a direction still waiting for their report. An officer of any of them may
+    # report; with none open (sent back without a direction, or reopened) the complaint's own
+    # department reports.
+    open_directions: frozenset[str] = frozenset()
+
+    def reporting_departments(self) -> frozenset[str]:
+        if self.open_directions:
+            return frozenset(self.open_directions)
+        return frozenset({self.department_code}) if self.department_code else frozenset()
 
 
 def next_status(state: ComplaintState, action: Action, actor_role: str,
@@ -109,14 +132,27 @@ def next_status(state: ComplaintState, action: Action, actor_role: str,
         raise TransitionRefused("lifecycle.not_now")
     if actor_role not in transition.actors:
         raise TransitionRefused("lifecycle.not_your_role")
-    if actor_role == Role.OFFICER and actor_department != state.department_code:
-        raise TransitionRefused("lifecycle.not_your_department")
+    if actor_role == Role.OFFICER:
+        allowed = (state.reporting_departments() if action == Action.FILE_REPORT
+                   else {state.department_code})
+        if actor_department is None or actor_department not in allowed:
+            raise TransitionRefused("lifecycle.not_your_department")
     if action == Action.FORWARD and actor_role != Role.DC and state.transfers >= MAX_TRANSFERS:
         raise TransitionRefused("lifecycle.too_many_transfers")
     if action == Action.REOPEN:
         if state.resolved_at is None or now is None or now - state.resolved_at > REOPEN_WITHIN:
             raise TransitionRefused("lifecycle.reopen_expired")
+    if action == Action.FILE_REPORT and state.open_directions - {actor_department}:
+        # Other departments still owe their reports: the complaint stays with the departments.
+        return Status.WITH_DEPARTMENT
     return transition.target
+
+
+def can_give_feedback(state: ComplaintState, now: datetime) -> bool:
+    """A citizen may say whether the problem is solved while the complaint is resolved or closed,
+    within REOPEN_WITHIN of its resolution."""
+    return (Status(state.status) in (Status.RESOLVED, Status.CLOSED) and state.resolved_at is not None
+            and now - state.resolved_at <= REOPEN_WITHIN)
 
 
 def can_transition(state: ComplaintState, action: Action, actor_role: str,

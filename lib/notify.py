@@ -35,7 +35,88 @@ TEMPLATES: dict[str, Template] = {
                       "Track it at {track_url} -DC Office Rewari",
             },
         ),
+        Template(
+            name="accepted",
+            dlt_template_id={"hi": "1107000000000000003", "en": "1107000000000000004"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: आपकी शिकायत {tracking_no} स्वीकार कर ली गई है। "
+                      "सुनवाई की सूचना SMS से मिलेगी। -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: your complaint {tracking_no} has been accepted. "
+                      "You will get the hearing details by SMS. -DC Office Rewari",
+            },
+        ),
+        Template(
+            name="rejected",
+            dlt_template_id={"hi": "1107000000000000005", "en": "1107000000000000006"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: आपकी शिकायत {tracking_no} पर कार्रवाई नहीं की जा सकती। "
+                      "कारण: {reason}। -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: your complaint {tracking_no} cannot be taken up. "
+                      "Reason: {reason}. -DC Office Rewari",
+            },
+        ),
+        Template(
+            name="hearing_scheduled",
+            dlt_template_id={"hi": "1107000000000000007", "en": "1107000000000000008"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: आपकी शिकायत {tracking_no} पर सुनवाई तय की गई है। "
+                      "समय की सूचना अलग से मिलेगी। -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: a hearing on your complaint {tracking_no} is being "
+                      "scheduled. The time will follow. -DC Office Rewari",
+            },
+        ),
+        Template(
+            name="forwarded",
+            dlt_template_id={"hi": "1107000000000000009", "en": "1107000000000000010"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: आपकी शिकायत {tracking_no} संबंधित विभाग को भेजी गई है। "
+                      "-उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: your complaint {tracking_no} has been sent to the "
+                      "department concerned. -DC Office Rewari",
+            },
+        ),
+        Template(
+            name="resolved_feedback",
+            dlt_template_id={"hi": "1107000000000000011", "en": "1107000000000000012"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: आपकी शिकायत {tracking_no} का समाधान दर्ज हुआ है। "
+                      "क्या समस्या हल हुई? 30 दिनों में यहाँ बताएँ: {track_url} -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: your complaint {tracking_no} is marked resolved. "
+                      "Is it solved? Tell us within 30 days at {track_url} -DC Office Rewari",
+            },
+        ),
+        Template(
+            name="reopened",
+            dlt_template_id={"hi": "1107000000000000013", "en": "1107000000000000014"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: आपकी शिकायत {tracking_no} दोबारा खोली गई है और विभाग "
+                      "को फिर भेजी गई है। -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: your complaint {tracking_no} has been reopened and "
+                      "sent back to the department. -DC Office Rewari",
+            },
+        ),
     )
+}
+
+# The {reason} of the "rejected" SMS: a DLT variable holds at most 30 characters, so these are
+# shorter than the portal's own wording of the reasons (lifecycle.RejectionReason values).
+REJECTION_REASON_SMS: dict[str, dict[str, str]] = {
+    "hi": {
+        "court_matter": "मामला न्यायालय में लंबित",
+        "rti": "सूचना हेतु RTI आवेदन करें",
+        "personal_dispute": "निजी या पारिवारिक विवाद",
+        "service_matter": "कर्मचारी का सेवा मामला",
+        "duplicate": "पहले से दर्ज शिकायत का दोहराव",
+        "insufficient_information": "अपर्याप्त जानकारी",
+    },
+    "en": {
+        "court_matter": "matter pending in a court",
+        "rti": "please apply under RTI",
+        "personal_dispute": "personal or family dispute",
+        "service_matter": "service matter of an employee",
+        "duplicate": "duplicate of another complaint",
+        "insufficient_information": "insufficient information",
+    },
 }
 
 MAX_VARIABLE_CHARS = 30          # DLT variables ({#var#}) hold at most 30 characters

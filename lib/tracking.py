@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from lib import identity
-from lib.complaints import IdType, Status, normalise_tracking_number
+from lib.complaints import EventKind, IdType, Status, normalise_tracking_number
+from lib.db import casework as casework_db
 from lib.db import complaints as complaints_db
+from lib.i18n import name_in, t
+from lib.lifecycle import CaseEvent, ComplaintState, Feedback, RejectionReason, can_give_feedback
 from lib.problems import InvalidInput
+
+IST = ZoneInfo("Asia/Kolkata")
 
 # What the citizen should expect next, per status (catalog key: next.<status>).
 NEXT_STEP_KEY = {status: f"next.{status}" for status in Status}
@@ -18,6 +24,39 @@ class PublicEvent:
     happened_at: datetime
     event: str
     to_status: str | None
+    code: str | None = None              # a department, rejection reason or feedback answer
+    department_code: str | None = None   # of a direction given
+    report_by: date | None = None        # of a direction given
+
+    def label(self, language: str, departments: dict[str, tuple[str, str]]) -> str:
+        return event_label(language, self.event, self.to_status, self.code, self.department_code,
+                           self.report_by, departments)
+
+
+def event_label(language: str, event: str, to_status: str | None, code: str | None = None,
+                department_code: str | None = None, report_by: date | None = None,
+                departments: dict[str, tuple[str, str]] | None = None) -> str:
+    """What a history entry says, from the catalogs (event.<kind>). `departments`: code -> (en, hi)."""
+    def department(c: str | None) -> str:
+        en, hi = (departments or {}).get(c, (c, c))
+        return name_in(language, en, hi) or "—"
+
+    if event == EventKind.FILED:
+        return t(language, "event.filed")
+    if event == CaseEvent.REJECTED and code in tuple(RejectionReason):
+        return t(language, "event.rejected", reason=t(language, f"rejection.{code}"))
+    if event == CaseEvent.DIRECTIONS_GIVEN:
+        if department_code and report_by:
+            return t(language, "event.directions_given", department=department(department_code),
+                     date=report_by.strftime("%d-%m-%Y"))
+        return t(language, "event.directions_given_plain")
+    if event in (CaseEvent.FORWARDED, CaseEvent.REPORT_FILED) and code:
+        return t(language, f"event.{event}", department=department(code))
+    if event == CaseEvent.FEEDBACK and code in tuple(Feedback):
+        return t(language, "event.feedback", answer=t(language, f"feedback.{code}"))
+    if event in (CaseEvent.REOPENED, CaseEvent.REMARK):
+        return t(language, f"event.{event}")
+    return t(language, "event.status_changed", status=t(language, f"status.{to_status}"))
 
 
 @dataclass(frozen=True)
@@ -33,24 +72,35 @@ class PublicComplaint:
     masked_id: str
     masked_mobile: str
     events: tuple[PublicEvent, ...]
+    # For the citizen's feedback after resolution (the track page's form).
+    complaint_id: int = 0
+    version: int = 0
+    resolved_at: datetime | None = None
+    feedback_open: bool = False          # resolved or closed, within 30 days, no answer yet
 
     @property
     def next_step_key(self) -> str:
         return NEXT_STEP_KEY[Status(self.status)]
 
 
-def find_complaint(con, tracking_raw: str, mobile_raw: str) -> PublicComplaint | None:
-    """The complaint when tracking number and mobile match; None for any mismatch, malformed input
-    included, so the page can give one generic answer that does not reveal whether a number exists."""
+def citizen_proof(tracking_raw: str, mobile_raw: str) -> tuple[str, str] | None:
+    """(tracking number, E.164 mobile) as the citizen typed them, normalised; None if malformed."""
     tracking_no = normalise_tracking_number(tracking_raw)
     try:
         mobile = identity.parse_mobile(mobile_raw)
     except InvalidInput:
         return None
-    if tracking_no is None:
+    return (tracking_no, mobile) if tracking_no else None
+
+
+def find_complaint(con, tracking_raw: str, mobile_raw: str, now: datetime | None = None) -> PublicComplaint | None:
+    """The complaint when tracking number and mobile match; None for any mismatch, malformed input
+    included, so the page can give one generic answer that does not reveal whether a number exists."""
+    proof = citizen_proof(tracking_raw, mobile_raw)
+    if proof is None:
         return None
     with con.cursor() as cur:
-        return _public(cur, complaints_db.find_for_citizen(cur, tracking_no, mobile))
+        return _public(cur, complaints_db.find_for_citizen(cur, *proof), now)
 
 
 def load_public_complaint(con, complaint_id: int) -> PublicComplaint | None:
@@ -59,10 +109,14 @@ def load_public_complaint(con, complaint_id: int) -> PublicComplaint | None:
         return _public(cur, complaints_db.find_public_by_id(cur, complaint_id))
 
 
-def _public(cur, row: dict | None) -> PublicComplaint | None:
+def _public(cur, row: dict | None, now: datetime | None = None) -> PublicComplaint | None:
     if row is None:
         return None
-    events = complaints_db.public_events(cur, row["id"])
+    events = casework_db.public_timeline(cur, row["id"])
+    snap = casework_db.snapshot_for_citizen(cur, row["id"], row["tracking_no"], row["mobile"])
+    state = ComplaintState(Status(snap.status), snap.department_code, snap.transfers, snap.resolved_at)
+    feedback_open = (can_give_feedback(state, now or datetime.now(IST))
+                     and casework_db.feedback_since(cur, snap.id, snap.resolved_at) is None)
     masked = (identity.mask_aadhaar(row["aadhaar_last4"]) if row["id_type"] == IdType.AADHAAR
               else row["ppp_id"])
     return PublicComplaint(
@@ -71,6 +125,7 @@ def _public(cur, row: dict | None) -> PublicComplaint | None:
         department_code=row["department_code"], place_lgd=row["place_lgd"], ward=row["ward"],
         masked_id=masked, masked_mobile=identity.mask_mobile(row["mobile"]),
         events=tuple(PublicEvent(*e) for e in events),
+        complaint_id=snap.id, version=snap.version, resolved_at=snap.resolved_at, feedback_open=feedback_open,
     )
 
 

@@ -57,7 +57,9 @@ def tr(key: str, **params) -> str:
 
 
 def role() -> str:
-    return st.session_state.get(ROLE_KEY) or access.Role.PUBLIC
+    """The session's role, from the server-side user record (a citizen has none)."""
+    user = current_user() if st.session_state.get(USER_KEY) else None
+    return user.role if user else access.Role.PUBLIC
 
 
 def start_frame() -> None:
@@ -188,7 +190,20 @@ def _sign_out_button() -> None:
 
 
 def current_user() -> User | None:
-    return st.session_state.get(USER_KEY)
+    """The signed-in officer, re-read from the database on every call: a widget callback runs
+    before app.py re-checks the account, and a deactivated or re-roled user must not get one
+    last action with the old record."""
+    user = st.session_state.get(USER_KEY)
+    if user is None:
+        return None
+    fresh = signin.active_user(connection(), user.username)
+    if fresh is None:
+        _forget_sign_in()
+        return None
+    if fresh != user:
+        st.session_state[USER_KEY] = fresh
+        st.session_state[ROLE_KEY] = fresh.role
+    return fresh
 
 
 def require_user() -> User:

@@ -1,4 +1,4 @@
-"""Track a complaint: tracking number + mobile -> status, next step and public history."""
+"""Track a complaint: tracking number + mobile -> status, next step and public history; after resolution, the citizen's answer."""
 from lib import ui
 
 ui.guard("track_complaint")
@@ -8,8 +8,13 @@ import time  # noqa: E402  (after the guard: nothing runs before it)
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from lib import casework  # noqa: E402
+from lib.lifecycle import Feedback  # noqa: E402
 from lib.receipt import format_time, summary_rows  # noqa: E402
-from lib.tracking import FailureThrottle, find_complaint  # noqa: E402
+from lib.tracking import FailureThrottle, citizen_proof, find_complaint  # noqa: E402
+
+FOUND_KEY = "track_found"       # the (tracking number, mobile) pair that matched, for later reruns
+FLASH_KEY = "track_flash"
 
 st.title(ui.tr("track.title"))
 st.caption(ui.tr("track.intro"))
@@ -20,7 +25,9 @@ with st.form("track"):
     mobile_raw = st.text_input(ui.tr("track.mobile"), key="track_mobile", max_chars=20)
     asked = st.form_submit_button(ui.tr("track.submit"), type="primary")
 
+complaint = None
 if asked:
+    st.session_state.pop(FOUND_KEY, None)
     wait = throttle.seconds_to_wait(time.time())
     if wait:
         st.warning(ui.tr("track.wait", seconds=wait))
@@ -31,18 +38,43 @@ if asked:
             st.error(ui.tr("track.not_found"))
         else:
             throttle.record_success()
-            lang = ui.language()
-            st.subheader(f"{ui.tr('summary.status')}: {ui.tr(f'status.{complaint.status}')}")
-            st.info(f"{ui.tr('track.next_step')}: {ui.tr(complaint.next_step_key)}")
-            # Plain-text table: citizen text is never rendered as markdown or HTML.
-            st.table(pd.DataFrame(summary_rows(lang, complaint, ui.form_choices()), columns=["", " "])
-                     .set_index(""))
-            st.subheader(ui.tr("track.timeline"))
-            history = [
-                (format_time(e.happened_at),
-                 ui.tr("event.filed") if e.event == "filed"
-                 else ui.tr("event.status_changed", status=ui.tr(f"status.{e.to_status}")))
-                for e in complaint.events
-            ]
-            st.dataframe(pd.DataFrame(history, columns=[ui.tr("track.when"), ui.tr("track.what")]),
-                         hide_index=True, width="stretch")
+            st.session_state[FOUND_KEY] = (tracking_raw, mobile_raw)
+elif st.session_state.get(FOUND_KEY):
+    # A rerun after the lookup (the feedback form): the pair already matched in this session.
+    complaint = find_complaint(ui.connection(), *st.session_state[FOUND_KEY])
+
+if complaint is not None:
+    lang = ui.language()
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash)
+    st.subheader(f"{ui.tr('summary.status')}: {ui.tr(f'status.{complaint.status}')}")
+    st.info(f"{ui.tr('track.next_step')}: {ui.tr(complaint.next_step_key)}")
+    # Plain-text cells: citizen text is never rendered as markdown or HTML (st.table would).
+    st.dataframe(pd.DataFrame(summary_rows(lang, complaint, ui.form_choices()), columns=[" ", "  "]),
+                 hide_index=True, width="stretch")
+    st.subheader(ui.tr("track.timeline"))
+    departments = ui.form_choices().departments
+    history = [(format_time(e.happened_at), e.label(lang, departments)) for e in complaint.events]
+    st.dataframe(pd.DataFrame(history, columns=[ui.tr("track.when"), ui.tr("track.what")]),
+                 hide_index=True, width="stretch")
+
+    if complaint.feedback_open:
+        st.subheader(ui.tr("track.feedback_title"))
+        st.caption(ui.tr("track.feedback_intro"))
+        with st.form("feedback"):
+            answers = {a: ui.tr(f"feedback.{a}") for a in Feedback}
+            answer = st.radio(ui.tr("track.feedback_answer"), list(answers), index=None, key="feedback_answer",
+                              format_func=answers.get)
+            sent = st.form_submit_button(ui.tr("track.feedback_submit"), key="feedback_submit")
+        if sent:
+            proof = citizen_proof(*st.session_state[FOUND_KEY])
+            try:
+                casework.record_feedback(ui.connection(), casework.Citizen(*proof), complaint.complaint_id,
+                                         complaint.version, answer)
+            except casework.REFUSALS as exc:
+                st.error(casework.describe(exc, lang))
+            else:
+                st.session_state[FLASH_KEY] = ui.tr(
+                    "track.feedback_reopened" if answer == Feedback.NOT_SOLVED else "track.feedback_thanks")
+                st.rerun()

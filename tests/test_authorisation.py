@@ -20,10 +20,10 @@ REFUSED = "आपको यह पृष्ठ खोलने की अनु�
 # What each role may open, written out by hand so a slip in lib/access.py shows up here.
 EXPECTED = {
     Role.PUBLIC: {PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT, PageName.SIGN_IN},
-    Role.DC: {PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.OVERDUE, PageName.FILE_COMPLAINT,
-              PageName.TRACK_COMPLAINT, PageName.SIGN_IN},
+    Role.DC: {PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.OVERDUE, PageName.ANALYTICS,
+              PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT, PageName.SIGN_IN},
     Role.OFFICER: {PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.OVERDUE, PageName.SIGN_IN},
-    Role.ANALYST: {PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT, PageName.SIGN_IN},
+    Role.ANALYST: {PageName.ANALYTICS, PageName.SIGN_IN},
     Role.ADMIN: {PageName.ADMIN, PageName.SIGN_IN},
 }
 
@@ -81,6 +81,7 @@ def test_each_page_guard_refuses_a_role_on_its_own(users_db, role, page):
     at.session_state["_frame_ran"] = True
     if role != Role.PUBLIC:
         at.session_state["role"] = role
+        at.session_state["user"] = next(u for u in signin.DEMO_USERS if u.username == USER_OF_ROLE[role])
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [REFUSED]

@@ -1,0 +1,336 @@
+"""Administration (IT cell): accounts, departments, deadlines and holidays, the audit trail; no complaint bodies."""
+from lib import ui
+
+ui.guard("admin")
+
+from datetime import date  # noqa: E402  (after the guard: nothing runs before it)
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from lib import administration, deadlines  # noqa: E402
+from lib.i18n import name_in, t  # noqa: E402
+from lib.problems import InvalidInput, Problem  # noqa: E402
+from lib.receipt import format_time  # noqa: E402
+
+admin = ui.require_user()
+con = ui.connection()
+lang = ui.language()
+state = st.session_state
+PROBLEMS = "admin_problems"        # form name -> the problems of its last submit
+FLASH = "admin_flash"              # (form name, catalog key, params) of the last successful change
+
+departments = administration.list_departments(con)
+department_by_code = {d.code: d for d in departments}
+users = administration.list_users(con)
+user_by_name = {u.username: u for u in users}
+
+
+# Labels use the language of this run, not the session's at call time: format_func may be called
+# outside the script run (AppTest does), where the session cannot be read.
+def department_label(code: str | None) -> str:
+    if code is None:
+        return t(lang, "admin.no_department")
+    d = department_by_code.get(code)
+    return f"{name_in(lang, d.name_en, d.name_hi)} ({code})" if d else code
+
+
+def role_label(role: str) -> str:
+    return t(lang, f"admin.role.{role}")
+
+
+def problems_of(form: str) -> list:
+    return state.get(PROBLEMS, {}).get(form, [])
+
+
+def outcome(form: str, problems: list | None = None, success: tuple[str, dict] | None = None) -> None:
+    """Remember what a submit did, for the rerun that follows it."""
+    state[PROBLEMS] = {form: problems or []}      # a new submit makes older problems stale
+    if success:
+        state[FLASH] = (form, *success)
+
+
+def show_success(*forms: str) -> None:
+    """The last change's confirmation, beside the form that made it (the tabs keep it in view)."""
+    if state.get(FLASH, ("",))[0] in forms:
+        _, key, params = state.pop(FLASH)
+        st.success(ui.tr(key, **params), icon="✅")
+
+
+def show_form_problems(form: str, fields: tuple[str, ...]) -> None:
+    """Problems not tied to a field drawn in the form (e.g. "nothing changed")."""
+    for problem in problems_of(form):
+        if problem.field not in fields:
+            st.error(ui.tr(problem.key, **problem.params), icon="⚠️")
+
+
+# ---- callbacks: they run before the page is drawn again, so problems appear beside their fields ----
+
+def add_user_submitted() -> None:
+    new = administration.NewUser(
+        username=state.get("new_username", ""), display_name=state.get("new_display_name", ""),
+        role=state.get("new_role"), department_code=state.get("new_department"),
+        password=state.get("new_password", ""))
+    state["new_password"] = ""          # never kept in the session, whatever happens
+    try:
+        user = administration.add_user(con, new, admin.username)
+    except InvalidInput as exc:
+        outcome("add_user", exc.problems)
+        return
+    for key, empty in (("new_username", ""), ("new_display_name", ""), ("new_role", None), ("new_department", None)):
+        state[key] = empty
+    outcome("add_user", success=("admin.done.user_added", {"username": user.username}))
+
+
+def role_submitted(username: str) -> None:
+    try:
+        administration.change_role(con, username, state.get(f"role_{username}"),
+                                   state.get(f"department_{username}"), admin.username)
+    except InvalidInput as exc:
+        outcome("manage_user", exc.problems)
+        return
+    outcome("manage_user", success=("admin.done.role_changed", {"username": username}))
+
+
+def password_submitted(username: str) -> None:
+    password = state.get(f"reset_password_{username}", "")
+    state[f"reset_password_{username}"] = ""
+    try:
+        administration.reset_password(con, username, password, admin.username)
+    except InvalidInput as exc:
+        outcome("manage_user", exc.problems)
+        return
+    outcome("manage_user", success=("admin.done.password_reset", {"username": username}))
+
+
+def active_submitted(username: str, active: bool) -> None:
+    try:
+        administration.set_user_active(con, username, active, admin.username)
+    except InvalidInput as exc:
+        outcome("manage_user", exc.problems)
+        return
+    outcome("manage_user", success=("admin.done.reactivated" if active else "admin.done.deactivated",
+                                     {"username": username}))
+
+
+def department_submitted(code: str) -> None:
+    edit = administration.DepartmentEdit(
+        name_en=state.get(f"dept_name_en_{code}", ""), name_hi=state.get(f"dept_name_hi_{code}", ""),
+        officer_title_en=state.get(f"dept_title_en_{code}", ""),
+        officer_title_hi=state.get(f"dept_title_hi_{code}", ""), active=bool(state.get(f"dept_active_{code}")))
+    try:
+        administration.edit_department(con, code, edit, admin.username)
+    except InvalidInput as exc:
+        outcome("department", exc.problems)
+        return
+    ui.form_choices.clear()             # the filing form and queues show the new names
+    outcome("department", success=("admin.done.department_saved", {"code": code}))
+
+
+def targets_submitted() -> None:
+    targets = deadlines.DeadlineTargets(
+        verify_working_days=int(state["target_verify"]), hearing_working_days=int(state["target_hearing"]),
+        resolve_days=int(state["target_resolve"]))
+    try:
+        deadlines.set_targets(con, targets, admin.username)
+    except InvalidInput as exc:
+        outcome("targets", exc.problems)
+        return
+    outcome("targets", success=("admin.done.targets_saved", {}))
+
+
+def holiday_added() -> None:
+    day, name = state.get("holiday_day"), state.get("holiday_name", "")
+    try:
+        deadlines.add_holiday(con, day, name, admin.username)
+    except InvalidInput as exc:
+        outcome("holiday", exc.problems)
+        return
+    state["holiday_day"], state["holiday_name"] = None, ""
+    outcome("holiday", success=("admin.done.holiday_added", {"day": day.strftime("%d-%m-%Y")}))
+
+
+def holiday_removed() -> None:
+    day = state.get("holiday_remove")
+    if day is None:
+        outcome("holiday_remove", [Problem("day", "admin.error.holiday_day")])
+        return
+    try:
+        deadlines.remove_holiday(con, day, admin.username)
+    except InvalidInput as exc:
+        outcome("holiday_remove", exc.problems)
+        return
+    state["holiday_remove"] = None
+    outcome("holiday_remove", success=("admin.done.holiday_removed", {"day": day.strftime("%d-%m-%Y")}))
+
+
+# ---- the page ----
+
+st.title(ui.tr("nav.admin"))
+st.caption(ui.tr("admin.intro"))
+
+tab_users, tab_departments, tab_deadlines, tab_audit = st.tabs(
+    [ui.tr("admin.tab.users"), ui.tr("admin.tab.departments"), ui.tr("admin.tab.deadlines"),
+     ui.tr("admin.tab.audit")])
+
+with tab_users:
+    st.dataframe(pd.DataFrame(
+        [(u.username, u.display_name, role_label(u.role),
+          department_label(u.department_code) if u.department_code else "—",
+          ui.tr("admin.yes") if u.active else ui.tr("admin.no")) for u in users],
+        columns=[ui.tr("admin.username"), ui.tr("admin.display_name"), ui.tr("admin.role"),
+                 ui.tr("admin.department"), ui.tr("admin.active")]),
+        hide_index=True, width="stretch")
+
+    active_departments = [d.code for d in departments if d.active]
+    show_success("add_user")
+    problems = problems_of("add_user")
+    with st.form("add_user_form"):
+        st.subheader(ui.tr("admin.add_user"))
+        show_form_problems("add_user", ("username", "display_name", "role", "department", "password"))
+        st.text_input(ui.tr("admin.username"), key="new_username", max_chars=32, help=ui.tr("admin.username.help"))
+        ui.show_problems(problems, "username")
+        st.text_input(ui.tr("admin.display_name"), key="new_display_name", max_chars=100)
+        ui.show_problems(problems, "display_name")
+        st.selectbox(ui.tr("admin.role"), options=list(administration.ACCOUNT_ROLES), index=None, key="new_role",
+                     format_func=role_label, placeholder=ui.tr("admin.pick"))
+        ui.show_problems(problems, "role")
+        # A form does not rerun on a pick, so the department is always offered and checked on submit.
+        st.selectbox(ui.tr("admin.department"), options=[None, *active_departments], key="new_department",
+                     format_func=department_label, help=ui.tr("admin.department.help"))
+        ui.show_problems(problems, "department")
+        st.text_input(ui.tr("admin.password"), type="password", key="new_password", max_chars=72,
+                      help=ui.tr("admin.password.help"))
+        ui.show_problems(problems, "password")
+        st.form_submit_button(ui.tr("admin.add_user.submit"), type="primary", on_click=add_user_submitted,
+                              key="add_user_submit")
+
+    st.subheader(ui.tr("admin.manage_user"))
+    picked = st.selectbox(ui.tr("admin.pick_user"), options=list(user_by_name), index=None, key="manage_user",
+                          placeholder=ui.tr("admin.pick"),
+                          format_func=lambda name: f"{name} — {user_by_name[name].display_name}")
+    show_success("manage_user")
+    if picked:
+        user = user_by_name[picked]
+        problems = problems_of("manage_user")
+        show_form_problems("manage_user", ("role", "department", "password"))
+        # Forms are keyed by the user, so each opens with that user's own values.
+        with st.form(f"role_form_{picked}"):
+            st.markdown(f"**{ui.tr('admin.change_role')}**")
+            roles = list(administration.ACCOUNT_ROLES)
+            st.selectbox(ui.tr("admin.role"), options=roles, index=roles.index(user.role), key=f"role_{picked}",
+                         format_func=role_label)
+            ui.show_problems(problems, "role")
+            options = [None, *active_departments]
+            if user.department_code and user.department_code not in options:
+                options.append(user.department_code)
+            st.selectbox(ui.tr("admin.department"), options=options, index=options.index(user.department_code),
+                         key=f"department_{picked}", format_func=department_label,
+                         help=ui.tr("admin.department.help"))
+            ui.show_problems(problems, "department")
+            st.form_submit_button(ui.tr("admin.change_role.submit"), on_click=role_submitted, args=(picked,),
+                                  key=f"role_submit_{picked}")
+        with st.form(f"password_form_{picked}"):
+            st.markdown(f"**{ui.tr('admin.reset_password')}**")
+            st.text_input(ui.tr("admin.new_password"), type="password", key=f"reset_password_{picked}",
+                          max_chars=72, help=ui.tr("admin.password.help"))
+            ui.show_problems(problems, "password")
+            st.form_submit_button(ui.tr("admin.reset_password.submit"), on_click=password_submitted,
+                                  args=(picked,), key=f"password_submit_{picked}")
+        if user.active:
+            st.caption(ui.tr("admin.deactivate.help"))
+            st.button(ui.tr("admin.deactivate"), key=f"deactivate_{picked}", on_click=active_submitted,
+                      args=(picked, False))
+        else:
+            st.caption(ui.tr("admin.inactive_note"))
+            st.button(ui.tr("admin.reactivate"), key=f"reactivate_{picked}", on_click=active_submitted,
+                      args=(picked, True))
+
+with tab_departments:
+    st.dataframe(pd.DataFrame(
+        [(d.code, d.name_en, d.name_hi, d.officer_title_en or "—", d.officer_title_hi or "—",
+          ui.tr("admin.yes") if d.active else ui.tr("admin.no")) for d in departments],
+        columns=[ui.tr("admin.department.code"), ui.tr("admin.department.name_en"),
+                 ui.tr("admin.department.name_hi"), ui.tr("admin.department.title_en"),
+                 ui.tr("admin.department.title_hi"), ui.tr("admin.active")]),
+        hide_index=True, width="stretch")
+    code = st.selectbox(ui.tr("admin.pick_department"), options=list(department_by_code), index=None,
+                        key="edit_department", format_func=department_label, placeholder=ui.tr("admin.pick"))
+    show_success("department")
+    if code:
+        d = department_by_code[code]
+        problems = problems_of("department")
+        show_form_problems("department", ("name_en", "name_hi", "officer_title_en", "officer_title_hi"))
+        with st.form(f"department_form_{code}"):
+            st.text_input(ui.tr("admin.department.name_en"), value=d.name_en, key=f"dept_name_en_{code}",
+                          max_chars=150)
+            ui.show_problems(problems, "name_en")
+            st.text_input(ui.tr("admin.department.name_hi"), value=d.name_hi, key=f"dept_name_hi_{code}",
+                          max_chars=150)
+            ui.show_problems(problems, "name_hi")
+            st.text_input(ui.tr("admin.department.title_en"), value=d.officer_title_en or "",
+                          key=f"dept_title_en_{code}", max_chars=200)
+            ui.show_problems(problems, "officer_title_en")
+            st.text_input(ui.tr("admin.department.title_hi"), value=d.officer_title_hi or "",
+                          key=f"dept_title_hi_{code}", max_chars=200)
+            ui.show_problems(problems, "officer_title_hi")
+            st.checkbox(ui.tr("admin.department.active"), value=d.active, key=f"dept_active_{code}",
+                        help=ui.tr("admin.department.active.help"))
+            st.form_submit_button(ui.tr("admin.department.submit"), type="primary", on_click=department_submitted,
+                                  args=(code,), key=f"department_submit_{code}")
+
+with tab_deadlines:
+    targets = deadlines.get_targets(con)
+    st.subheader(ui.tr("admin.targets"))
+    show_success("targets")
+    problems = problems_of("targets")
+    with st.form("targets_form"):
+        for field, label, key in (("verify_working_days", "admin.targets.verify", "target_verify"),
+                                  ("hearing_working_days", "admin.targets.hearing", "target_hearing"),
+                                  ("resolve_days", "admin.targets.resolve", "target_resolve")):
+            st.number_input(ui.tr(label), value=getattr(targets, field), min_value=1,
+                            max_value=deadlines.MAX_TARGET, step=1, key=key)
+            ui.show_problems(problems, field)
+        st.form_submit_button(ui.tr("admin.targets.submit"), type="primary", on_click=targets_submitted,
+                              key="targets_submit")
+
+    st.subheader(ui.tr("admin.holidays"))
+    st.caption(ui.tr("admin.holidays.intro"))
+    show_success("holiday", "holiday_remove")
+    this_year = date.today().year
+    year = st.selectbox(ui.tr("admin.holidays.year"), options=[this_year - 1, this_year, this_year + 1],
+                        index=1, key="holiday_year")
+    holidays = deadlines.list_holidays(con, year)
+    st.dataframe(pd.DataFrame(
+        [(day.strftime("%d-%m-%Y"), ui.tr(f"admin.weekday.{day.weekday()}"), name,
+          ui.tr(f"deadline.source.{source}"))
+         for day, name, source in holidays],
+        columns=[ui.tr("admin.holidays.day"), ui.tr("admin.holidays.weekday"), ui.tr("admin.holidays.name"),
+                 ui.tr("admin.holidays.source")]),
+        hide_index=True, width="stretch")
+    problems = problems_of("holiday")
+    with st.form("add_holiday_form"):
+        st.date_input(ui.tr("admin.holidays.day"), value=None, key="holiday_day", format="DD/MM/YYYY")
+        ui.show_problems(problems, "day")
+        st.text_input(ui.tr("admin.holidays.name"), key="holiday_name", max_chars=deadlines.HOLIDAY_NAME_MAX)
+        ui.show_problems(problems, "name")
+        st.form_submit_button(ui.tr("admin.holidays.add"), on_click=holiday_added, key="holiday_add_submit")
+    local_days = [day for day, _, source in holidays if source == deadlines.HolidaySource.LOCAL]
+    if local_days:
+        with st.form("remove_holiday_form"):
+            names = {day: name for day, name, _ in holidays}
+            st.selectbox(ui.tr("admin.holidays.remove_pick"), options=local_days, index=None, key="holiday_remove",
+                         format_func=lambda day: f"{day.strftime('%d-%m-%Y')} — {names[day]}",
+                         placeholder=ui.tr("admin.pick"))
+            ui.show_problems(problems_of("holiday_remove"), "day")
+            st.form_submit_button(ui.tr("admin.holidays.remove"), on_click=holiday_removed,
+                                  key="holiday_remove_submit")
+
+with tab_audit:
+    st.caption(ui.tr("admin.audit.intro"))
+    st.dataframe(pd.DataFrame(
+        [(format_time(e.happened_at), e.actor, e.action, e.target or "", e.detail or "")
+         for e in administration.recent_audit(con)],
+        columns=[ui.tr("admin.audit.when"), ui.tr("admin.audit.who"), ui.tr("admin.audit.action"),
+                 ui.tr("admin.audit.target"), ui.tr("admin.audit.detail")]),
+        hide_index=True, width="stretch")

@@ -1,0 +1,54 @@
+"""Operator commands: reset-demo and add-user (seed has its own tests in test_seed.py)."""
+from __future__ import annotations
+
+import getpass
+
+import pytest
+
+from lib import cli
+from lib.config import load_settings
+from lib.db.connect import connect
+
+
+def query(sql: str):
+    con = connect(load_settings({}).db_path)
+    try:
+        with con.cursor() as cur:
+            return cur.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_reset_demo_builds_a_demo_database_with_accounts(portal_env, capsys):
+    assert cli.main(["reset-demo"]) == 0
+    assert query("SELECT count(*) FROM complaints")[0][0] == 3000
+    assert ("dc_rewari",) in query("SELECT username FROM users")
+    # Running it again starts over rather than adding to the old data.
+    assert cli.main(["reset-demo"]) == 0
+    assert query("SELECT count(*) FROM complaints")[0][0] == 3000
+
+
+@pytest.fixture
+def passwords(monkeypatch):
+    answers: list[str] = []
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": answers.pop(0))
+    return answers
+
+
+def test_add_user_creates_the_first_admin(portal_env, passwords, capsys):
+    passwords += ["a long secret 1", "a long secret 1"]
+    assert cli.main(["add-user", "--username", "it_cell", "--name", "IT Cell", "--role", "admin"]) == 0
+    assert query("SELECT username, role, active FROM users") == [("it_cell", "admin", True)]
+
+
+@pytest.mark.parametrize("args, typed", [
+    (["--username", "it_cell", "--name", "IT Cell", "--role", "admin"], ["one password", "another one"]),
+    (["--username", "it_cell", "--name", "IT Cell", "--role", "admin"], ["short", "short"]),
+    (["--username", "Bad Name!", "--name", "IT Cell", "--role", "admin"], ["a long secret 1"] * 2),
+    (["--username", "xen_phed", "--name", "XEN", "--role", "officer"], ["a long secret 1"] * 2),  # no department
+])
+def test_add_user_refuses_bad_input_and_saves_nothing(portal_env, passwords, capsys, args, typed):
+    passwords += typed
+    assert cli.main(["add-user", *args]) == 1
+    assert "error" in capsys.readouterr().err
+    assert query("SELECT count(*) FROM users")[0][0] == 0
