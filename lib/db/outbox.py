@@ -9,13 +9,15 @@ from lib.notify import SmsStatus
 
 
 def queue_sms(cur: duckdb.DuckDBPyConnection, *, complaint_id: int | None, mobile: str, language: str,
-              template: str, dlt_template_id: str, body: str, idempotency_key: str, created_at: datetime) -> None:
+              template: str, dlt_template_id: str, body: str, idempotency_key: str, created_at: datetime,
+              send_after: datetime | None = None) -> None:
+    """Queue one message; `send_after` holds it back until then (hearing reminders)."""
     cur.execute(
         "INSERT INTO sms_outbox (id, complaint_id, mobile, language, template, dlt_template_id, body,"
-        " status, attempts, idempotency_key, created_at)"
-        " VALUES (nextval('sms_seq'), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        " status, attempts, idempotency_key, created_at, send_after)"
+        " VALUES (nextval('sms_seq'), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
         [complaint_id, mobile, language, template, dlt_template_id, body, SmsStatus.QUEUED,
-         idempotency_key, created_at],
+         idempotency_key, created_at, send_after],
     )
 
 
