@@ -22,17 +22,19 @@ class PageName(StrEnum):
     OVERDUE = "overdue"
     ADMIN = "admin"
     ANALYTICS = "analytics"
+    CALENDAR = "calendar"
+    SMS_OUTBOX = "sms_outbox"
 
 
 # The first page of each role is where it lands after signing in.
 PAGES_BY_ROLE: dict[Role, tuple[PageName, ...]] = {
     Role.PUBLIC: (PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT, PageName.SIGN_IN),
     # The DC's office also files complaints for citizens who walk in.
-    Role.DC: (PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.OVERDUE, PageName.ANALYTICS,
-              PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT),
-    Role.OFFICER: (PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.OVERDUE),
+    Role.DC: (PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.CALENDAR, PageName.OVERDUE,
+              PageName.ANALYTICS, PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT),
+    Role.OFFICER: (PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.CALENDAR, PageName.OVERDUE),
     Role.ANALYST: (PageName.ANALYTICS,),
-    Role.ADMIN: (PageName.ADMIN,),
+    Role.ADMIN: (PageName.ADMIN, PageName.SMS_OUTBOX),
 }
 SIGNED_IN_ROLES = (Role.DC, Role.OFFICER, Role.ANALYST, Role.ADMIN)
 # Signed-in roles keep the sign-in page, hidden from the menu: the run right after signing in is

@@ -20,11 +20,12 @@ REFUSED = "आपको यह पृष्ठ खोलने की अनु�
 # What each role may open, written out by hand so a slip in lib/access.py shows up here.
 EXPECTED = {
     Role.PUBLIC: {PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT, PageName.SIGN_IN},
-    Role.DC: {PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.OVERDUE, PageName.ANALYTICS,
-              PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT, PageName.SIGN_IN},
-    Role.OFFICER: {PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.OVERDUE, PageName.SIGN_IN},
+    Role.DC: {PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.CALENDAR, PageName.OVERDUE,
+              PageName.ANALYTICS, PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT, PageName.SIGN_IN},
+    Role.OFFICER: {PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.CALENDAR, PageName.OVERDUE,
+                   PageName.SIGN_IN},
     Role.ANALYST: {PageName.ANALYTICS, PageName.SIGN_IN},
-    Role.ADMIN: {PageName.ADMIN, PageName.SIGN_IN},
+    Role.ADMIN: {PageName.ADMIN, PageName.SMS_OUTBOX, PageName.SIGN_IN},
 }
 
 
