@@ -12,7 +12,7 @@ from lib.db import administration as admin_db
 from lib.db import audit as audit_db
 from lib.db import users as users_db
 from lib.db.connect import ConstraintViolation, retrying, transaction
-from lib.problems import InvalidInput, Problem
+from lib.problems import InvalidInput, Problem, check_text
 
 # The sign-in form lowercases what is typed, so only lowercase usernames can ever sign in.
 USERNAME_PATTERN = re.compile(r"[a-z0-9_]{3,32}")
@@ -73,15 +73,7 @@ def _now() -> datetime:
 
 # ---- checks (each adds Problems instead of stopping at the first) ----
 
-def _text(problems: list[Problem], field: str, value: str | None, low: int, high: int) -> str:
-    value = (value or "").strip()
-    if low and not value:
-        problems.append(Problem(field, "error.required"))
-    elif len(value) < low:
-        problems.append(Problem(field, "error.too_short", {"min": low}))
-    elif len(value) > high:
-        problems.append(Problem(field, "error.too_long", {"max": high}))
-    return value
+_text = check_text
 
 
 def check_password(password: str | None) -> list[Problem]:

@@ -16,7 +16,7 @@ from lib.db.connect import ConstraintViolation, retrying, transaction
 from lib.i18n import Language
 from lib.locations import Place, Tehsil
 from lib.notify import render
-from lib.problems import InvalidInput, Problem
+from lib.problems import InvalidInput, Problem, check_text
 
 IST = ZoneInfo("Asia/Kolkata")
 
@@ -96,15 +96,7 @@ def load_form_choices(con) -> FormChoices:
 
 
 def _text(problems: list[Problem], field_name: str, value: str) -> str:
-    value = (value or "").strip()
-    low, high = TEXT_LIMITS[field_name]
-    if low and not value:
-        problems.append(Problem(field_name, "error.required"))
-    elif len(value) < low:
-        problems.append(Problem(field_name, "error.too_short", {"min": low}))
-    elif len(value) > high:
-        problems.append(Problem(field_name, "error.too_long", {"max": high}))
-    return value
+    return check_text(problems, field_name, value, *TEXT_LIMITS[field_name])
 
 
 def _collect(problems: list[Problem], check, *args):

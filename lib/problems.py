@@ -21,3 +21,16 @@ class InvalidInput(ValueError):
     @property
     def keys(self) -> set[str]:
         return {p.key for p in self.problems}
+
+
+def check_text(problems: list[Problem], field: str, value: str | None, low: int, high: int) -> str:
+    """The stripped text, adding a problem when it is missing (low > 0), shorter than `low` or
+    longer than `high` characters."""
+    value = (value or "").strip()
+    if low and not value:
+        problems.append(Problem(field, "error.required"))
+    elif len(value) < low:
+        problems.append(Problem(field, "error.too_short", {"min": low}))
+    elif len(value) > high:
+        problems.append(Problem(field, "error.too_long", {"max": high}))
+    return value

@@ -73,15 +73,6 @@ def _public_row(cur: duckdb.DuckDBPyConnection, where: str, params: list) -> dic
     return dict(zip(names, row))
 
 
-def public_events(cur: duckdb.DuckDBPyConnection, complaint_id: int) -> list[tuple[datetime, str, str | None]]:
-    """(when, event, to_status) of the events a citizen may see, oldest first; no remarks, no actors."""
-    return cur.execute(
-        "SELECT happened_at, event, to_status FROM complaint_events"
-        " WHERE complaint_id = ? AND public ORDER BY happened_at, id",
-        [complaint_id],
-    ).fetchall()
-
-
 def stored_document_names(cur: duckdb.DuckDBPyConnection) -> set[str]:
     """Every upload the database refers to, for sweeping files a crashed filing left behind."""
     return {r[0] for r in cur.execute("SELECT stored_name FROM documents").fetchall()}
