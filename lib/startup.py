@@ -9,7 +9,7 @@ from lib.db import connect as db
 from lib.db import complaints as complaints_db
 from lib.db import reference as reference_db
 from lib.db import settings as settings_db
-from lib import signin, uploads
+from lib import deadlines, signin, uploads
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,7 @@ def open_portal_database(settings: Settings):
     con = db.connect(settings.db_path)
     with db.transaction(con) as cur:
         reference_db.load_reference_data(cur)
+    deadlines.ensure_calendar(con)      # working days for every deadline; rebuilt only when stale
     # Decided by a marker in the file itself, not by the file being new alone, so that an
     # existing database is never reseeded, even if it happens to hold no complaints.
     with con.cursor() as cur:
