@@ -167,6 +167,8 @@ class QueueRow:
     subject: str
     age_days: int
     overdue: bool
+    complaint_id: int = 0                  # not shown: bulk actions act on (id, version as listed)
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -295,10 +297,10 @@ def export_csv(con, user: User, filters: QueueFilters, language: str, today: dat
 
 
 def _row(raw: tuple, language: str) -> QueueRow:
-    tracking_no, filed_at, status, department, place, ward, category, subject, age, overdue = raw
+    tracking_no, filed_at, status, department, place, ward, category, subject, age, overdue, cid, version = raw
     return QueueRow(tracking_no, filed_at, Status(status),
                     department or t(language, "queue.no_department"), place or "", ward,
-                    category or "", subject, age, bool(overdue))
+                    category or "", subject, age, bool(overdue), cid, version)
 
 
 # ---- Saved views ----

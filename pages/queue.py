@@ -6,7 +6,7 @@ ui.guard("queue")
 import pandas as pd  # noqa: E402  (after the guard: nothing runs before it)
 import streamlit as st  # noqa: E402
 
-from lib import queue  # noqa: E402
+from lib import casework, queue  # noqa: E402
 from lib.access import Role  # noqa: E402
 from lib.complaints import Status  # noqa: E402
 from lib.i18n import name_in, t  # noqa: E402
@@ -141,6 +141,34 @@ with st.sidebar:
         kind, message, params = state.pop(MESSAGE_KEY)
         (st.success if kind == "success" else st.error)(ui.tr(message, **params))
 
+def bulk_actions(picked) -> None:
+    """One remark for every selected complaint, all or nothing (versions as listed on this page)."""
+    items = [(r.complaint_id, r.version) for r in picked]
+    with st.expander(ui.tr("queue.bulk.title", count=len(picked))):
+        with st.form("q_bulk_forward"):
+            to = st.selectbox(ui.tr("queue.bulk.forward_to"), options=sorted(ui.form_choices().departments),
+                              format_func=department_name, key="q_bulk_department")
+            remark = st.text_input(ui.tr("queue.bulk.remark"), key="q_bulk_forward_remark", max_chars=1000)
+            if st.form_submit_button(ui.tr("queue.bulk.forward")):
+                bulk_outcome(lambda: casework.bulk_forward(con, user, items, to, remark))
+        if user.role == Role.DC:
+            with st.form("q_bulk_duplicates"):
+                original = st.text_input(ui.tr("queue.bulk.original"), key="q_bulk_original", max_chars=30)
+                remark = st.text_input(ui.tr("queue.bulk.remark"), key="q_bulk_close_remark", max_chars=1000)
+                if st.form_submit_button(ui.tr("queue.bulk.close_duplicates")):
+                    bulk_outcome(lambda: casework.bulk_close_duplicates(con, user, items, original, remark))
+
+
+def bulk_outcome(call) -> None:
+    try:
+        done = call()
+    except casework.REFUSALS as exc:
+        st.error(casework.describe(exc, lang))
+        return
+    state[MESSAGE_KEY] = ("success", "queue.bulk.done", {"count": len(done)})
+    st.rerun()
+
+
 # ---- The page of complaints ----
 if user.role == Role.OFFICER:
     st.title(ui.tr("queue.title_department", department=department_name(user.department_code)))
@@ -182,10 +210,13 @@ if not result.rows:
 else:
     st.caption(ui.tr("queue.select_hint"))
     event = st.dataframe(queue.rows_table(result.rows, lang), key="queue_table", on_select="rerun",
-                         selection_mode="single-row", hide_index=True)
-    selected = event.selection.rows if event else []
-    if selected:
-        st.switch_page("pages/complaint_detail.py", query_params={"no": result.rows[selected[0]].tracking_no})
+                         selection_mode="multi-row", hide_index=True)
+    picked = [result.rows[i] for i in (event.selection.rows if event else []) if i < len(result.rows)]
+    if len(picked) == 1 and st.button(ui.tr("queue.open_selected", tracking_no=picked[0].tracking_no),
+                                      key="q_open", type="primary"):
+        st.switch_page("pages/complaint_detail.py", query_params={"no": picked[0].tracking_no})
+    if picked:
+        bulk_actions(picked)
 
 previous_col, where_col, next_col = st.columns([1, 2, 1])
 previous_col.button(ui.tr("queue.previous"), key="q_previous", on_click=move_page, args=(-1,),

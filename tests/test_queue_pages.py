@@ -125,6 +125,7 @@ def test_selecting_a_row_opens_the_complaint_and_the_filters_wait_for_the_return
     first = table(at).iloc[0, 0]
     at.session_state["queue_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
+    at.button(key="q_open").click().run()
     assert not at.exception
     assert at.query_params.get("no") == first
     assert not [df for df in at.dataframe if df.key == "queue_table"]
@@ -214,3 +215,40 @@ def test_a_deep_link_without_the_frame_draws_nothing(fresh, page):
     at.session_state["role"] = "dc"               # even a role set somehow does not help
     at.run()
     assert len(at.error) == 1 and not at.title and not at.dataframe
+
+
+def open_with_forwardable_phed_complaints() -> AppTest:
+    at = open_as("dc_rewari")
+    at.selectbox(key="q_department_code").set_value("PHED")
+    at.multiselect(key="q_statuses").set_value(
+        ["submitted", "under_scrutiny", "accepted", "hearing_scheduled", "heard", "with_department"]).run()
+    assert len(table(at)) >= 2
+    return at
+
+
+def test_bulk_forward_moves_every_selected_complaint(portal):
+    at = open_with_forwardable_phed_complaints()
+    picked = list(table(at).iloc[:2, 0])
+    at.session_state["queue_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
+    at.run()
+    at.selectbox(key="q_bulk_department").set_value("ULB")
+    at.text_input(key="q_bulk_forward_remark").input("नगर परिषद का काम")
+    at.button[[b.label for b in at.button].index(t("hi", "queue.bulk.forward"))].click().run()
+    assert not at.exception and not at.error
+    with app_user_connection().cursor() as cur:
+        rows = cur.execute("SELECT department_code, transfers FROM complaints WHERE tracking_no IN (?, ?)",
+                           picked).fetchall()
+    assert [r[0] for r in rows] == ["ULB"] * 2
+
+
+def test_bulk_forward_without_a_remark_changes_nothing(portal):
+    at = open_with_forwardable_phed_complaints()
+    picked = list(table(at).iloc[:2, 0])
+    at.session_state["queue_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
+    at.run()
+    at.selectbox(key="q_bulk_department").set_value("ULB")
+    at.button[[b.label for b in at.button].index(t("hi", "queue.bulk.forward"))].click().run()
+    assert at.error
+    with app_user_connection().cursor() as cur:
+        rows = cur.execute("SELECT department_code FROM complaints WHERE tracking_no IN (?, ?)", picked).fetchall()
+    assert "ULB" not in [r[0] for r in rows]

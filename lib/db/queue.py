@@ -78,7 +78,7 @@ def count_by_status(cur: duckdb.DuckDBPyConnection, where: tuple[str, list]) -> 
 def fetch_rows(cur: duckdb.DuckDBPyConnection, where: tuple[str, list], overdue: tuple[str, list],
                sort: str, direction: str, language: str, today: date, *, limit: int, offset: int) -> list[tuple]:
     """(tracking_no, filed_at, status, department, place, ward, category, subject, age in days,
-    overdue) of one page, in the asked order with the id as tie-break so pages never overlap.
+    overdue, id, version) of one page, in the asked order with the id as tie-break so pages never overlap.
     No mobile, Aadhaar or PPP column is ever selected here."""
     order = SORT_SQL[str(sort)]              # KeyError for anything not in the table
     way = DIRECTION_SQL[str(direction)]
@@ -88,7 +88,7 @@ def fetch_rows(cur: duckdb.DuckDBPyConnection, where: tuple[str, list], overdue:
     sql = f"""
         SELECT c.tracking_no, c.filed_at, c.status, {department} AS department, {place} AS place,
                c.ward, {category} AS category, c.subject, {AGE_DAYS} AS age_days,
-               ({overdue_sql}) AS overdue
+               ({overdue_sql}) AS overdue, c.id, c.version
         FROM complaints c
         LEFT JOIN departments dp ON dp.code = c.department_code
         LEFT JOIN places p ON p.lgd_code = c.place_lgd
