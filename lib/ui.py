@@ -1,12 +1,13 @@
 """The only lib module that imports streamlit: the shared connection, the frame and page guards, and widgets every page uses."""
 from __future__ import annotations
 
+import logging
 import os
 
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from lib import access, signin, startup
+from lib import access, signin, sms_dispatch, startup
 from lib.auth import DEFAULT_SESSION_HOURS, User
 from lib.config import Settings, load_settings
 from lib.filing import FormChoices, load_form_choices
@@ -41,6 +42,16 @@ def connection():
     return startup.open_portal_database(settings())
 
 
+@st.cache_resource(show_spinner=False, on_release=lambda thread: thread.stop() if thread else None)
+def sms_dispatcher():
+    """The process's one background SMS dispatcher over the cached connection (None when off)."""
+    try:
+        return sms_dispatch.start_background_dispatcher(connection(), _secrets())
+    except ValueError:   # a bad [sms] table must not break the citizen's form; the outbox page shows it
+        logging.getLogger(__name__).exception("SMS dispatcher not started")
+        return None
+
+
 @st.cache_resource(show_spinner=False)
 def form_choices() -> FormChoices:
     return load_form_choices(connection())
@@ -67,6 +78,7 @@ def start_frame() -> None:
     st.session_state[FRAME_KEY] = True
     if st.session_state.get(LANGUAGE_KEY) not in tuple(Language):
         st.session_state[LANGUAGE_KEY] = DEFAULT_LANGUAGE
+    sms_dispatcher()                 # started once per process; sends what the outbox holds
 
 
 def _language_switch() -> None:

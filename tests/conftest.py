@@ -47,6 +47,8 @@ def portal_env(tmp_path, monkeypatch):
     """Point the portal at an empty database in tmp_path, without demo data."""
     monkeypatch.setenv("ESACHIVALAYA_DB", str(tmp_path / "portal.duckdb"))
     monkeypatch.setenv("ESACHIVALAYA_DEMO", "0")
+    # Tests that look at queued SMS must not race the background dispatcher.
+    monkeypatch.setenv("ESACHIVALAYA_SMS_DISPATCHER", "0")
     return tmp_path
 
 
