@@ -149,7 +149,9 @@ def check_form(form: ComplaintForm, choices: FormChoices, hmac_key: bytes, today
 
     if len(form.photos) > MAX_PHOTOS:
         problems.append(Problem("photos", "error.too_many_photos", {"max": MAX_PHOTOS}))
-    photos = [_collect(problems, uploads.prepare_upload, p.data, "photos") for p in form.photos[:MAX_PHOTOS]]
+    # A PDF renamed .jpg would pass the page's extension check; the officers' page shows photos as pictures.
+    photos = [_collect(problems, uploads.prepare_upload, p.data, "photos", uploads.IMAGE_TYPES)
+              for p in form.photos[:MAX_PHOTOS]]
 
     if form.hearing_mode not in tuple(HearingMode):
         problems.append(Problem("hearing_mode", "error.required"))

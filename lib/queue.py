@@ -292,8 +292,17 @@ def export_csv(con, user: User, filters: QueueFilters, language: str, today: dat
     capped = len(raw) > EXPORT_CAP
     raw = raw[:EXPORT_CAP]
     buffer = io.StringIO()
-    rows_table([_row(r, language) for r in raw], language).to_csv(buffer, index=False)
+    rows_table([_row(r, language) for r in raw], language).map(_spreadsheet_safe).to_csv(buffer, index=False)
     return CsvExport(data=buffer.getvalue().encode("utf-8-sig"), rows=len(raw), capped=capped)
+
+
+# A cell starting like a formula would run in Excel or LibreOffice when the CSV is opened
+# (CSV injection): a leading apostrophe keeps it text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(value):
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
 def _row(raw: tuple, language: str) -> QueueRow:

@@ -35,6 +35,9 @@ class ContentType(StrEnum):
     PDF = "application/pdf"
 
 
+# What can be shown as a picture: a photo of the problem must be one of these, whatever its name says.
+IMAGE_TYPES = frozenset({ContentType.JPEG, ContentType.PNG})
+
 _MAGIC = (
     (b"\xff\xd8\xff", ContentType.JPEG),
     (b"\x89PNG\r\n\x1a\n", ContentType.PNG),
@@ -60,15 +63,17 @@ class PreparedFile:
     size: int
 
 
-def prepare_upload(data: bytes, field: str) -> PreparedFile:
-    """Check one uploaded file and make it safe to keep; raises InvalidInput(Problem(field, ...))."""
+def prepare_upload(data: bytes, field: str,
+                   allowed: frozenset[ContentType] = frozenset(ContentType)) -> PreparedFile:
+    """Check one uploaded file and make it safe to keep; raises InvalidInput(Problem(field, ...)).
+    `allowed`: the types this field takes (by the leading bytes, not the name)."""
     if not data:
         raise InvalidInput(Problem(field, "error.file_empty"))
     if len(data) > MAX_UPLOAD_BYTES:
         max_mb = MAX_UPLOAD_BYTES // (1024 * 1024)
         raise InvalidInput(Problem(field, "error.file_too_large", {"max_mb": max_mb}))
     content_type = sniff_content_type(data)
-    if content_type is None:
+    if content_type is None or content_type not in allowed:
         raise InvalidInput(Problem(field, "error.file_type"))
     if content_type == ContentType.PDF:
         if b"%%EOF" not in data[-PDF_TRAILER_WINDOW:]:
