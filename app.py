@@ -14,12 +14,13 @@ if ui.current_user() is not None:
     st.set_page_config(layout="wide")       # officers work with wide tables
 
 # Only the pages of this role are registered: st.navigation refuses any other URL server-side.
-pages = [
-    st.Page(HERE / "pages" / f"{name}.py", title=ui.tr(f"nav.{name}"), url_path=str(name),
-            default=(i == 0))
-    for i, name in enumerate(access.pages_for(ui.role()))
+home = access.PageName.HOME
+pages = [st.Page(HERE / "pages" / f"{home}.py", title=ui.tr(f"nav.{home}"), url_path=str(home), default=True,
+                 visibility="hidden")] + [
+    st.Page(HERE / "pages" / f"{name}.py", title=ui.tr(f"nav.{name}"), url_path=str(name))
+    for name in access.pages_for(ui.role())
 ] + [
     st.Page(HERE / "pages" / f"{name}.py", title=ui.tr(f"nav.{name}"), url_path=str(name), visibility="hidden")
-    for name in access.hidden_pages_for(ui.role())
+    for name in access.hidden_pages_for(ui.role()) if name != home
 ]
 st.navigation(pages, position="top").run()

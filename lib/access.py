@@ -14,6 +14,7 @@ class Role(StrEnum):
 
 class PageName(StrEnum):
     """Page files are pages/<name>.py and their URL is /<name>, so a deep link names the file."""
+    HOME = "home"
     FILE_COMPLAINT = "file_complaint"
     TRACK_COMPLAINT = "track_complaint"
     SIGN_IN = "sign_in"
@@ -26,7 +27,7 @@ class PageName(StrEnum):
     SMS_OUTBOX = "sms_outbox"
 
 
-# The first page of each role is where it lands after signing in.
+# The first page of each role is where `home` and signing in send it.
 PAGES_BY_ROLE: dict[Role, tuple[PageName, ...]] = {
     Role.PUBLIC: (PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT, PageName.SIGN_IN),
     # The DC's office also files complaints for citizens who walk in.
@@ -37,9 +38,13 @@ PAGES_BY_ROLE: dict[Role, tuple[PageName, ...]] = {
     Role.ADMIN: (PageName.ADMIN, PageName.SMS_OUTBOX),
 }
 SIGNED_IN_ROLES = (Role.DC, Role.OFFICER, Role.ANALYST, Role.ADMIN)
-# Signed-in roles keep the sign-in page, hidden from the menu: the run right after signing in is
-# still on it, and it sends the officer on to their first page.
-HIDDEN_PAGES = {role: (PageName.SIGN_IN,) for role in SIGNED_IN_ROLES}
+# Hidden from the menu but reachable. `home` is every role's default page, served at "/": it only
+# sends the user on to their first page. (Streamlit serves the default page at "/" alone, so a
+# bookmark of the default page's own URL would say "Page not found"; with `home` as the default,
+# every real page keeps a working URL.) Signed-in roles also keep the sign-in page: the run right
+# after signing in is still on it, and it sends the officer on to their first page.
+HIDDEN_PAGES = {Role.PUBLIC: (PageName.HOME,),
+                **{role: (PageName.HOME, PageName.SIGN_IN) for role in SIGNED_IN_ROLES}}
 
 
 def hidden_pages_for(role: str | None) -> tuple[PageName, ...]:

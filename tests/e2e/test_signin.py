@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from lib.i18n import t
 from lib.signin import DEMO_PASSWORD
 from tests.e2e.conftest import PortalServer, wait_for_app
 
@@ -35,12 +36,17 @@ def test_sign_in_survives_refresh_and_a_copied_cookie_fails_after_logout(demo_po
     page = context.new_page()
     page.set_default_timeout(30_000)
     sign_in(page, demo_portal.url, "dc_rewari")
-    expect(page.get_by_role("heading", name="शिकायतें").first).to_be_visible()
+    # A bookmark of the DC's first page opens it directly, without a "Page not found" detour.
+    page.goto(f"{demo_portal.url}/queue")
+    wait_for_app(page)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_role("heading", name=t("hi", "queue.title")).first).to_be_visible()
 
     # A refresh on a deep link keeps the officer signed in (cookie restore before st.navigation).
     page.goto(f"{demo_portal.url}/overdue")
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="समय-सीमा पार").first).to_be_visible()
+    expect(page.get_by_role("heading", name=t("hi", "overdue.title")).first).to_be_visible()
+    expect(page.get_by_role("dialog")).to_have_count(0)          # no "Page not found" on the way
     cookies = [c for c in context.cookies() if c["name"] == "esachivalaya_signin"]
     assert cookies, "the sign-in cookie was not set"
 
@@ -56,7 +62,7 @@ def test_sign_in_survives_refresh_and_a_copied_cookie_fails_after_logout(demo_po
     stolen.goto(f"{demo_portal.url}/queue")
     wait_for_app(stolen)
     expect(stolen.get_by_role("heading", name="शिकायत दर्ज करें")).to_be_visible()
-    expect(stolen.get_by_role("heading", name="शिकायतें")).to_have_count(0)
+    expect(stolen.get_by_role("heading", name=t("hi", "queue.title"))).to_have_count(0)
     thief.close()
 
 

@@ -1,0 +1,10 @@
+"""The portal's address "/": sends each visitor on to the first page of their role."""
+from lib import ui
+
+ui.guard("home")
+
+import streamlit as st  # noqa: E402  (after the guard: nothing runs before it)
+
+from lib import access  # noqa: E402
+
+st.switch_page(f"pages/{access.pages_for(ui.role())[0]}.py")
