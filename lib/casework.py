@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from lib import audit, uploads
+from lib import audit, hearings, uploads
 from lib.access import Role
 from lib.auth import User
 from lib.complaints import EventKind, Status, normalise_tracking_number
@@ -18,6 +18,7 @@ from lib.db import outbox as outbox_db
 from lib.db import users as users_db
 from lib.db.casework import Case, CaseSnapshot, DocumentInfo
 from lib.db.connect import retrying, transaction
+from lib.hearings import HearingEvent, HearingRefused, HearingStatus, Slot, SlotTaken
 from lib.i18n import t
 from lib.lifecycle import (CITIZEN, Action, CaseEvent, ComplaintState, Feedback, RejectionReason,
                            TransitionRefused, can_give_feedback, next_status)
@@ -75,7 +76,7 @@ class BulkRefused(Exception):
 
 def describe(error: Exception, language: str) -> str:
     """Any refusal of this module, in the user's language."""
-    if isinstance(error, (StaleComplaint, BulkRefused)):
+    if isinstance(error, (StaleComplaint, BulkRefused, SlotTaken)):
         return error.message(language)
     if isinstance(error, InvalidInput):
         return " ".join(t(language, p.key, **p.params) for p in error.problems)
@@ -83,7 +84,8 @@ def describe(error: Exception, language: str) -> str:
 
 
 # Everything an action may refuse with; each carries a catalog key (or problems) for the page.
-REFUSALS = (TransitionRefused, StaleComplaint, ComplaintNotFound, NotAllowed, BulkRefused, InvalidInput)
+REFUSALS = (TransitionRefused, StaleComplaint, ComplaintNotFound, NotAllowed, BulkRefused, InvalidInput,
+            SlotTaken, HearingRefused)
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,9 @@ def _server_user(cur, user: User) -> User:
 
 
 def _step(cur, actor: User | Citizen, complaint_id: int, expected_version: int, action: Action,
-          now: datetime, plan: Plan, remark: str = "") -> Done:
+          now: datetime, plan: Plan, remark: str = "", *, keep_status: bool = False, name: str | None = None) -> Done:
+    """`keep_status`: a change allowed exactly when `action` is, that leaves the status as it is (moving a
+    hearing is allowed when cancelling it is); `name` is then what the audit trail calls it."""
     if isinstance(actor, Citizen):
         fresh, role, department, actor_name = None, CITIZEN, None, CITIZEN
         snap = casework_db.snapshot_for_citizen(cur, complaint_id, actor.tracking_no, actor.mobile)
@@ -164,6 +168,8 @@ def _step(cur, actor: User | Citizen, complaint_id: int, expected_version: int, 
     state = ComplaintState(Status(snap.status), snap.department_code, snap.transfers, snap.resolved_at,
                            snap.open_directions)
     target = next_status(state, action, role, department, now)
+    if keep_status:
+        target = Status(snap.status)
     outcome = plan(cur, snap, target, fresh)
     new_version = casework_db.update_if_unchanged(cur, snap.id, expected_version,
                                                   {"status": target, **outcome.changes}, actor_name, now)
@@ -178,18 +184,19 @@ def _step(cur, actor: User | Citizen, complaint_id: int, expected_version: int, 
         outbox_db.queue_sms(cur, complaint_id=snap.id, mobile=snap.mobile, language=snap.language,
                             template=outcome.sms, dlt_template_id=dlt_id, body=body,
                             idempotency_key=f"{outcome.sms}:{event_id}", created_at=now)
-    audit.record(cur, actor_name, f"complaint.{action}", snap.tracking_no,
+    audit.record(cur, actor_name, f"complaint.{name or action}", snap.tracking_no,
                  "; ".join(x for x in (f"{snap.status} -> {target}", outcome.detail, remark) if x), now)
     return Done(snap.tracking_no, target, new_version)
 
 
 def _act(con, actor, complaint_id: int, expected_version: int, action: Action, now: datetime | None,
-         plan: Plan | None = None, remark: str = "") -> Done:
+         plan: Plan | None = None, remark: str = "", **options) -> Done:
     moment = _now(now)
 
     def work() -> Done:
         with transaction(con) as cur:
-            return _step(cur, actor, complaint_id, expected_version, action, moment, plan or _plain, remark)
+            return _step(cur, actor, complaint_id, expected_version, action, moment, plan or _plain, remark,
+                         **options)
     # Safe to repeat: a write-write conflict rolled everything back, and the version check
     # then turns the lost race into StaleComplaint.
     return retrying(work)
@@ -241,22 +248,175 @@ def _rejection(reason: RejectionReason) -> Plan:
     return plan
 
 
+# ---- hearings: the status change and the booking of its slot in one transaction ----
+
+MAX_BOOKING_TRIES = 25              # "first free slot" moves on past slots others took meanwhile
+EARLY_START = timedelta(minutes=30)  # a hearing may be marked held this long before its slot
+
+
+def _reminders(cur, snap, hearing: hearings.Hearing, variables: dict, moment: datetime) -> None:
+    """The day-before and 30-minute reminders, held back in the outbox until their time."""
+    keys = dict(zip(hearings.Reminder, hearings.reminder_keys(hearing.id)))
+    for kind, send_after in hearings.reminders(hearing.starts_at, moment):
+        dlt_id, body = render(kind, snap.language, tracking_no=snap.tracking_no, **variables)
+        outbox_db.queue_sms(cur, complaint_id=snap.id, mobile=snap.mobile, language=snap.language, template=kind,
+                            dlt_template_id=dlt_id, body=body, idempotency_key=keys[kind], created_at=moment,
+                            send_after=send_after)
+
+
+def _booking(slot: Slot, moment: datetime, *, moving: bool, reason: str = "") -> Plan:
+    """Book `slot` (a new video room, the claim, the SMS and its reminders); when `moving`, the booking
+    that was on is closed as rescheduled first and gives its slot back."""
+    def plan(cur, snap, target, fresh) -> _Outcome:
+        old = hearings.booked_hearing(cur, snap.id)
+        if moving and old is not None:
+            hearings.close_booking(cur, old, HearingStatus.RESCHEDULED, reason, fresh.username, moment)
+        elif old is not None:
+            raise HearingRefused("hearing.already_booked")
+        elif not hearings.may_book_again(hearings.no_shows_of(cur, snap.id)):
+            raise HearingRefused("hearing.no_more_rebooking")
+        new = hearings.claim_slot(cur, complaint_id=snap.id, slot=slot, by=fresh.username, now=moment,
+                                  replaces=old.id if old else None)
+        variables = hearings.sms_variables(new.starts_at, hearings.officer_title(cur, new.officer, snap.language),
+                                           new.join_url)
+        _reminders(cur, snap, new, variables, moment)
+        detail = f"hearing #{new.id}: {new.officer} {new.when()}" + (f" (was #{old.id})" if old else "")
+        if moving:
+            return _Outcome(event=HearingEvent.RESCHEDULED, sms="hearing_rescheduled" if old else "hearing_booked",
+                            sms_variables=variables, detail=detail)
+        return _Outcome(sms="hearing_booked", sms_variables=variables, detail=detail)
+    return plan
+
+
 def schedule_hearing(con, user: User, complaint_id: int, expected_version: int, remark: str = "", *,
-                     now: datetime | None = None) -> Done:
-    """The status and its SMS only; booking the hearing's slot comes with the hearings module."""
-    return _act(con, user, complaint_id, expected_version, Action.SCHEDULE_HEARING, now,
-                _sms_only("hearing_scheduled"), _text(remark, "remark"))
+                     slot: Slot | None = None, now: datetime | None = None) -> Done:
+    """Hearing scheduled. With a slot (the usual way, see book_hearing) the booking, its video room,
+    the citizen's SMS with the join link and the two reminders go in the same transaction; SlotTaken
+    if someone booked the slot first. Without one, only the status and a "time will follow" SMS."""
+    moment = _now(now)
+    plan = _booking(slot, moment, moving=False) if slot else _sms_only("hearing_scheduled")
+    return _act(con, user, complaint_id, expected_version, Action.SCHEDULE_HEARING, moment, plan,
+                _text(remark, "remark"))
+
+
+def _next_offer(con, taken: Slot, moment: datetime) -> Slot | None:
+    free = hearings.find_free_slots(con, taken.standing_in_for or taken.officer, now=moment)
+    return next((s for s in free if s.starts_at >= taken.starts_at), free[0] if free else None)
+
+
+def _first_free(con, complaint_id: int, officer: str, moment: datetime, book: Callable[[Slot], Done]) -> Done:
+    """Book the first free slot of `officer` on one of the citizen's preferred dates (else the first
+    free one), moving on to the next when someone else takes it first."""
+    with con.cursor() as cur:
+        preferred = hearings.preferred_dates(cur, complaint_id)
+    lost: set[Slot] = set()
+    for _ in range(MAX_BOOKING_TRIES):
+        choice = hearings.choose_slot([s for s in hearings.find_free_slots(con, officer, now=moment)
+                                       if s not in lost], preferred)
+        if choice is None:
+            raise HearingRefused("hearing.no_free_slot")
+        try:
+            return book(choice.slot)
+        except SlotTaken:
+            lost.add(choice.slot)
+    raise HearingRefused("hearing.too_busy")
+
+
+def _offering(con, slot: Slot, moment: datetime, book: Callable[[Slot], Done]) -> Done:
+    try:
+        return book(slot)
+    except SlotTaken as taken:
+        raise SlotTaken(slot, _next_offer(con, slot, moment)) from taken
+
+
+def book_hearing(con, user: User, complaint_id: int, expected_version: int, officer: str, remark: str = "", *,
+                 slot: Slot | None = None, now: datetime | None = None) -> Done:
+    """Book a hearing with `officer`: the chosen slot (SlotTaken with the next free slot as its offer if
+    someone took it first), or else the first free slot respecting the citizen's preferred dates."""
+    moment = _now(now)
+
+    def book(chosen: Slot) -> Done:
+        return schedule_hearing(con, user, complaint_id, expected_version, remark, slot=chosen, now=moment)
+    if slot is not None:
+        return _offering(con, slot, moment, book)
+    return _first_free(con, complaint_id, officer, moment, book)
+
+
+def reschedule_hearing(con, user: User, complaint_id: int, expected_version: int, reason: str, *,
+                       officer: str | None = None, slot: Slot | None = None, now: datetime | None = None) -> Done:
+    """Move the hearing to the chosen slot or the first free one of `officer`, with the reason (internal).
+    The status stays; the old booking is closed as rescheduled, its slot and reminders released, and the
+    citizen gets the new time and a new join link. Allowed when cancelling the hearing is."""
+    moment = _now(now)
+    text = _text(reason, "remark", required=True)
+    if slot is None and officer is None:
+        raise InvalidInput(Problem("officer", "error.required"))
+
+    def book(chosen: Slot) -> Done:
+        return _act(con, user, complaint_id, expected_version, Action.CANCEL_HEARING, moment,
+                    _booking(chosen, moment, moving=True, reason=text), text, keep_status=True,
+                    name="reschedule_hearing")
+    if slot is not None:
+        return _offering(con, slot, moment, book)
+    return _first_free(con, complaint_id, officer, moment, book)
+
+
+def _calling_off(status: HearingStatus, moment: datetime, reason: str) -> Plan:
+    """Cancelled (with its reason and the citizen's SMS) or missed (no-show): the booking ends and its
+    reminders are called off; a cancelled one gives its slot back. A complaint scheduled before slots
+    were booked has no booking: only its status changes, as before."""
+    def plan(cur, snap, target, fresh) -> _Outcome:
+        old = hearings.booked_hearing(cur, snap.id)
+        if old is None:
+            if status == HearingStatus.NO_SHOW:
+                raise HearingRefused("hearing.none_booked")
+            return _Outcome()
+        if status == HearingStatus.NO_SHOW and moment < old.starts_at:
+            raise HearingRefused("hearing.not_started")
+        if status == HearingStatus.CANCELLED and not reason:
+            raise InvalidInput(Problem("remark", "hearing.reason_required"))
+        hearings.close_booking(cur, old, status, reason or None, fresh.username, moment)
+        detail = f"hearing #{old.id}: {old.officer} {old.when()}"
+        if status == HearingStatus.NO_SHOW:
+            return _Outcome(event=HearingEvent.NO_SHOW, detail=detail)
+        variables = hearings.sms_variables(old.starts_at, hearings.officer_title(cur, old.officer, snap.language),
+                                           old.join_url)
+        return _Outcome(event=HearingEvent.CANCELLED, sms="hearing_cancelled", sms_variables=variables, detail=detail)
+    return plan
 
 
 def cancel_hearing(con, user: User, complaint_id: int, expected_version: int, remark: str = "", *,
                    now: datetime | None = None) -> Done:
-    return _act(con, user, complaint_id, expected_version, Action.CANCEL_HEARING, now, None,
-                _text(remark, "remark"))
+    """Call the hearing off; a booked one needs the reason (the remark). Back to accepted, to book again."""
+    moment = _now(now)
+    text = _text(remark, "remark")
+    return _act(con, user, complaint_id, expected_version, Action.CANCEL_HEARING, moment,
+                _calling_off(HearingStatus.CANCELLED, moment, text), text)
+
+
+def record_no_show(con, user: User, complaint_id: int, expected_version: int, remark: str = "", *,
+                   now: datetime | None = None) -> Done:
+    """The citizen did not join: back to accepted. One more hearing may be booked (may_book_again)."""
+    moment = _now(now)
+    text = _text(remark, "remark")
+    return _act(con, user, complaint_id, expected_version, Action.CANCEL_HEARING, moment,
+                _calling_off(HearingStatus.NO_SHOW, moment, text), text, name="hearing_no_show")
 
 
 def record_hearing(con, user: User, complaint_id: int, expected_version: int, remark: str = "", *,
                    now: datetime | None = None) -> Done:
-    return _act(con, user, complaint_id, expected_version, Action.RECORD_HEARING, now, None,
+    """The hearing was held: heard, and the booking (if any) attended. Not before its slot (less EARLY_START)."""
+    moment = _now(now)
+
+    def plan(cur, snap, target, fresh) -> _Outcome:
+        old = hearings.booked_hearing(cur, snap.id)
+        if old is None:
+            return _Outcome()
+        if moment < old.starts_at - EARLY_START:
+            raise HearingRefused("hearing.not_started")
+        hearings.close_booking(cur, old, HearingStatus.ATTENDED, None, fresh.username, moment)
+        return _Outcome(detail=f"hearing #{old.id}: {old.officer} {old.when()}")
+    return _act(con, user, complaint_id, expected_version, Action.RECORD_HEARING, moment, plan,
                 _text(remark, "remark"))
 
 

@@ -1,4 +1,4 @@
-"""Command line for the portal's operators: seed, reset-demo, add-user (see `python -m lib.cli --help`)."""
+"""Command line for the portal's operators: seed, reset-demo, add-user, backup, restore, slots (`python -m lib.cli --help`)."""
 from __future__ import annotations
 
 import argparse
@@ -51,6 +51,25 @@ def build_parser() -> argparse.ArgumentParser:
     add_user.add_argument("--role", required=True, choices=[r.value for r in SIGNED_IN_ROLES])
     add_user.add_argument("--department", help="department code, for officers only (e.g. PHED)")
     add_user.set_defaults(run=run_add_user)
+
+    backup = commands.add_parser("backup", help="copy the database and the encrypted uploads into a new "
+                                 "folder named by the time (IST); not the keys, keep those separately")
+    backup.add_argument("dir", nargs="?", type=Path, metavar="DIR",
+                        help="where to put the backup folder (default: ESACHIVALAYA_BACKUP_DIR, "
+                        "else backups/ beside the database)")
+    backup.set_defaults(run=run_backup)
+
+    restore = commands.add_parser("restore", help="replace the database and uploads with a backup folder, "
+                                  "after checking it; only while the portal is stopped")
+    restore.add_argument("dir", type=Path, metavar="DIR", help="the backup folder (the one with manifest.json)")
+    restore.set_defaults(run=run_restore)
+
+    slots = commands.add_parser("slots", help="the free hearing slots of an officer over the next days "
+                                "(times in IST, +05:30)")
+    slots.add_argument("--officer", required=True, metavar="USERNAME", help="a hearing officer, e.g. dc_rewari")
+    slots.add_argument("--days", type=positive_int, default=7, metavar="N", help="how many days ahead (default 7)")
+    slots.add_argument("--json", action="store_true", help="one JSON object per slot and line, for scripts")
+    slots.set_defaults(run=run_slots)
     return parser
 
 
@@ -120,6 +139,75 @@ def run_add_user(args: argparse.Namespace) -> int:
     finally:
         con.close()
     print(f"created {args.role} account {args.username}")
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from lib import backup
+
+    settings = load_settings()
+    if not settings.db_path.exists():
+        print(f"error: {t('en', 'backup.refused.no_database', path=settings.db_path)}", file=sys.stderr)
+        return 1
+    con = connect(settings.db_path)
+    try:
+        made = backup.create_backup(con, settings, args.dir, actor="cli")
+    finally:
+        con.close()
+    manifest = made.manifest
+    print(f"backed up {manifest.row_counts.get('complaints', 0):,} complaints and {len(manifest.uploads):,} "
+          f"uploads into {made.folder}")
+    if manifest.missing_uploads:
+        print(f"warning: {t('en', 'backup.missing_uploads', count=len(manifest.missing_uploads))}",
+              file=sys.stderr)
+    print("the keys are not in the backup: keep the uploads_fernet_key (and the other keys) separately")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from lib import backup
+
+    settings = load_settings()
+    try:
+        manifest = backup.restore_backup(settings, args.dir)
+    except backup.BackupRefused as exc:
+        print(f"error: {exc.message('en')}", file=sys.stderr)
+        print("nothing was changed", file=sys.stderr)
+        return 1
+    print(f"restored {manifest.row_counts.get('complaints', 0):,} complaints and {len(manifest.uploads):,} "
+          f"uploads from {args.dir} (made {manifest.created_at:%d-%m-%Y %H:%M} IST) into {settings.db_path}")
+    print(f"the previous database and uploads are kept as *{backup.BEFORE_RESTORE} beside them; "
+          "delete them once the portal works")
+    return 0
+
+
+def run_slots(args: argparse.Namespace) -> int:
+    import json
+
+    from lib import hearings
+
+    settings = load_settings()
+    if not settings.db_path.exists():
+        print(f"error: there is no database at {settings.db_path}", file=sys.stderr)
+        return 1
+    con = connect(settings.db_path)           # DatabaseBusy while the portal holds the file
+    try:
+        if hearings.get_officer(con, args.officer) is None:
+            print(f"error: {args.officer} is not a hearing officer", file=sys.stderr)
+            return 1
+        found = hearings.find_free_slots(con, args.officer, days=args.days)
+    finally:
+        con.close()
+    for slot in found:
+        start, end = slot.starts_at.astimezone(hearings.IST), slot.ends_at.astimezone(hearings.IST)
+        if args.json:
+            print(json.dumps({"officer": slot.officer, "start": start.isoformat(), "end": end.isoformat(),
+                              "standing_in_for": slot.standing_in_for}))
+        else:
+            print(f"{start:%a %d-%m-%Y %H:%M}-{end:%H:%M} IST  {slot.officer}"
+                  + (f" (for {slot.standing_in_for})" if slot.standing_in_for else ""))
+    if not args.json:
+        print(f"{len(found)} free slots in the next {args.days} days", file=sys.stderr)
     return 0
 
 

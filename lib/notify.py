@@ -95,6 +95,58 @@ TEMPLATES: dict[str, Template] = {
                       "sent back to the department. -DC Office Rewari",
             },
         ),
+        # Hearings (issue 4). {join_url} is the hearing's video room: like {track_url} a link the
+        # district registers with the template (the DLT whitelists the Jitsi server's address).
+        Template(
+            name="hearing_booked",
+            dlt_template_id={"hi": "1107000000000000015", "en": "1107000000000000016"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: शिकायत {tracking_no} पर {officer} के साथ आपकी वीडियो सुनवाई "
+                      "{date} को {time} बजे है। जुड़ें: {join_url} -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: your video hearing on complaint {tracking_no} with {officer} "
+                      "is on {date} at {time}. Join: {join_url} -DC Office Rewari",
+            },
+        ),
+        Template(
+            name="hearing_rescheduled",
+            dlt_template_id={"hi": "1107000000000000017", "en": "1107000000000000018"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: शिकायत {tracking_no} की सुनवाई का समय बदला है। नया समय: {date} "
+                      "{time}, {officer} के साथ। जुड़ें: {join_url} -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: the hearing on complaint {tracking_no} has moved to {date} at "
+                      "{time} with {officer}. Join: {join_url} -DC Office Rewari",
+            },
+        ),
+        Template(
+            name="hearing_cancelled",
+            dlt_template_id={"hi": "1107000000000000019", "en": "1107000000000000020"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: शिकायत {tracking_no} की {date} {time} की सुनवाई रद्द कर दी गई है। "
+                      "आगे की सूचना SMS से मिलेगी। -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: the hearing on complaint {tracking_no} on {date} at {time} is "
+                      "cancelled. You will hear from us by SMS. -DC Office Rewari",
+            },
+        ),
+        Template(
+            name="reminder_day_before",
+            dlt_template_id={"hi": "1107000000000000021", "en": "1107000000000000022"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: याद दिलाना - शिकायत {tracking_no} पर आपकी वीडियो सुनवाई कल {date} "
+                      "को {time} बजे {officer} के साथ है। जुड़ें: {join_url} -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: reminder - your video hearing on complaint {tracking_no} is "
+                      "tomorrow, {date} at {time}, with {officer}. Join: {join_url} -DC Office Rewari",
+            },
+        ),
+        Template(
+            name="reminder_30_min",
+            dlt_template_id={"hi": "1107000000000000023", "en": "1107000000000000024"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: शिकायत {tracking_no} पर आपकी वीडियो सुनवाई आज {time} बजे शुरू होगी। "
+                      "जुड़ें: {join_url} -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: your video hearing on complaint {tracking_no} starts today at "
+                      "{time}. Join: {join_url} -DC Office Rewari",
+            },
+        ),
     )
 }
 
@@ -120,6 +172,7 @@ REJECTION_REASON_SMS: dict[str, dict[str, str]] = {
 }
 
 MAX_VARIABLE_CHARS = 30          # DLT variables ({#var#}) hold at most 30 characters
+URL_VARIABLES = ("track_url", "join_url")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -132,9 +185,10 @@ def render(template_name: str, language: str, **variables: str) -> tuple[str, st
     template = TEMPLATES[template_name]
     lang = Language(language)
     safe = {k: _UNSAFE.sub(" ", str(v)).strip()[:MAX_VARIABLE_CHARS] for k, v in variables.items()}
-    # The portal's own link is part of the registered wording (DLT whitelists the URL), not a
-    # {#var#}: it is never cut.
-    safe["track_url"] = _UNSAFE.sub("", str(variables.get("track_url", "")))
+    # The portal's own links (tracking page, hearing room) are part of the registered wording (DLT
+    # whitelists the URL), not a {#var#}: they are never cut.
+    for name in URL_VARIABLES:
+        safe[name] = _UNSAFE.sub("", str(variables.get(name, "")))
     return template.dlt_template_id[lang], template.text[lang].format(**safe)
 
 

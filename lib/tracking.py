@@ -9,6 +9,8 @@ from lib import identity
 from lib.complaints import EventKind, IdType, Status, normalise_tracking_number
 from lib.db import casework as casework_db
 from lib.db import complaints as complaints_db
+from lib.db import hearings as hearings_db
+from lib.hearings import HearingEvent, HearingStatus
 from lib.i18n import name_in, t
 from lib.lifecycle import CaseEvent, ComplaintState, Feedback, RejectionReason, can_give_feedback
 from lib.problems import InvalidInput
@@ -54,9 +56,22 @@ def event_label(language: str, event: str, to_status: str | None, code: str | No
         return t(language, f"event.{event}", department=department(code))
     if event == CaseEvent.FEEDBACK and code in tuple(Feedback):
         return t(language, "event.feedback", answer=t(language, f"feedback.{code}"))
-    if event in (CaseEvent.REOPENED, CaseEvent.REMARK):
+    if event in (CaseEvent.REOPENED, CaseEvent.REMARK, *HearingEvent):
         return t(language, f"event.{event}")
     return t(language, "event.status_changed", status=t(language, f"status.{to_status}"))
+
+
+@dataclass(frozen=True)
+class PublicHearing:
+    """The citizen's next hearing: when, with whom, and the video room's join link."""
+    starts_at: datetime
+    ends_at: datetime
+    join_url: str
+    officer_en: str
+    officer_hi: str
+
+    def officer(self, language: str) -> str:
+        return name_in(language, self.officer_en, self.officer_hi)
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,7 @@ class PublicComplaint:
     version: int = 0
     resolved_at: datetime | None = None
     feedback_open: bool = False          # resolved or closed, within 30 days, no answer yet
+    hearing: PublicHearing | None = None   # booked and not yet over; only after the mobile check
 
     @property
     def next_step_key(self) -> str:
@@ -100,7 +116,7 @@ def find_complaint(con, tracking_raw: str, mobile_raw: str, now: datetime | None
     if proof is None:
         return None
     with con.cursor() as cur:
-        return _public(cur, complaints_db.find_for_citizen(cur, *proof), now)
+        return _public(cur, complaints_db.find_for_citizen(cur, *proof), now, with_hearing=True)
 
 
 def load_public_complaint(con, complaint_id: int) -> PublicComplaint | None:
@@ -109,13 +125,16 @@ def load_public_complaint(con, complaint_id: int) -> PublicComplaint | None:
         return _public(cur, complaints_db.find_public_by_id(cur, complaint_id))
 
 
-def _public(cur, row: dict | None, now: datetime | None = None) -> PublicComplaint | None:
+def _public(cur, row: dict | None, now: datetime | None = None, *, with_hearing: bool = False
+            ) -> PublicComplaint | None:
     if row is None:
         return None
+    moment = now or datetime.now(IST)
+    upcoming = hearings_db.upcoming_for_citizen(cur, row["id"], moment, HearingStatus.BOOKED) if with_hearing else None
     events = casework_db.public_timeline(cur, row["id"])
     snap = casework_db.snapshot_for_citizen(cur, row["id"], row["tracking_no"], row["mobile"])
     state = ComplaintState(Status(snap.status), snap.department_code, snap.transfers, snap.resolved_at)
-    feedback_open = (can_give_feedback(state, now or datetime.now(IST))
+    feedback_open = (can_give_feedback(state, moment)
                      and casework_db.feedback_since(cur, snap.id, snap.resolved_at) is None)
     masked = (identity.mask_aadhaar(row["aadhaar_last4"]) if row["id_type"] == IdType.AADHAAR
               else row["ppp_id"])
@@ -126,7 +145,16 @@ def _public(cur, row: dict | None, now: datetime | None = None) -> PublicComplai
         masked_id=masked, masked_mobile=identity.mask_mobile(row["mobile"]),
         events=tuple(PublicEvent(*e) for e in events),
         complaint_id=snap.id, version=snap.version, resolved_at=snap.resolved_at, feedback_open=feedback_open,
+        hearing=_hearing(upcoming),
     )
+
+
+def _hearing(row: tuple | None) -> PublicHearing | None:
+    if row is None:
+        return None
+    starts_at, ends_at, join_url, officer, title_en, title_hi = row
+    return PublicHearing(starts_at.astimezone(IST), ends_at.astimezone(IST), join_url, title_en or officer,
+                         title_hi or title_en or officer)
 
 
 @dataclass

@@ -12,6 +12,8 @@ from lib import administration, deadlines  # noqa: E402
 from lib.i18n import name_in, t  # noqa: E402
 from lib.problems import InvalidInput, Problem  # noqa: E402
 from lib.receipt import format_time  # noqa: E402
+from lib import backup  # noqa: E402
+from lib import hearings  # noqa: E402
 
 admin = ui.require_user()
 con = ui.connection()
@@ -169,9 +171,9 @@ def holiday_removed() -> None:
 st.title(ui.tr("nav.admin"))
 st.caption(ui.tr("admin.intro"))
 
-tab_users, tab_departments, tab_deadlines, tab_audit = st.tabs(
+tab_users, tab_departments, tab_deadlines, tab_audit, tab_backup, tab_hearings = st.tabs(
     [ui.tr("admin.tab.users"), ui.tr("admin.tab.departments"), ui.tr("admin.tab.deadlines"),
-     ui.tr("admin.tab.audit")])
+     ui.tr("admin.tab.audit"), ui.tr("backup.tab"), ui.tr("admin.tab.hearings")])
 
 with tab_users:
     st.dataframe(pd.DataFrame(
@@ -334,3 +336,197 @@ with tab_audit:
         columns=[ui.tr("admin.audit.when"), ui.tr("admin.audit.who"), ui.tr("admin.audit.action"),
                  ui.tr("admin.audit.target"), ui.tr("admin.audit.detail")]),
         hide_index=True, width="stretch")
+
+
+with tab_backup:
+    # Inside the portal's own process: it holds the database, so only it can copy it while it runs.
+    st.caption(ui.tr("backup.intro"))
+    backup_folder = backup.backup_root(ui.settings())
+    st.caption(ui.tr("backup.where", path=str(backup_folder)))
+    if st.button(ui.tr("backup.now"), type="primary", key="backup_now"):
+        try:
+            with st.spinner(ui.tr("backup.running")):
+                new_backup = backup.create_backup(con, ui.settings(), backup_folder, actor=admin.username)
+        except Exception as exc:  # noqa: BLE001 - a full disk or a bad folder: say so, keep the page
+            st.error(ui.tr("backup.failed", reason=getattr(exc, "strerror", None) or type(exc).__name__), icon="⚠️")
+        else:
+            st.success(ui.tr("backup.done", folder=new_backup.folder.name, complaints=new_backup.complaints,
+                             uploads=len(new_backup.manifest.uploads)), icon="✅")
+            if new_backup.manifest.missing_uploads:
+                st.warning(ui.tr("backup.missing_uploads", count=len(new_backup.manifest.missing_uploads)),
+                           icon="⚠️")
+    st.warning(ui.tr("backup.keys"), icon="🔑")
+    st.subheader(ui.tr("backup.list"))
+    backups_so_far = backup.list_backups(backup_folder)
+    if backups_so_far:
+        st.dataframe(pd.DataFrame(
+            [(b.folder.name, format_time(b.manifest.created_at), b.complaints, len(b.manifest.uploads),
+              round(b.manifest.size_bytes / 1e6, 1)) for b in backups_so_far],
+            columns=[ui.tr("backup.column.folder"), ui.tr("backup.column.created"),
+                     ui.tr("backup.column.complaints"), ui.tr("backup.column.uploads"),
+                     ui.tr("backup.column.size")]),
+            hide_index=True, width="stretch")
+    else:
+        st.info(ui.tr("backup.none"))
+    st.subheader(ui.tr("backup.restore"))
+    st.caption(ui.tr("backup.restore.explain"))
+    st.code(f"python -m lib.cli restore {backup_folder / '<folder>'}", language="bash")
+
+
+# ---- hearing rules (issue 4): who holds hearings and when, and their days away ----
+
+def weekday_label(day: int) -> str:
+    return t(lang, f"admin.weekday.{day}")
+
+
+def hearing_rules_submitted(username: str) -> None:
+    problems: list = []
+
+    def windows_of(field: str) -> tuple:
+        try:
+            return hearings.parse_windows(state.get(f"hr_{field}_{username}", ""), field)
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+            return ()
+    windows, kept_free = windows_of("windows"), windows_of("kept_free")
+    if problems:
+        outcome("hearing_rules", problems)
+        return
+    rules = hearings.OfficeRules(
+        working_days=frozenset(state.get(f"hr_days_{username}") or ()),
+        no_meeting_days=frozenset(state.get(f"hr_no_meeting_{username}") or ()),
+        windows=windows, kept_free=kept_free, slot_minutes=int(state.get(f"hr_slot_{username}") or 0))
+    try:
+        hearings.set_rules(con, username, state.get(f"hr_title_en_{username}", ""),
+                           state.get(f"hr_title_hi_{username}", ""), rules, admin.username,
+                           active=bool(state.get(f"hr_active_{username}")))
+    except InvalidInput as exc:
+        outcome("hearing_rules", exc.problems)
+        return
+    outcome("hearing_rules", success=("admin.hearings.saved", {"username": username}))
+
+
+def absence_added() -> None:
+    try:
+        hearings.add_absence(con, state.get("ha_officer"), state.get("ha_first"), state.get("ha_last"),
+                             state.get("ha_substitute"), state.get("ha_reason", ""), admin.username)
+    except InvalidInput as exc:
+        outcome("absence", exc.problems)
+        return
+    for key, empty in (("ha_officer", None), ("ha_first", None), ("ha_last", None), ("ha_substitute", None),
+                       ("ha_reason", "")):
+        state[key] = empty
+    outcome("absence", success=("admin.hearings.absence_added", {}))
+
+
+def absence_removed() -> None:
+    absence_id = state.get("ha_remove")
+    if absence_id is None:
+        outcome("absence_remove", [Problem("absence", "error.required")])
+        return
+    try:
+        hearings.remove_absence(con, absence_id, admin.username)
+    except InvalidInput as exc:
+        outcome("absence_remove", exc.problems)
+        return
+    state["ha_remove"] = None
+    outcome("absence_remove", success=("admin.hearings.absence_removed", {}))
+
+
+with tab_hearings:
+    st.caption(ui.tr("admin.hearings.intro"))
+    hearing_officers = hearings.list_officers(con)
+    officer_titles = hearings.titles(hearing_officers, lang)
+    if hearing_officers:
+        st.dataframe(pd.DataFrame(
+            [(o.username, o.title(lang), ", ".join(weekday_label(d) for d in sorted(o.rules.working_days)),
+              ", ".join(weekday_label(d) for d in sorted(o.rules.no_meeting_days)) or "—",
+              hearings.format_windows(o.rules.windows), hearings.format_windows(o.rules.kept_free) or "—",
+              o.rules.slot_minutes, ui.tr("admin.yes") if o.active else ui.tr("admin.no")) for o in hearing_officers],
+            columns=[ui.tr("admin.username"), ui.tr("admin.hearings.title"), ui.tr("admin.hearings.days"),
+                     ui.tr("admin.hearings.no_meeting"), ui.tr("admin.hearings.windows"),
+                     ui.tr("admin.hearings.kept_free"), ui.tr("admin.hearings.slot"), ui.tr("admin.active")]),
+            hide_index=True, width="stretch")
+    else:
+        st.info(ui.tr("admin.hearings.none"))
+
+    show_success("hearing_rules")
+    candidates = [u.username for u in users if u.active and u.role in ("dc", "officer")]
+    holder = st.selectbox(ui.tr("admin.hearings.pick"), candidates, index=None, key="hr_user",
+                          placeholder=ui.tr("admin.pick"),
+                          format_func=lambda name: f"{name} — {user_by_name[name].display_name}")
+    if holder:
+        known = next((o for o in hearing_officers if o.username == holder), None)
+        base = known or hearings.HearingOfficer(holder, user_by_name[holder].display_name[:hearings.TITLE_MAX],
+                                                user_by_name[holder].display_name[:hearings.TITLE_MAX])
+        problems = problems_of("hearing_rules")
+        show_form_problems("hearing_rules", ("title_en", "title_hi", "working_days", "no_meeting_days", "windows",
+                                             "kept_free", "slot_minutes"))
+        with st.form(f"hearing_rules_form_{holder}"):
+            st.text_input(ui.tr("admin.hearings.title_en"), value=base.title_en, key=f"hr_title_en_{holder}",
+                          max_chars=hearings.TITLE_MAX, help=ui.tr("admin.hearings.title.help"))
+            ui.show_problems(problems, "title_en")
+            st.text_input(ui.tr("admin.hearings.title_hi"), value=base.title_hi, key=f"hr_title_hi_{holder}",
+                          max_chars=hearings.TITLE_MAX)
+            ui.show_problems(problems, "title_hi")
+            st.multiselect(ui.tr("admin.hearings.days"), list(range(7)), default=sorted(base.rules.working_days),
+                           key=f"hr_days_{holder}", format_func=weekday_label)
+            ui.show_problems(problems, "working_days")
+            st.multiselect(ui.tr("admin.hearings.no_meeting"), list(range(7)),
+                           default=sorted(base.rules.no_meeting_days), key=f"hr_no_meeting_{holder}",
+                           format_func=weekday_label)
+            st.text_input(ui.tr("admin.hearings.windows"), value=hearings.format_windows(base.rules.windows),
+                          key=f"hr_windows_{holder}", help=ui.tr("admin.hearings.windows.help"))
+            ui.show_problems(problems, "windows")
+            st.text_input(ui.tr("admin.hearings.kept_free"), value=hearings.format_windows(base.rules.kept_free),
+                          key=f"hr_kept_free_{holder}", help=ui.tr("admin.hearings.kept_free.help"))
+            ui.show_problems(problems, "kept_free")
+            low, high = hearings.SLOT_MINUTES_RANGE
+            st.number_input(ui.tr("admin.hearings.slot"), min_value=low, max_value=high, step=5,
+                            value=base.rules.slot_minutes, key=f"hr_slot_{holder}")
+            ui.show_problems(problems, "slot_minutes")
+            st.checkbox(ui.tr("admin.hearings.active"), value=base.active, key=f"hr_active_{holder}")
+            st.form_submit_button(ui.tr("admin.hearings.submit"), type="primary", on_click=hearing_rules_submitted,
+                                  args=(holder,), key=f"hr_submit_{holder}")
+
+    st.subheader(ui.tr("admin.hearings.absences"))
+    st.caption(ui.tr("admin.hearings.absences.intro"))
+    absences = hearings.list_absences(con, date.today())
+    if absences:
+        st.dataframe(pd.DataFrame(
+            [(officer_titles.get(a.username, a.username), a.first_day.strftime("%d-%m-%Y"),
+              a.last_day.strftime("%d-%m-%Y"), officer_titles.get(a.substitute, a.substitute or "—"), a.reason or "")
+             for a in absences],
+            columns=[ui.tr("admin.hearings.officer"), ui.tr("admin.hearings.first_day"),
+                     ui.tr("admin.hearings.last_day"), ui.tr("admin.hearings.substitute"),
+                     ui.tr("admin.hearings.reason")]),
+            hide_index=True, width="stretch")
+    show_success("absence", "absence_remove")
+    if hearing_officers:
+        problems = problems_of("absence")
+        show_form_problems("absence", ("username", "days", "substitute", "reason"))
+        names = [o.username for o in hearing_officers]
+        with st.form("absence_form"):
+            st.selectbox(ui.tr("admin.hearings.officer"), names, index=None, key="ha_officer",
+                         format_func=lambda n: officer_titles.get(n, n), placeholder=ui.tr("admin.pick"))
+            ui.show_problems(problems, "username")
+            st.date_input(ui.tr("admin.hearings.first_day"), value=None, key="ha_first", format="DD/MM/YYYY")
+            st.date_input(ui.tr("admin.hearings.last_day"), value=None, key="ha_last", format="DD/MM/YYYY")
+            ui.show_problems(problems, "days")
+            st.selectbox(ui.tr("admin.hearings.substitute"), [None, *names], key="ha_substitute",
+                         format_func=lambda n: t(lang, "admin.hearings.no_substitute") if n is None
+                         else officer_titles.get(n, n))
+            ui.show_problems(problems, "substitute")
+            st.text_input(ui.tr("admin.hearings.reason"), key="ha_reason", max_chars=hearings.REASON_MAX)
+            ui.show_problems(problems, "reason")
+            st.form_submit_button(ui.tr("admin.hearings.absence_add"), on_click=absence_added, key="ha_submit")
+        if absences:
+            with st.form("absence_remove_form"):
+                by_id = {a.id: a for a in absences}
+                st.selectbox(ui.tr("admin.hearings.absence_pick"), list(by_id), index=None, key="ha_remove",
+                             placeholder=ui.tr("admin.pick"),
+                             format_func=lambda i: f"{officer_titles.get(by_id[i].username, by_id[i].username)}: "
+                                                   f"{by_id[i].first_day:%d-%m-%Y} – {by_id[i].last_day:%d-%m-%Y}")
+                ui.show_problems(problems_of("absence_remove"), "absence")
+                st.form_submit_button(ui.tr("admin.hearings.absence_remove"), on_click=absence_removed,
+                                      key="ha_remove_submit")

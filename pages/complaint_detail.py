@@ -1,5 +1,6 @@
 """One complaint for the DC's office and department officers: every field (Aadhaar masked), photos, the ID
-document (DC only, audited), the history, directions and reports, and the actions allowed now."""
+document (DC only, audited), the history, directions and reports, the hearing with its video room, and the
+actions allowed now."""
 from lib import ui
 
 ui.guard("complaint_detail")
@@ -9,15 +10,17 @@ from datetime import datetime, timedelta  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from lib import casework  # noqa: E402
+from lib import casework, hearings  # noqa: E402
 from lib.access import Role  # noqa: E402
 from lib.casework import IST, MAX_DIRECTIONS, SEND_BACK_DAYS  # noqa: E402
 from lib.i18n import name_in  # noqa: E402
+from lib.complaints import Status  # noqa: E402
 from lib.lifecycle import Action, RejectionReason, actions_for  # noqa: E402
 from lib.receipt import format_time  # noqa: E402
 
 LOADED_KEY = "detail_loaded"          # (tracking no, version) this page loaded and acts on
 FLASH_KEY = "detail_flash"
+OFFER_KEY = "booking_offer"           # (tracking no, what, slot) offered after a lost race for a slot
 
 user = ui.require_user()
 con = ui.connection()
@@ -143,34 +146,140 @@ else:
     st.caption(ui.tr("detail.no_reports"))
 
 # ---- actions ----
-st.subheader(ui.tr("detail.actions"))
 allowed = actions_for(casework.state_of(case), user.role, user.department_code, now)
-if not allowed:
-    st.caption(ui.tr("detail.no_actions"))
 departments = sorted(choices.departments, key=department_name)
 
 
-def run(action: Action, call) -> None:
-    """Take the action with the version this page loaded; show why if it is refused."""
+def run(action: Action, call, flash=None) -> None:
+    """Take the action with the version this page loaded; show why if it is refused. `flash`: what to
+    say when done (a callable is asked after the action), else the action and the new status."""
     try:
         done = call()
     except casework.REFUSALS as exc:
         st.error(casework.describe(exc, lang))
+        if isinstance(exc, hearings.SlotTaken) and exc.offer:
+            st.session_state[OFFER_KEY] = (case.tracking_no, action, exc.offer)
         return
+    st.session_state.pop(OFFER_KEY, None)
     st.session_state[LOADED_KEY] = (case.tracking_no, done.version)
-    st.session_state[FLASH_KEY] = ui.tr("detail.done", action=ui.tr(f"action.{action}"),
-                                        status=ui.tr(f"status.{done.status}"))
+    message = flash() if callable(flash) else flash
+    st.session_state[FLASH_KEY] = message or ui.tr("detail.done", action=ui.tr(f"action.{action}"),
+                                                   status=ui.tr(f"status.{done.status}"))
     st.rerun()
 
 
-SIMPLE = {
-    Action.START_SCRUTINY: casework.start_scrutiny, Action.ACCEPT: casework.accept,
-    Action.SCHEDULE_HEARING: casework.schedule_hearing, Action.CANCEL_HEARING: casework.cancel_hearing,
-    Action.RECORD_HEARING: casework.record_hearing, Action.CLOSE: casework.close,
-}
-for action in allowed:
+# ---- the hearing: its booking, the video room, and booking, moving or calling it off ----
+booked = hearings.hearings_of(con, case.id)
+on = hearings.current(booked)
+officers = hearings.list_officers(con)
+titles = hearings.titles(officers, lang)
+holders = [o.username for o in officers if o.active]
+room = hearings.room_to_show(booked, now.date())
+HEARING_ACTIONS = (Action.SCHEDULE_HEARING, Action.CANCEL_HEARING, Action.RECORD_HEARING)
+args = (con, user, case.id, loaded_version)
+
+st.subheader(ui.tr("hearing.heading"))
+if on:
+    st.info(ui.tr("hearing.booked_for", when=on.when(), officer=titles.get(on.officer, on.officer)))
+    if st.button(ui.tr("hearing.show_on_calendar"), key="hearing_calendar"):
+        st.switch_page("pages/calendar.py", query_params={"date": on.starts_at.date().isoformat()})
+elif case.status == Status.HEARING_SCHEDULED:
+    st.caption(ui.tr("hearing.no_slot_yet"))
+elif not booked:
+    st.caption(ui.tr("hearing.none"))
+if room and hearings.may_join(user, room):
+    st.link_button(ui.tr("hearing.open_room_tab"), room.join_url)
+    if st.toggle(ui.tr("hearing.open_room_here"), key="hearing_video"):
+        st.iframe(room.join_url, height=560)          # the frame allows camera and microphone
+        st.caption(ui.tr("hearing.video_hint"))
+if booked:
+    table([(h.when(), titles.get(h.officer, h.officer), ui.tr(f"hearing.status.{h.status}"), h.reason or "")
+           for h in booked],
+          [ui.tr("hearing.col.when"), ui.tr("hearing.col.officer"), ui.tr("hearing.col.status"),
+           ui.tr("hearing.col.reason")])
+
+
+def slot_picker(prefix: str, exclude: hearings.Hearing | None = None):
+    """Officer, then "first free slot" or one chosen from the free slots; (officer, slot or None)."""
+    if not holders:
+        st.warning(ui.tr("hearing.no_officers"))
+        return None, None
+    officer = st.selectbox(ui.tr("hearing.officer"), holders, key=f"{prefix}_officer",
+                           format_func=lambda u: titles.get(u, u))
+    modes = {"first": ui.tr("hearing.mode.first"), "choose": ui.tr("hearing.mode.choose")}
+    mode = st.radio(ui.tr("hearing.mode"), list(modes), key=f"{prefix}_mode", format_func=modes.get, horizontal=True)
+    if mode == "first":
+        return officer, None
+    free = [s for s in hearings.find_free_slots(con, officer, days=hearings.BOOKING_HORIZON_DAYS)
+            if not exclude or s != exclude.slot]
+    if not free:
+        st.warning(ui.tr("hearing.no_free_slot"))
+        return officer, None
+    slot = st.selectbox(ui.tr("hearing.slot"), free, key=f"{prefix}_slot",
+                        format_func=lambda s: s.label(lang, titles, case.preferred_dates))
+    return officer, slot
+
+
+def booked_flash(key: str) -> str:
+    fresh = hearings.current(hearings.hearings_of(con, case.id))
+    return ui.tr(key, when=fresh.when(), officer=titles.get(fresh.officer, fresh.officer)) if fresh else None
+
+
+offer = st.session_state.get(OFFER_KEY)
+if offer and offer[0] == case.tracking_no and offer[1] in allowed:
+    _, offered_for, offered = offer
+    if st.button(ui.tr("hearing.take_offer", slot=offered.label(lang, titles)), key="booking_offer_accept"):
+        if offered_for == Action.SCHEDULE_HEARING:
+            run(offered_for, lambda: casework.book_hearing(*args, offered.officer, slot=offered),
+                lambda: booked_flash("hearing.done.booked"))
+        else:
+            run(offered_for, lambda: casework.reschedule_hearing(
+                *args, st.session_state.get("reschedule_reason", ""), slot=offered),
+                lambda: booked_flash("hearing.done.moved"))
+
+if Action.SCHEDULE_HEARING in allowed:
+    with st.expander(ui.tr("action.schedule_hearing"), expanded=True):
+        if not hearings.may_book_again(hearings.count_no_shows(booked)):
+            st.warning(ui.tr("hearing.no_more_rebooking"))
+        else:
+            st.caption(ui.tr("hearing.booking_hint"))
+            officer, slot = slot_picker("booking")
+            remark = st.text_area(ui.tr("detail.remark"), key="booking_remark", max_chars=1000)
+            if officer and st.button(ui.tr("hearing.book"), key="booking_submit", type="primary"):
+                run(Action.SCHEDULE_HEARING, lambda: casework.book_hearing(*args, officer, remark, slot=slot),
+                    lambda: booked_flash("hearing.done.booked"))
+if Action.CANCEL_HEARING in allowed:
+    with st.expander(ui.tr("hearing.reschedule")):
+        officer, slot = slot_picker("reschedule", exclude=on)
+        reason = st.text_area(ui.tr("hearing.reason"), key="reschedule_reason", max_chars=1000)
+        if officer and st.button(ui.tr("hearing.reschedule"), key="reschedule_submit"):
+            run(Action.CANCEL_HEARING, lambda: casework.reschedule_hearing(*args, reason, officer=officer, slot=slot),
+                lambda: booked_flash("hearing.done.moved"))
+    with st.expander(ui.tr("action.cancel_hearing")):
+        reason = st.text_area(ui.tr("hearing.reason"), key="cancel_hearing_reason", max_chars=1000)
+        if st.button(ui.tr("action.cancel_hearing"), key="cancel_hearing_submit"):
+            run(Action.CANCEL_HEARING, lambda: casework.cancel_hearing(*args, reason),
+                ui.tr("hearing.done.cancelled"))
+    if on:
+        with st.expander(ui.tr("hearing.no_show")):
+            st.caption(ui.tr("hearing.no_show_hint"))
+            remark = st.text_area(ui.tr("detail.remark"), key="no_show_remark", max_chars=1000)
+            if st.button(ui.tr("hearing.no_show"), key="no_show_submit"):
+                run(Action.CANCEL_HEARING, lambda: casework.record_no_show(*args, remark),
+                    ui.tr("hearing.done.no_show"))
+if Action.RECORD_HEARING in allowed:
+    with st.expander(ui.tr("action.record_hearing")):
+        remark = st.text_area(ui.tr("detail.remark"), key="record_hearing_remark", max_chars=1000)
+        if st.button(ui.tr("action.record_hearing"), key="record_hearing_submit"):
+            run(Action.RECORD_HEARING, lambda: casework.record_hearing(*args, remark))
+
+st.subheader(ui.tr("detail.actions"))
+if not [a for a in allowed if a not in HEARING_ACTIONS]:
+    st.caption(ui.tr("detail.no_actions"))
+
+SIMPLE = {Action.START_SCRUTINY: casework.start_scrutiny, Action.ACCEPT: casework.accept, Action.CLOSE: casework.close}
+for action in (a for a in allowed if a not in HEARING_ACTIONS):
     with st.expander(ui.tr(f"action.{action}")), st.form(f"form_{action}"):
-        args = (con, user, case.id, loaded_version)
         if action in SIMPLE:
             remark = st.text_area(ui.tr("detail.remark"), key=f"{action}_remark", max_chars=1000)
             if st.form_submit_button(ui.tr(f"action.{action}"), key=f"{action}_submit"):

@@ -1,4 +1,5 @@
-"""Track a complaint: tracking number + mobile -> status, next step and public history; after resolution, the citizen's answer."""
+"""Track a complaint: tracking number + mobile -> status, next step, the booked hearing with its join link, and public
+history; after resolution, the citizen's answer."""
 from lib import ui
 
 ui.guard("track_complaint")
@@ -8,7 +9,7 @@ import time  # noqa: E402  (after the guard: nothing runs before it)
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from lib import casework  # noqa: E402
+from lib import casework, hearings  # noqa: E402
 from lib.lifecycle import Feedback  # noqa: E402
 from lib.receipt import format_time, summary_rows  # noqa: E402
 from lib.tracking import FailureThrottle, citizen_proof, find_complaint  # noqa: E402
@@ -50,6 +51,14 @@ if complaint is not None:
         st.success(flash)
     st.subheader(f"{ui.tr('summary.status')}: {ui.tr(f'status.{complaint.status}')}")
     st.info(f"{ui.tr('track.next_step')}: {ui.tr(complaint.next_step_key)}")
+    if complaint.hearing:           # only ever set after the tracking number and mobile matched
+        hearing = complaint.hearing
+        st.subheader(ui.tr("track.hearing_title"))
+        st.success(ui.tr("track.hearing_when", when=hearings.when(hearing.starts_at, hearing.ends_at),
+                         officer=hearing.officer(lang)))
+        st.link_button(ui.tr("track.hearing_join"), hearing.join_url, type="primary")
+        st.code(hearing.join_url, language=None)
+        st.caption(ui.tr("track.hearing_hint"))
     # Plain-text cells: citizen text is never rendered as markdown or HTML (st.table would).
     st.dataframe(pd.DataFrame(summary_rows(lang, complaint, ui.form_choices()), columns=[" ", "  "]),
                  hide_index=True, width="stretch")

@@ -300,3 +300,13 @@ def test_resend_needs_an_admin(admins):
     with pytest.raises(InvalidInput) as refused:
         sms_dispatch.resend(con, 999_999, "admin_rewari")
     assert refused.value.keys == {"outbox.error.unknown"}
+
+
+def test_a_reminder_withdrawn_with_its_hearing_cannot_be_resent(admins):
+    con = admins
+    message = queue_message(con, "reminder:1")
+    with con.cursor() as cur:          # as lib.db.hearings withdraws the reminders of a cancelled hearing
+        cur.execute("UPDATE sms_outbox SET status = 'failed', last_error = 'cancelled' WHERE id = ?", [message])
+    with pytest.raises(InvalidInput):
+        sms_dispatch.resend(con, message, "admin_rewari")
+    assert row(con, message)["status"] == "failed"

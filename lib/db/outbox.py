@@ -123,11 +123,17 @@ def message_state(cur: duckdb.DuckDBPyConnection, message_id: int) -> tuple | No
     return rows[0] if rows else None
 
 
+# Reminders of a cancelled or moved hearing are kept as failed with this reason; resending one
+# would call the citizen to a hearing that is not happening.
+CANCELLED_REASON = "cancelled"
+
+
 def requeue_failed(cur: duckdb.DuckDBPyConnection, message_id: int) -> bool:
     """A failed message back in the queue with a fresh count of attempts (and the same
-    idempotency key, so a gateway that did take an earlier attempt drops this one)."""
+    idempotency key, so a gateway that did take an earlier attempt drops this one).
+    Never a message withdrawn because its hearing was cancelled."""
     rows = cur.execute(
         "UPDATE sms_outbox SET status = ?, attempts = 0, last_error = NULL, next_attempt_at = NULL,"
-        " claimed_until = NULL WHERE id = ? AND status = ? RETURNING id",
-        [SmsStatus.QUEUED, message_id, SmsStatus.FAILED]).fetchall()
+        " claimed_until = NULL WHERE id = ? AND status = ? AND coalesce(last_error, '') <> ? RETURNING id",
+        [SmsStatus.QUEUED, message_id, SmsStatus.FAILED, CANCELLED_REASON]).fetchall()
     return bool(rows)

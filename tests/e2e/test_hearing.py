@@ -1,0 +1,109 @@
+"""A hearing in a real browser: the DC's office books it from the complaint, it shows on the calendar (in IST,
+though this browser runs on UTC) and opens its complaint when selected, the outbox holds the citizen's SMS with the join link, and the citizen's
+track page shows the hearing with the same link."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from lib import casework, hearings, signin
+from lib.config import load_settings
+from lib.db.connect import connect
+from lib.filing import file_complaint, load_form_choices
+from lib.startup import open_portal_database
+from tests.conftest import make_form
+from tests.e2e.conftest import PHONE, PortalServer, wait_for_app
+from tests.e2e.test_signin import sign_in
+
+MOBILE = "9876543210"              # make_form's mobile
+
+
+@pytest.fixture
+def hearing_portal(tmp_path, browser):
+    """The portal on a database with the demo accounts, the DC as hearing officer with the default rules,
+    and one accepted complaint whose citizen has no preferred date."""
+    db_path = tmp_path / "portal.duckdb"              # where PortalServer points the portal
+    settings = load_settings({}, env={"ESACHIVALAYA_DB": str(db_path), "ESACHIVALAYA_DEMO": "0"})
+    con = open_portal_database(settings)
+    signin.create_demo_users(con)
+    hearings.ensure_default_rules(con)
+    ack = file_complaint(con, settings, make_form(preferred_dates=()), load_form_choices(con),
+                         track_url="http://127.0.0.1/track_complaint")
+    dc = next(u for u in signin.DEMO_USERS if u.username == "dc_rewari")
+    casework.start_scrutiny(con, dc, ack.complaint_id, 0)
+    casework.accept(con, dc, ack.complaint_id, 1)
+    con.close()
+    server = PortalServer(tmp_path)
+    # The first request to a fresh server must go through the frame; after it, deep links work.
+    warm = browser.new_page()
+    warm.goto(server.url)
+    wait_for_app(warm)
+    warm.close()
+    yield server, ack
+    server.stop()
+
+
+def test_the_dc_books_a_hearing_and_the_calendar_outbox_and_track_page_show_it(hearing_portal, browser):
+    server, ack = hearing_portal
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, timezone_id="UTC")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_in(page, server.url, "dc_rewari")
+
+    # The DC's office books the first free slot from the complaint.
+    page.goto(f"{server.url}/complaint_detail?no={ack.tracking_no}")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=f"{ack.tracking_no}: स्वीकृत")).to_be_visible()
+    page.locator(".st-key-booking_submit button").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=f"{ack.tracking_no}: सुनवाई तय")).to_be_visible()
+    expect(page.get_by_text("नागरिक का SMS कतार में है।", exact=False)).to_be_visible()
+    booked = page.get_by_test_id("stAlertContentInfo").inner_text()
+    day, start = re.search(r"(\d\d-\d\d-\d{4}) (\d\d:\d\d)-\d\d:\d\d IST", booked).groups()
+    join_url = page.get_by_role("link", name="वीडियो सुनवाई नए टैब में खोलें").get_attribute("href")
+    assert re.fullmatch(r"https://meet\.jit\.si/esachivalaya-[A-Za-z0-9_-]{32}", join_url)
+
+    # It shows on the calendar, opened on the hearing's week, at its IST time.
+    page.locator(".st-key-hearing_calendar button").click()
+    wait_for_app(page)
+    calendar = page.frame_locator("iframe[title='streamlit_calendar.calendar']")
+    event = calendar.locator(".fc-event", has_text=ack.tracking_no)
+    expect(event).to_be_visible(timeout=30_000)
+    expect(event).to_contain_text(start)
+    expect(page.get_by_role("heading", name="आने वाली सुनवाइयाँ")).to_be_visible()
+    # Selecting the event opens its complaint.
+    event.click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=f"{ack.tracking_no}: सुनवाई तय")).to_be_visible()
+    context.close()
+
+    # The citizen's track page, after the mobile check, shows the hearing and the same link.
+    phone_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="hi-IN")
+    phone = phone_context.new_page()
+    phone.set_default_timeout(30_000)
+    phone.goto(f"{server.url}/track_complaint")
+    wait_for_app(phone)
+    phone.get_by_label("ट्रैकिंग नंबर (जैसे RWR-2026-000123)", exact=True).fill(ack.tracking_no)
+    phone.get_by_label("मोबाइल नंबर", exact=True).fill(MOBILE)
+    phone.get_by_role("button", name="स्थिति देखें").click()
+    wait_for_app(phone)
+    expect(phone.get_by_role("heading", name="आपकी सुनवाई")).to_be_visible()
+    expect(phone.get_by_text(f"{day} {start}", exact=False)).to_be_visible()
+    expect(phone.get_by_role("link", name="वीडियो सुनवाई में जुड़ें")).to_have_attribute("href", join_url)
+    phone_context.close()
+
+    # The outbox holds the citizen's SMS with the join link (read once the portal lets go of the file).
+    server.stop()
+    con = connect(server.db_path)
+    try:
+        with con.cursor() as cur:
+            messages = cur.execute("SELECT template, mobile, body, send_after IS NOT NULL FROM sms_outbox"
+                                   " WHERE complaint_id = ? ORDER BY id", [ack.complaint_id]).fetchall()
+    finally:
+        con.close()
+    booked_sms = [m for m in messages if m[0] == "hearing_booked"]
+    assert len(booked_sms) == 1 and booked_sms[0][1] == f"+91{MOBILE}"
+    assert join_url in booked_sms[0][2] and day in booked_sms[0][2] and f"{start} IST" in booked_sms[0][2]
+    assert [m[0] for m in messages if m[3]] in (["reminder_day_before", "reminder_30_min"], ["reminder_30_min"], [])
