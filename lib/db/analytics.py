@@ -1,0 +1,243 @@
+"""SQL for the analytics page: every figure is a GROUP BY over the whole district; no query returns a complaint row.
+
+Aggregates only, by design: these queries never name a personal or free-text column (names,
+mobiles, identity numbers, subjects, descriptions, localities, remarks, tracking numbers), and
+tests/test_analytics_page.py checks every statement the page runs. Each function returns a small
+DataFrame of counts (tens to a few thousand rows), whatever the number of complaints.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from lib.complaints import DISPOSED_STATUSES, OPEN_STATUSES, Status
+from lib.db.connect import fetch_one
+from lib.lifecycle import CaseEvent
+
+OPEN = sorted(OPEN_STATUSES)
+DISPOSED = sorted(DISPOSED_STATUSES)
+SOLVED = sorted((Status.RESOLVED, Status.CLOSED))       # disposed by solving, not by rejecting
+US_PER_DAY = 86_400_000_000
+# Asia/Kolkata has been UTC+5:30 all year since 1945, so a moment's day in Rewari is plain integer
+# arithmetic on its epoch: over a million rows that is ~40x faster than DuckDB's time zone
+# functions, and it is what keeps the page fast. Day numbers count from 1970-01-01.
+IST_OFFSET_US = 19_800_000_000
+EPOCH_DAY = date(1970, 1, 1)
+
+
+def _ist_day(column: str) -> str:
+    """SQL: the day number in Rewari of a TIMESTAMPTZ column (NULL stays NULL)."""
+    return f"((epoch_us({column}) + {IST_OFFSET_US}) // {US_PER_DAY})"
+
+
+def _days_between(earlier: str, later: str) -> str:
+    """SQL: fractional days from one TIMESTAMPTZ to another (no interval arithmetic: it is slow)."""
+    return f"((epoch_us({later}) - epoch_us({earlier})) / {US_PER_DAY}.0)"
+
+
+def day_number(day: date) -> int:
+    return (day - EPOCH_DAY).days
+
+
+def _marks(values) -> str:
+    return ", ".join("?" for _ in values)
+
+
+class _Query:
+    """SQL text and its positional parameters, written side by side so they cannot drift apart."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list = []
+
+    def add(self, sql: str, *params) -> _Query:
+        self.parts.append(sql)
+        self.params.extend(params)
+        return self
+
+    def add_in(self, before: str, values, after: str = ")") -> _Query:
+        values = [str(v) for v in values]
+        return self.add(f"{before}{_marks(values)}{after}", *values)
+
+    @property
+    def sql(self) -> str:
+        return "\n".join(self.parts)
+
+
+def slice_condition(tehsil_lgd: int | None, department_code: str | None,
+                    category_code: str | None) -> tuple[str, list]:
+    """(condition on complaints alias c, parameters) for the filters other than the period."""
+    parts, params = ["TRUE"], []
+    for column, value in (("tehsil_lgd", tehsil_lgd), ("department_code", department_code),
+                          ("category_code", category_code)):
+        if value is not None:
+            parts.append(f"c.{column} = ?")
+            params.append(value)
+    return " AND ".join(parts), params
+
+
+def _history(q: _Query, since: datetime) -> None:
+    """CTE `h`: per complaint, from its status changes since `since` (a complaint's whole history
+    when it was filed after `since`): when it was last resolved, how often it was reopened, its
+    hearings held and called off, and when it was first accepted and heard.
+
+    Only real changes count: an officer's internal remark and the citizen's feedback are written
+    beside an action with the same statuses, and a forward keeps the status. A reopening is the
+    lifecycle's 'reopened' entry, or any change from resolved or closed back to an open status.
+    """
+    solved, open_ = _marks(SOLVED), _marks(OPEN)
+    q.add("h AS (SELECT e.complaint_id,")
+    reopening = f"(e.event = ? OR (e.from_status IN ({solved}) AND e.to_status IN ({open_})))"
+    reopening_params = [str(CaseEvent.REOPENED), *SOLVED, *OPEN]
+    q.add(" max(e.happened_at) FILTER (WHERE e.to_status = ?) AS resolved_event_at,", str(Status.RESOLVED))
+    q.add(f" count(*) FILTER (WHERE {reopening}) AS reopens,", *reopening_params)
+    q.add(" count(*) FILTER (WHERE e.to_status = ? AND e.from_status = ?) AS hearings_held,",
+          str(Status.HEARD), str(Status.HEARING_SCHEDULED))
+    q.add(" count(*) FILTER (WHERE e.to_status = ? AND e.from_status = ?) AS hearings_called_off,",
+          str(Status.ACCEPTED), str(Status.HEARING_SCHEDULED))
+    q.add(" min(e.happened_at) FILTER (WHERE e.to_status = ? AND e.from_status <> ?) AS accepted_event_at,",
+          str(Status.ACCEPTED), str(Status.HEARING_SCHEDULED))
+    q.add(" min(e.happened_at) FILTER (WHERE e.to_status = ?) AS heard_event_at", str(Status.HEARD))
+    q.add(" FROM complaint_events e")
+    q.add(" WHERE e.happened_at >= ? AND e.event <> ? AND e.from_status IS DISTINCT FROM e.to_status",
+          since, str(CaseEvent.REMARK))
+    q.add(f" AND (e.to_status IN (?, ?, ?) OR {reopening})",
+          str(Status.RESOLVED), str(Status.ACCEPTED), str(Status.HEARD), *reopening_params)
+    q.add(" GROUP BY e.complaint_id)")
+
+
+def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
+                           where: tuple[str, list], overdue: tuple[str, list], today: date,
+                           resolve_days: int, age_buckets) -> pd.DataFrame:
+    """Complaints filed in [start, end) within the slice: one row for all of them (is_total) and
+    one per department (NULL: none yet), with counts per status, disposal, overdue, timeliness,
+    reopenings, hearings and the ageing of pending work. Medians are in days."""
+    where_sql, where_params = where
+    overdue_sql, overdue_params = overdue
+    q = _Query().add("WITH")
+    _history(q, start)
+    q.add(", f AS (SELECT c.department_code, c.status, c.filed_at,")
+    # Seeded rows have no resolved_at: their resolution is the last change to 'resolved' in the history.
+    q.add_in("  CASE WHEN c.status IN (", SOLVED, ")")
+    q.add("   THEN coalesce(c.resolved_at, h.resolved_event_at) END AS solved_at,")
+    q.add("  coalesce(h.reopens, 0) > 0 AS reopened,")
+    q.add("  (c.resolved_at IS NOT NULL OR h.resolved_event_at IS NOT NULL OR coalesce(h.reopens, 0) > 0)"
+          " AS ever_solved,")
+    q.add("  coalesce(h.hearings_held, 0) AS hearings_held, coalesce(h.hearings_called_off, 0) AS hearings_called_off,")
+    q.add(f"  {_days_between('coalesce(c.accepted_at, h.accepted_event_at)', 'h.heard_event_at')} AS days_to_hearing,")
+    q.add(f"  {_ist_day('c.filed_at')} AS filed_on, ? - {_ist_day('c.filed_at')} AS age,", day_number(today))
+    q.add(f"  ({overdue_sql}) AS overdue", *overdue_params)
+    q.add(" FROM complaints c LEFT JOIN h ON h.complaint_id = c.id")
+    q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql}))", start, end, *where_params)
+    q.add("SELECT grouping(department_code) = 1 AS is_total, department_code, count(*) AS received,")
+    for status in Status:
+        q.add(f" count(*) FILTER (WHERE status = ?) AS \"status_{status.value}\",", str(status))
+    q.add_in(" count(*) FILTER (WHERE status IN (", DISPOSED, ")) AS disposed,")
+    q.add_in(" count(*) FILTER (WHERE status IN (", OPEN, ")) AS pending,")
+    q.add(" count(*) FILTER (WHERE overdue) AS overdue,")
+    q.add(" count(*) FILTER (WHERE solved_at IS NOT NULL) AS solved,")
+    q.add(f" count(*) FILTER (WHERE {_ist_day('solved_at')} <= filed_on + ?) AS solved_on_time,", resolve_days)
+    q.add(f" median({_days_between('filed_at', 'solved_at')}) AS median_days_to_resolve,")
+    q.add(" count(*) FILTER (WHERE reopened) AS reopened, count(*) FILTER (WHERE ever_solved) AS ever_solved,")
+    q.add(" sum(hearings_held)::BIGINT AS hearings_held, sum(hearings_called_off)::BIGINT AS hearings_called_off,")
+    q.add(" median(days_to_hearing) AS median_days_to_hearing,")
+    for i, (first, last) in enumerate(age_buckets):
+        condition = "age >= ?" if last is None else "age BETWEEN ? AND ?"
+        q.add_in(f" count(*) FILTER (WHERE status IN (", OPEN, f") AND {condition}) AS age_{i},")
+        q.params.extend([first] if last is None else [first, last])
+    q.parts[-1] = q.parts[-1].rstrip(",")
+    q.add("FROM f GROUP BY GROUPING SETS ((), (department_code))")
+    q.add("ORDER BY is_total DESC, received DESC, department_code NULLS LAST")
+    return cur.execute(q.sql, q.params).df()
+
+
+def counts_by_place(cur: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
+                    where: tuple[str, list]) -> pd.DataFrame:
+    """Complaints filed in [start, end) within the slice, received and pending, at four levels:
+    per tehsil, per village or town, per town ward, and per town ward and category
+    (`level`: 'tehsil', 'place', 'ward', 'ward_category')."""
+    where_sql, where_params = where
+    q = _Query().add("SELECT CASE grouping(c.tehsil_lgd, c.place_lgd, c.ward, c.category_code)")
+    q.add(" WHEN 7 THEN 'tehsil' WHEN 11 THEN 'place' WHEN 9 THEN 'ward' ELSE 'ward_category' END AS level,")
+    q.add(" c.tehsil_lgd, c.place_lgd, c.ward, c.category_code, count(*) AS received,")
+    q.add_in(" count(*) FILTER (WHERE c.status IN (", OPEN, ")) AS pending")
+    q.add(" FROM complaints c")
+    q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql})", start, end, *where_params)
+    q.add(" GROUP BY GROUPING SETS ((c.tehsil_lgd), (c.place_lgd),")
+    q.add("  (c.place_lgd, c.ward), (c.place_lgd, c.ward, c.category_code))")
+    # Ward rows only for towns: a village complaint has no ward.
+    q.add(" HAVING grouping(c.ward) = 1 OR c.ward IS NOT NULL")
+    return cur.execute(q.sql, q.params).df()
+
+
+def flow_by_period(cur: duckdb.DuckDBPyConnection, start: datetime, end: datetime, where: tuple[str, list],
+                   grain: str) -> tuple[int, pd.DataFrame]:
+    """(backlog at `start`, frame of bucket, received, disposed) per week or month (`grain`, a
+    date_trunc part) of [start, end), within the slice. Disposed counts complaints disposed in
+    the bucket whenever they were filed; the backlog is what was open at `start`."""
+    if grain not in ("week", "month"):
+        raise ValueError(f"not a grain: {grain}")
+    where_sql, where_params = where
+    q = _Query().add("WITH h AS (SELECT e.complaint_id,")
+    q.add(" max(e.happened_at) FILTER (WHERE e.to_status = ?) AS resolved_event_at,", str(Status.RESOLVED))
+    q.add(" max(e.happened_at) FILTER (WHERE e.to_status = ?) AS rejected_event_at", str(Status.REJECTED))
+    q.add(" FROM complaint_events e WHERE e.happened_at >= ? AND e.event <> ?", start, str(CaseEvent.REMARK))
+    q.add_in(" AND e.from_status IS DISTINCT FROM e.to_status AND e.to_status IN (",
+             [Status.RESOLVED, Status.REJECTED], ")")
+    q.add(" GROUP BY e.complaint_id),")
+    q.add("d AS MATERIALIZED (SELECT c.filed_at, c.status IN (" + _marks(OPEN) + ") AS is_open,", *OPEN)
+    q.add_in("  CASE WHEN c.status IN (", SOLVED, ") THEN coalesce(c.resolved_at, h.resolved_event_at)")
+    q.add("       WHEN c.status = ? THEN h.rejected_event_at END AS disposed_at", str(Status.REJECTED))
+    q.add(" FROM complaints c LEFT JOIN h ON h.complaint_id = c.id")
+    q.add(f" WHERE c.filed_at < ? AND ({where_sql}))", end, *where_params)
+    # Count per day first (integer keys, fast), then fold the few hundred days into weeks or months.
+    q.add(", days AS (SELECT 'received' AS kind, " + _ist_day("filed_at") + " AS day, count(*) AS n")
+    q.add(" FROM d WHERE filed_at >= ? GROUP BY ALL", start)
+    q.add(" UNION ALL SELECT 'disposed', " + _ist_day("disposed_at") + ", count(*)")
+    q.add(" FROM d WHERE disposed_at >= ? AND disposed_at < ? GROUP BY ALL)", start, end)
+    q.add("SELECT kind, date_trunc(?, DATE '1970-01-01' + day::INTEGER)::DATE AS bucket, sum(n)::BIGINT", grain)
+    q.add(" FROM days GROUP BY ALL")
+    q.add("UNION ALL SELECT 'backlog', NULL, count(*) FROM d WHERE filed_at < ? AND (is_open OR disposed_at >= ?)",
+          start, start)
+    rows = cur.execute(q.sql, q.params).fetchall()
+    backlog = next((n for kind, _, n in rows if kind == "backlog"), 0)
+    frame = pd.DataFrame([r for r in rows if r[0] != "backlog"], columns=["kind", "bucket", "n"])
+    frame = frame.pivot_table(index="bucket", columns="kind", values="n", aggfunc="sum", fill_value=0)
+    frame = frame.reindex(columns=["received", "disposed"], fill_value=0).reset_index()
+    frame.columns.name = None
+    return int(backlog), frame
+
+
+def feedback_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
+                           where: tuple[str, list]) -> pd.DataFrame:
+    """The citizens' answers (solved / partly / not solved) per department, for complaints filed
+    in [start, end) within the slice."""
+    where_sql, where_params = where
+    q = _Query().add("SELECT c.department_code, fb.answer, count(*) AS answers")
+    q.add(" FROM feedback fb JOIN complaints c ON c.id = fb.complaint_id")
+    q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql})", start, end, *where_params)
+    q.add(" GROUP BY ALL ORDER BY c.department_code NULLS LAST, fb.answer")
+    return cur.execute(q.sql, q.params).df()
+
+
+def data_version(cur: duckdb.DuckDBPyConnection) -> tuple:
+    """Changes whenever a complaint, its history or its feedback changes: the cache key of every
+    figure. Cheap on a million complaints (counts come from table statistics, one max is a scan)."""
+    row = fetch_one(cur, "SELECT (SELECT count(*) FROM complaints), (SELECT max(updated_at) FROM complaints),"
+                         " (SELECT count(*) FROM complaint_events), (SELECT count(*) FROM feedback),"
+                         " (SELECT count(*) FROM directions)")
+    return tuple(str(v) for v in row)
+
+
+def reference_names(cur: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """Names of tehsils, places (with their tehsil, kind and wards), departments and categories."""
+    return {
+        "tehsils": cur.execute("SELECT lgd_code AS tehsil_lgd, name_en, name_hi FROM tehsils").df(),
+        "places": cur.execute("SELECT lgd_code AS place_lgd, tehsil_lgd, kind, name_en, name_hi, wards"
+                              " FROM places").df(),
+        "departments": cur.execute("SELECT code AS department_code, name_en, name_hi FROM departments").df(),
+        "categories": cur.execute("SELECT code AS category_code, name_en, name_hi FROM categories"
+                                  " ORDER BY code = 'OTHER', rowid").df(),
+    }

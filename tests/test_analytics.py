@@ -1,0 +1,312 @@
+"""Analytics figures: the filters and their URL form, the "<5" rule, and every headline number checked against the queue and an independent count."""
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lib import analytics, casework, deadlines, queue, signin
+from lib.analytics import AnalyticsFilters, Grain, KnownCodes, PageState
+from lib.casework import Citizen
+from lib.complaints import DISPOSED_STATUSES, OPEN_STATUSES, Status
+from lib.config import load_settings
+from lib.lifecycle import CaseEvent, Feedback
+from lib.seed import seed_complaints
+from lib.startup import open_portal_database
+from tests.conftest import REWARI_TEHSIL, REWARI_TOWN
+
+IST = deadlines.IST
+TODAY = deadlines.today_in_ist()
+SOLVED = {Status.RESOLVED, Status.CLOSED}
+KNOWN = KnownCodes(tehsils=frozenset({414, 415}), departments=frozenset({"PHED", "PWD"}),
+                   categories=frozenset({"WATER", "ROAD"}), towns=frozenset({REWARI_TOWN}))
+
+
+# ---- Filters and the URL ----
+
+def test_default_period_is_the_last_twelve_months_up_to_today():
+    f = analytics.default_filters(TODAY)
+    assert f.filed_to == TODAY and (f.filed_to - f.filed_from).days == analytics.DEFAULT_DAYS - 1
+    start, end = f.window()
+    assert start == deadlines.start_of_day(f.filed_from) and end == deadlines.start_of_day(TODAY + timedelta(days=1))
+
+
+def test_a_reversed_period_means_the_same_days():
+    f = AnalyticsFilters(filed_from=date(2026, 3, 1), filed_to=date(2026, 1, 1))
+    assert (f.filed_from, f.filed_to) == (date(2026, 1, 1), date(2026, 3, 1))
+
+
+def test_the_page_state_survives_a_round_trip_through_the_url():
+    state = PageState(AnalyticsFilters(date(2025, 4, 1), date(2025, 9, 30), 414, "PHED", "WATER"),
+                      grain=Grain.MONTH, drill_tehsil=415, town_lgd=REWARI_TOWN)
+    params = analytics.state_to_params(state)
+    assert params == {"from": "2025-04-01", "to": "2025-09-30", "tehsil": "414", "dept": "PHED", "cat": "WATER",
+                      "by": "month", "drill": "415", "town": str(REWARI_TOWN)}
+    assert analytics.state_from_params(params, TODAY, KNOWN) == state
+
+
+def test_a_link_always_names_its_period_and_leaves_out_what_is_not_chosen():
+    params = analytics.state_to_params(PageState(analytics.default_filters(TODAY)))
+    assert params == {"from": (TODAY - timedelta(days=364)).isoformat(), "to": TODAY.isoformat()}
+
+
+@pytest.mark.parametrize("params", [
+    {"from": "yesterday", "to": "2999-01-01", "tehsil": "999", "dept": "X'; DROP TABLE complaints; --",
+     "cat": "NOPE", "by": "year", "drill": "abc", "town": "1"},
+    {"from": "2001-01-01", "tehsil": ["414", "bad"]},
+    {},
+])
+def test_a_damaged_link_opens_the_default_view(params):
+    state = analytics.state_from_params(params, TODAY, KNOWN)
+    default = analytics.default_filters(TODAY)
+    assert state.filters.filed_to == TODAY and state.filters.filed_from == default.filed_from
+    assert state.filters.department_code is None and state.filters.category_code is None
+    assert state.grain == Grain.WEEK and state.drill_tehsil is None and state.town_lgd is None
+    assert state.filters.tehsil_lgd is None
+
+
+def test_a_link_with_only_a_later_start_keeps_a_valid_period():
+    state = analytics.state_from_params({"from": TODAY.isoformat()}, TODAY, KNOWN)
+    assert state.filters.filed_from == state.filters.filed_to == TODAY
+
+
+# ---- The "<5" rule ----
+
+@pytest.mark.parametrize("count, shown", [(0, 0), (1, "<5"), (4, "<5"), (5, 5), (120, 120)])
+def test_groups_of_one_to_four_are_shown_as_less_than_five(count, shown):
+    assert analytics.shown_count(count) == shown
+
+
+def test_suppression_keeps_other_columns_and_tables_show_text():
+    frame = pd.DataFrame({"name": ["A", "B", "C"], "received": [3, 0, 12], "pending": [1, 0, 7]})
+    shown = analytics.suppress_small(frame, ("received", "pending"))
+    assert list(shown["received"]) == ["<5", 0, 12] and list(shown["pending"]) == ["<5", 0, 7]
+    assert list(frame["received"]) == [3, 0, 12]          # the input is untouched
+    table = analytics.labelled(shown, {"name": "Village", "received": "Received"})
+    assert list(table.columns) == ["Village", "Received"] and list(table["Received"]) == ["<5", "0", "12"]
+    csv = analytics.csv_bytes(table)
+    assert csv.startswith(b"\xef\xbb\xbf") and b"A,<5" in csv and b",3" not in csv
+
+
+# ---- Figures over a seeded district, checked another way ----
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory):
+    """2000 seeded complaints, plus real actions through the lifecycle: resolutions (with an
+    officer's remark beside them), feedback of every kind (one reopens), and hearings held and
+    called off, so that every figure has something to count."""
+    folder = tmp_path_factory.mktemp("analytics")
+    settings = load_settings({}, env={"ESACHIVALAYA_DB": str(folder / "portal.duckdb"), "ESACHIVALAYA_DEMO": "0"})
+    con = open_portal_database(settings)
+    signin.create_demo_users(con)
+    seed_complaints(con, 2000, random_seed=3)
+    dc = signin.active_user(con, "dc_rewari")
+
+    def recent(status: Status, n: int, *, resolved_now: bool = False) -> list[tuple]:
+        with con.cursor() as cur:
+            return cur.execute("SELECT id, version, tracking_no, mobile FROM complaints WHERE status = ?"
+                               " AND (resolved_at IS NOT NULL OR NOT ?) ORDER BY filed_at DESC LIMIT ?",
+                               [str(status), resolved_now, n]).fetchall()
+
+    for cid, version, *_ in recent(Status.ACTION_REPORTED, 8):
+        casework.resolve(con, dc, cid, version, "Work checked on site", track_url="http://x/track")
+    answers = [Feedback.SOLVED, Feedback.SOLVED, Feedback.PARTLY, Feedback.NOT_SOLVED, Feedback.NOT_SOLVED]
+    for (cid, version, tracking_no, mobile), answer in zip(recent(Status.RESOLVED, 5, resolved_now=True), answers):
+        casework.record_feedback(con, Citizen(tracking_no, mobile), cid, version, answer)
+    scheduled = recent(Status.HEARING_SCHEDULED, 5)
+    for cid, version, *_ in scheduled[:2]:
+        casework.cancel_hearing(con, dc, cid, version, "Citizen did not come")
+    for cid, version, *_ in scheduled[2:4]:
+        casework.record_hearing(con, dc, cid, version, "Heard both sides")
+    yield con, dc
+    con.close()
+
+
+def raw_district(con):
+    """Every complaint and every history entry, read plainly, for counting in Python."""
+    with con.cursor() as cur:
+        complaints = cur.execute(
+            "SELECT id, filed_at, status, department_code, tehsil_lgd, place_lgd, ward, category_code,"
+            " resolved_at, accepted_at FROM complaints").fetchall()
+        events = cur.execute("SELECT complaint_id, happened_at, event, from_status, to_status FROM complaint_events"
+                             " ORDER BY id").fetchall()
+    history: dict[int, list[tuple]] = {}
+    for cid, at, event, frm, to in events:
+        if event != CaseEvent.REMARK and frm != to:          # real changes only
+            history.setdefault(cid, []).append((at, event, frm, to))
+    return complaints, history
+
+
+def ist_day(moment: datetime) -> date:
+    return moment.astimezone(IST).date()
+
+
+def selected(complaints, f: AnalyticsFilters, *, period: bool = True):
+    start, end = f.window()
+    return [c for c in complaints
+            if (not period or start <= c[1] < end)
+            and (f.tehsil_lgd is None or c[4] == f.tehsil_lgd)
+            and (f.department_code is None or c[3] == f.department_code)
+            and (f.category_code is None or c[7] == f.category_code)]
+
+
+def solved_at(c, history):
+    if c[2] not in SOLVED:
+        return None
+    return c[8] or max(at for at, _, _, to in history.get(c[0], []) if to == Status.RESOLVED)
+
+
+FILTER_SETS = {
+    "twelve months": analytics.default_filters(TODAY),
+    "a tehsil and a category": AnalyticsFilters(TODAY - timedelta(days=400), TODAY, REWARI_TEHSIL, None, "WATER"),
+    "a department, last 90 days": AnalyticsFilters(TODAY - timedelta(days=89), TODAY, None, "PHED", None),
+}
+
+
+@pytest.mark.parametrize("name", FILTER_SETS)
+def test_headline_figures_agree_with_the_queue_and_an_independent_count(district, name):
+    con, dc = district
+    f = FILTER_SETS[name]
+    board = analytics.load_dashboard(con, f, TODAY)
+    h = board.headline
+
+    # The queue, as the DC's office sees it, with the same filters.
+    qf = queue.QueueFilters(filed_from=f.filed_from, filed_to=f.filed_to, tehsil_lgd=f.tehsil_lgd,
+                            department_code=f.department_code, category_code=f.category_code)
+    page = queue.load_queue(con, dc, qf, "en", TODAY)
+    assert h.received == page.total > 0
+    assert h.disposed == sum(n for s, n in page.status_counts.items() if s in DISPOSED_STATUSES)
+    assert h.pending == sum(n for s, n in page.status_counts.items() if s in OPEN_STATUSES)
+    overdue_page = queue.load_queue(con, dc, queue.QueueFilters(**{**vars(qf), "overdue": True}), "en", TODAY)
+    assert h.overdue == overdue_page.total
+
+    # The rest, counted in Python from plain rows.
+    complaints, history = raw_district(con)
+    rows = selected(complaints, f)
+    solved = [(c, solved_at(c, history)) for c in rows if c[2] in SOLVED]
+    assert h.solved == len(solved)
+    on_time = [c for c, at in solved if ist_day(at) <= ist_day(c[1]) + timedelta(days=board.resolve_days)]
+    assert h.solved_on_time == len(on_time)
+    days = [(at - c[1]).total_seconds() / 86400 for c, at in solved]
+    assert h.median_days_to_resolve == pytest.approx(statistics.median(days), abs=1e-6)
+    reopened = [c for c in rows if any(e == CaseEvent.REOPENED or (frm in SOLVED and to in OPEN_STATUSES)
+                                       for _, e, frm, to in history.get(c[0], []))]
+    ever = [c for c in rows if c[8] is not None or c in reopened
+            or any(to == Status.RESOLVED for *_, to in history.get(c[0], []))]
+    assert (h.reopened, h.ever_solved) == (len(reopened), len(ever))
+    assert h.on_time_rate == pytest.approx(len(on_time) / (len(solved) + h.overdue))
+    assert h.disposal_rate == pytest.approx(h.disposed / h.received)
+
+    held = sum(1 for c in rows for _, _, frm, to in history.get(c[0], [])
+               if frm == Status.HEARING_SCHEDULED and to == Status.HEARD)
+    called_off = sum(1 for c in rows for _, _, frm, to in history.get(c[0], [])
+                     if frm == Status.HEARING_SCHEDULED and to == Status.ACCEPTED)
+    assert (board.hearings.held, board.hearings.called_off) == (held, called_off)
+
+    # Departments add up to the district.
+    depts = analytics.department_view(board, "en")
+    for column in ("received", "disposed", "pending", "overdue", "solved", "solved_on_time"):
+        assert depts[column].sum() == getattr(h, column)
+    assert depts[list(analytics.AGE_COLUMNS)].to_numpy().sum() == h.pending
+
+
+def test_reopenings_feedback_and_called_off_hearings_are_counted(district):
+    con, _ = district
+    board = analytics.load_dashboard(con, AnalyticsFilters(date(2015, 1, 1), TODAY), TODAY)
+    assert board.headline.reopened == 2
+    assert board.hearings.held > 0 and board.hearings.called_off == 2
+    answers = analytics.feedback_view(board, "en")
+    assert answers[["solved", "partly", "not_solved"]].sum().to_dict() == {"solved": 2, "partly": 1, "not_solved": 2}
+
+
+def test_places_add_up_and_small_villages_show_less_than_five(district):
+    con, _ = district
+    f = analytics.default_filters(TODAY)
+    board = analytics.load_dashboard(con, f, TODAY)
+    complaints, _ = raw_district(con)
+    rows = selected(complaints, f)
+    tehsils = analytics.tehsil_view(board, "en")
+    assert tehsils["received"].sum() == board.headline.received
+    assert dict(zip(tehsils["tehsil_lgd"], tehsils["received"])) == dict(Counter(c[4] for c in rows))
+
+    villages = analytics.village_view(board, REWARI_TEHSIL, "en")
+    expected = Counter(c[5] for c in rows if c[4] == REWARI_TEHSIL)
+    assert {p: analytics.shown_count(n) for p, n in expected.items()} == dict(zip(villages["place_lgd"],
+                                                                                   villages["received"]))
+    assert "<5" in set(villages["received"])                 # a district of 2000 has small villages
+    assert not any(isinstance(v, int) and 0 < v < 5 for v in villages["received"])
+
+    wards = analytics.ward_view(board, REWARI_TOWN, 32)
+    assert list(wards["ward"]) == list(range(1, 33))
+    expected = Counter(c[6] for c in rows if c[5] == REWARI_TOWN)
+    assert list(wards["received"]) == [analytics.shown_count(expected.get(w, 0)) for w in range(1, 33)]
+
+    heat = analytics.ward_category_view(board, REWARI_TOWN, 32, "en")
+    assert list(heat.columns) == list(range(1, 33))
+    assert not any(isinstance(v, int) and 0 < v < 5 for v in heat.to_numpy().ravel())
+
+    top = analytics.top_villages(board, "en")
+    pending = Counter(c[5] for c in rows if c[2] in OPEN_STATUSES)
+    kinds = dict(zip(board.names["places"]["place_lgd"], board.names["places"]["kind"]))
+    most = max(n for p, n in pending.items() if kinds[p] == "village")
+    assert len(top) == analytics.TOP_VILLAGES and top["pending"][0] == analytics.shown_count(most)
+
+
+@pytest.mark.parametrize("grain", list(Grain))
+def test_received_and_disposed_over_time_agree_with_a_count_in_python(district, grain):
+    con, _ = district
+    f = AnalyticsFilters(TODAY - timedelta(days=120), TODAY)
+    flow = analytics.load_flow(con, f, grain)
+    complaints, history = raw_district(con)
+    start, end = f.window()
+
+    def disposed_at(c):
+        if c[2] in SOLVED:
+            return solved_at(c, history)
+        if c[2] == Status.REJECTED:
+            return max(at for at, _, _, to in history[c[0]] if to == Status.REJECTED)
+        return None
+
+    def bucket(moment):
+        day = ist_day(moment)
+        return day - timedelta(days=day.weekday()) if grain == Grain.WEEK else day.replace(day=1)
+
+    received = Counter(bucket(c[1]) for c in complaints if start <= c[1] < end)
+    disposed = Counter(bucket(d) for c in complaints if (d := disposed_at(c)) and start <= d < end)
+    backlog = sum(1 for c in complaints if c[1] < start and ((d := disposed_at(c)) is None or d >= start))
+    frame = flow.buckets
+    days = [d.date() for d in frame["bucket"]]
+    assert flow.backlog_at_start == backlog
+    assert dict(zip(days, frame["received"])) == {d: received.get(d, 0) for d in days}
+    assert dict(zip(days, frame["disposed"])) == {d: disposed.get(d, 0) for d in days}
+    assert sum(received.values()) == frame["received"].sum()
+    # The backlog line ends at what is open now among complaints filed up to the end.
+    open_now = sum(1 for c in complaints if c[1] < end and c[2] in OPEN_STATUSES)
+    assert frame["backlog"].iloc[-1] == open_now
+    assert days == sorted(days) and len(set(days)) == len(days)
+
+
+def test_the_data_version_changes_when_a_complaint_changes(district):
+    con, dc = district
+    before = analytics.data_version(con)
+    assert analytics.data_version(con) == before
+    with con.cursor() as cur:
+        cid, version = cur.execute("SELECT id, version FROM complaints WHERE status = 'submitted' LIMIT 1").fetchall()[0]
+    casework.start_scrutiny(con, dc, cid, version)
+    assert analytics.data_version(con) != before
+
+
+def test_an_empty_selection_gives_zeros_not_errors(district):
+    con, _ = district
+    f = AnalyticsFilters(date(2015, 1, 1), date(2015, 1, 31))
+    board = analytics.load_dashboard(con, f, TODAY)
+    assert board.headline.received == 0 and board.headline.on_time_rate is None
+    assert board.headline.median_days_to_resolve is None and board.hearings.median_days_to_hearing is None
+    assert analytics.tehsil_view(board, "hi").empty and analytics.top_villages(board, "hi").empty
+    assert list(analytics.ward_view(board, REWARI_TOWN, 32)["received"]) == [0] * 32
+    flow = analytics.load_flow(con, f, Grain.MONTH)
+    assert list(flow.buckets["received"]) == [0]
