@@ -202,12 +202,11 @@ class Headline:
 
 @dataclass(frozen=True)
 class Hearings:
-    """Hearings of complaints filed in the period, read from the complaints' history.
-
-    TODO(issue 4): count from the hearings table once it exists; until then a hearing "called
-    off" (scheduled, then back to accepted) stands in for a no-show."""
+    """Hearings of complaints filed in the period, read from the complaints' history: held,
+    citizen did not come (the hearing desk's no-show entry), and called off otherwise."""
     held: int
     called_off: int
+    no_shows: int
     median_days_to_hearing: float | None
 
 
@@ -268,6 +267,7 @@ def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None) ->
         reopened=value("reopened"), ever_solved=value("ever_solved"),
         median_days_to_resolve=median("median_days_to_resolve"))
     hearings = Hearings(held=value("hearings_held"), called_off=value("hearings_called_off"),
+                        no_shows=value("hearings_no_show"),
                         median_days_to_hearing=median("median_days_to_hearing"))
     departments = by_department[~by_department["is_total"]].drop(columns="is_total").reset_index(drop=True)
     departments["department_code"] = departments["department_code"].fillna(NO_DEPARTMENT)

@@ -223,8 +223,9 @@ with tab_time:
 with tab_people:
     st.subheader(tr("analytics.hearings.title"))
     hearings = board.hearings
-    for col, (key, value) in zip(st.columns(3), (
-            ("held", f"{hearings.held:,}"), ("called_off", f"{hearings.called_off:,}"),
+    for col, (key, value) in zip(st.columns(4), (
+            ("held", f"{hearings.held:,}"), ("no_shows", f"{hearings.no_shows:,}"),
+            ("called_off", f"{hearings.called_off:,}"),
             ("median_days", "—" if hearings.median_days_to_hearing is None
              else f"{hearings.median_days_to_hearing:.1f}"))):
         col.metric(tr(f"analytics.hearings.{key}"), value)

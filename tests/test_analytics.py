@@ -310,3 +310,19 @@ def test_an_empty_selection_gives_zeros_not_errors(district):
     assert list(analytics.ward_view(board, REWARI_TOWN, 32)["received"]) == [0] * 32
     flow = analytics.load_flow(con, f, Grain.MONTH)
     assert list(flow.buckets["received"]) == [0]
+
+
+def test_a_no_show_is_counted_apart_from_hearings_called_off(district):
+    con, _ = district
+    filters = AnalyticsFilters(date(2015, 1, 1), TODAY)
+    before = analytics.load_dashboard(con, filters, TODAY).hearings
+    with con.cursor() as cur:          # the entry the hearing desk writes when the citizen does not come
+        cid = cur.execute("SELECT id FROM complaints WHERE status = 'accepted' LIMIT 1").fetchall()[0][0]
+        cur.execute("INSERT INTO complaint_events VALUES (nextval('event_seq'), ?, now(), 'dc_rewari',"
+                    " 'hearing_no_show', 'hearing_scheduled', 'accepted', NULL, true)", [cid])
+    try:
+        after = analytics.load_dashboard(con, filters, TODAY).hearings
+        assert (after.no_shows, after.called_off, after.held) == (before.no_shows + 1, before.called_off, before.held)
+    finally:
+        with con.cursor() as cur:
+            cur.execute("DELETE FROM complaint_events WHERE event = 'hearing_no_show' AND complaint_id = ?", [cid])

@@ -14,6 +14,7 @@ import pandas as pd
 
 from lib.complaints import DISPOSED_STATUSES, OPEN_STATUSES, Status
 from lib.db.connect import fetch_one
+from lib.hearings import HearingEvent
 from lib.lifecycle import CaseEvent
 
 OPEN = sorted(OPEN_STATUSES)
@@ -95,8 +96,11 @@ def _history(q: _Query, since: datetime) -> None:
     q.add(f" count(*) FILTER (WHERE {reopening}) AS reopens,", *reopening_params)
     q.add(" count(*) FILTER (WHERE e.to_status = ? AND e.from_status = ?) AS hearings_held,",
           str(Status.HEARD), str(Status.HEARING_SCHEDULED))
-    q.add(" count(*) FILTER (WHERE e.to_status = ? AND e.from_status = ?) AS hearings_called_off,",
-          str(Status.ACCEPTED), str(Status.HEARING_SCHEDULED))
+    # A no-show is the hearing desk's own entry (it also takes the complaint back to accepted);
+    # every other way back from hearing_scheduled is a hearing called off.
+    q.add(" count(*) FILTER (WHERE e.event = ?) AS hearings_no_show,", str(HearingEvent.NO_SHOW))
+    q.add(" count(*) FILTER (WHERE e.to_status = ? AND e.from_status = ? AND e.event <> ?) AS hearings_called_off,",
+          str(Status.ACCEPTED), str(Status.HEARING_SCHEDULED), str(HearingEvent.NO_SHOW))
     q.add(" min(e.happened_at) FILTER (WHERE e.to_status = ? AND e.from_status <> ?) AS accepted_event_at,",
           str(Status.ACCEPTED), str(Status.HEARING_SCHEDULED))
     q.add(" min(e.happened_at) FILTER (WHERE e.to_status = ?) AS heard_event_at", str(Status.HEARD))
@@ -126,6 +130,7 @@ def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
     q.add("  (c.resolved_at IS NOT NULL OR h.resolved_event_at IS NOT NULL OR coalesce(h.reopens, 0) > 0)"
           " AS ever_solved,")
     q.add("  coalesce(h.hearings_held, 0) AS hearings_held, coalesce(h.hearings_called_off, 0) AS hearings_called_off,")
+    q.add("  coalesce(h.hearings_no_show, 0) AS hearings_no_show,")
     q.add(f"  {_days_between('coalesce(c.accepted_at, h.accepted_event_at)', 'h.heard_event_at')} AS days_to_hearing,")
     q.add(f"  {_ist_day('c.filed_at')} AS filed_on, ? - {_ist_day('c.filed_at')} AS age,", day_number(today))
     q.add(f"  ({overdue_sql}) AS overdue", *overdue_params)
@@ -142,6 +147,7 @@ def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
     q.add(f" median({_days_between('filed_at', 'solved_at')}) AS median_days_to_resolve,")
     q.add(" count(*) FILTER (WHERE reopened) AS reopened, count(*) FILTER (WHERE ever_solved) AS ever_solved,")
     q.add(" sum(hearings_held)::BIGINT AS hearings_held, sum(hearings_called_off)::BIGINT AS hearings_called_off,")
+    q.add(" sum(hearings_no_show)::BIGINT AS hearings_no_show,")
     q.add(" median(days_to_hearing) AS median_days_to_hearing,")
     for i, (first, last) in enumerate(age_buckets):
         condition = "age >= ?" if last is None else "age BETWEEN ? AND ?"
