@@ -64,6 +64,15 @@ class PortalServer:
         self.log.seek(0)
         raise RuntimeError(f"portal did not start:\n{self.log.read().decode(errors='replace')[-3000:]}")
 
+    def warm_up(self, browser) -> "PortalServer":
+        """The first request to a fresh server must go through the frame (see the deep-link
+        test); after it, deep links work for everyone."""
+        page = browser.new_page()
+        page.goto(self.url)
+        wait_for_app(page)
+        page.close()
+        return self
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -89,6 +98,30 @@ def portal(tmp_path):
     server = PortalServer(tmp_path)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def demo_portal(tmp_path, browser):
+    """A portal on a new demo database (demo accounts, 3,000 complaints), warmed up."""
+    server = PortalServer(tmp_path, demo=True).warm_up(browser)
+    yield server
+    server.stop()
+
+
+def sign_in(page, url: str, username: str) -> None:
+    """Sign in through the form in Hindi, and wait until the role's pages are there."""
+    from playwright.sync_api import expect
+
+    from lib.i18n import t
+    from lib.signin import DEMO_PASSWORD
+
+    page.goto(f"{url}/sign_in")
+    wait_for_app(page)
+    page.get_by_label(t("hi", "signin.username"), exact=True).fill(username)
+    page.get_by_label(t("hi", "signin.password"), exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name=t("hi", "signin.submit")).click()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name=t("hi", "signin.sign_out"))).to_be_visible()
 
 
 @pytest.fixture

@@ -7,22 +7,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PortalServer, wait_for_app
-from tests.e2e.test_signin import sign_in
+from tests.e2e.conftest import sign_in, wait_for_app
 
 TEHSIL_CHART = "[data-testid='stPlotlyChart']"
-
-
-@pytest.fixture
-def demo_portal(tmp_path, browser):
-    server = PortalServer(tmp_path, demo=True)
-    # The first request to a fresh server must go through the frame; after it, deep links work.
-    warm = browser.new_page()
-    warm.goto(server.url)
-    wait_for_app(warm)
-    warm.close()
-    yield server
-    server.stop()
 
 
 def query(page) -> dict[str, str]:

@@ -10,7 +10,7 @@ from lib.filing import file_complaint, load_form_choices
 from lib.i18n import t
 from lib.startup import open_portal_database
 from tests.conftest import make_form
-from tests.e2e.conftest import PortalServer, wait_for_app
+from tests.e2e.conftest import PortalServer, sign_in, wait_for_app
 
 MOBILE = "9812345678"
 
@@ -30,23 +30,9 @@ def portal_with_complaint(tmp_path, browser, monkeypatch):
     ack = file_complaint(con, settings, make_form(mobile=MOBILE, category_code="WATER", department_code="PHED"),
                          load_form_choices(con), track_url="http://portal/track_complaint")
     con.close()
-    server = PortalServer(tmp_path)
-    warm = browser.new_page()          # the first request to a fresh server goes through the frame
-    warm.goto(server.url)
-    wait_for_app(warm)
-    warm.close()
+    server = PortalServer(tmp_path).warm_up(browser)
     yield server, ack.tracking_no
     server.stop()
-
-
-def sign_in(page, url: str, username: str) -> None:
-    page.goto(f"{url}/sign_in")
-    wait_for_app(page)
-    page.get_by_label(hi("signin.username"), exact=True).fill(username)
-    page.get_by_label(hi("signin.password"), exact=True).fill(signin.DEMO_PASSWORD)
-    page.get_by_role("button", name=hi("signin.submit")).click()
-    wait_for_app(page)
-    expect(page.get_by_role("button", name=hi("signin.sign_out"))).to_be_visible()
 
 
 def take_action(page, action: str, fill=None) -> None:

@@ -14,8 +14,7 @@ from lib.db.connect import connect
 from lib.filing import file_complaint, load_form_choices
 from lib.startup import open_portal_database
 from tests.conftest import make_form
-from tests.e2e.conftest import PHONE, PortalServer, wait_for_app
-from tests.e2e.test_signin import sign_in
+from tests.e2e.conftest import PHONE, PortalServer, sign_in, wait_for_app
 
 MOBILE = "9876543210"              # make_form's mobile
 
@@ -35,12 +34,7 @@ def hearing_portal(tmp_path, browser):
     casework.start_scrutiny(con, dc, ack.complaint_id, 0)
     casework.accept(con, dc, ack.complaint_id, 1)
     con.close()
-    server = PortalServer(tmp_path)
-    # The first request to a fresh server must go through the frame; after it, deep links work.
-    warm = browser.new_page()
-    warm.goto(server.url)
-    wait_for_app(warm)
-    warm.close()
+    server = PortalServer(tmp_path).warm_up(browser)
     yield server, ack
     server.stop()
 

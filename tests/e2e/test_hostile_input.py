@@ -13,8 +13,7 @@ from lib.filing import file_complaint, load_form_choices
 from lib.i18n import t
 from lib.startup import open_portal_database
 from tests.conftest import jpeg_bytes, make_form, valid_aadhaar
-from tests.e2e.conftest import PortalServer, wait_for_app
-from tests.e2e.test_casework_flow import sign_in
+from tests.e2e.conftest import PortalServer, sign_in, wait_for_app
 from tests.e2e.test_citizen import pick
 
 MOBILE = "9812345678"

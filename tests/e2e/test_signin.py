@@ -6,29 +6,7 @@ from playwright.sync_api import expect
 
 from lib.i18n import t
 from lib.signin import DEMO_PASSWORD
-from tests.e2e.conftest import PortalServer, wait_for_app
-
-
-@pytest.fixture
-def demo_portal(tmp_path, browser):
-    server = PortalServer(tmp_path, demo=True)
-    # The first request to a fresh server must go through the frame (see the deep-link test);
-    # after it, deep links work for everyone.
-    warm = browser.new_page()
-    warm.goto(server.url)
-    wait_for_app(warm)
-    warm.close()
-    yield server
-    server.stop()
-
-
-def sign_in(page, url: str, username: str) -> None:
-    page.goto(f"{url}/sign_in")
-    wait_for_app(page)
-    page.get_by_label("यूज़रनेम", exact=True).fill(username)
-    page.get_by_label("पासवर्ड", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="साइन इन करें").click()
-    wait_for_app(page)
+from tests.e2e.conftest import sign_in, wait_for_app
 
 
 def test_sign_in_survives_refresh_and_a_copied_cookie_fails_after_logout(demo_portal, browser):

@@ -1,0 +1,141 @@
+"""The benchmark command at a small size: every figure present and sane, nothing lost, the page's headline equal to the pandas baseline, and a disagreeing baseline or a lost filing makes it fail."""
+from __future__ import annotations
+
+import io
+import json
+import random
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+
+from lib import analytics, bench, deadlines
+from lib.complaints import Status
+from lib.filing import Acknowledgement
+from lib.seed import seed_complaints
+
+SMALL = ["--complaints", "2000", "--filings", "10", "--together", "24", "--threads", "8", "--quiet"]
+TODAY = deadlines.today_in_ist()
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """One small benchmark run: (exit status, the JSON it wrote)."""
+    path = tmp_path_factory.mktemp("bench") / "bench.json"
+    status = bench.main([*SMALL, "--json", str(path)])
+    return status, json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_small_run_succeeds_and_reports_every_figure(run):
+    status, result = run
+    assert status == 0 and result["problems"] == []
+    assert result["complaints"] == 2000
+    for key in ("seed_s", "analytics_cold_s", "analytics_warm_s", "analytics_recomputed_s", "queue_s", "headline_s",
+                "baseline_pandas_s", "baseline_careful_s"):
+        assert 0 < result[key] < 120, key
+        assert result["cpu_s"][key.removesuffix("_s")] > 0, key
+    assert 0 < result["submit_p50_ms"] <= result["submit_p95_ms"] < 10_000
+    assert result["submit_threads"] == 8 and result["submit_per_s"] > 0
+    assert result["baseline_common_way"] is True          # 2000 complaints fit in memory either way
+    assert result["speedup_vs_pandas"] == pytest.approx(result["baseline_pandas_s"] / result["headline_s"])
+    assert result["speedup_vs_careful_pandas"] == pytest.approx(result["baseline_careful_s"] / result["headline_s"])
+    assert 50 < result["rss_mb"] <= result["baseline_rss_mb"]
+    assert set(result["goals_met"]) == {key for key, _, _ in bench.GOALS}
+
+
+def test_every_acknowledged_filing_is_stored_once(run):
+    _, result = run
+    assert (result["lost"], result["duplicated"], result["incomplete"], result["submit_errors"]) == (0, 0, 0, 0)
+    # Seeded rows plus every filing of both rounds, each with its SMS and its ID document.
+    assert result["rows"]["complaints"] == 2000 + 10 + 24
+    assert result["rows"]["sms"] == result["rows"]["complaints"]
+    assert result["rows"]["documents"] == 10 + 24
+
+
+def test_the_page_and_pandas_agree_on_the_headline(run):
+    _, result = run
+    assert result["headline_equal"] is True
+    figures = result["headline"]
+    assert figures["received"] > 1000 and figures["received"] == figures["disposed"] + figures["pending"]
+
+
+def test_the_summary_names_each_figure_and_its_goal(run):
+    _, result = run
+    text = bench.summary(result)
+    assert "analytics_cold_s" in text and "goal < 1.5" in text
+    assert "headline equal to the pandas baselines: yes" in text
+
+
+def test_a_baseline_that_disagrees_fails_the_run(tmp_path, monkeypatch, capsys):
+    honest = bench.baseline_headline
+
+    def off_by_one(con, filters, today, **options):
+        figures = honest(con, filters, today, **options)
+        return replace(figures, received=figures.received + 1)
+
+    monkeypatch.setattr(bench, "baseline_headline", off_by_one)
+    path = tmp_path / "bench.json"
+    assert bench.main(["--complaints", "300", "--filings", "2", "--together", "8", "--quiet",
+                       "--json", str(path)]) == 1
+    result = json.loads(path.read_text(encoding="utf-8"))
+    assert result["headline_equal"] is False
+    for name in ("baseline_pandas", "baseline_careful"):
+        assert result[f"headline_{name}"]["received"] == result["headline"]["received"] + 1
+    assert "received" in capsys.readouterr().err
+
+
+def test_a_filing_missing_or_doubled_in_the_database_is_found(con, settings, choices):
+    image = bench.id_image()
+    rng = random.Random(5)
+    _, acks = bench.time_filings(con, settings, choices, [bench.citizen_form(rng, choices, image, TODAY)
+                                                          for _ in range(2)])
+    assert bench.check_filings(con, acks) == {"lost": 0, "duplicated": 0, "incomplete": 0}
+    ghost = Acknowledgement(tracking_no="RWR-2026-999999", complaint_id=999_999, filed_at=acks[0].filed_at)
+    assert bench.check_filings(con, [*acks, ghost])["lost"] == 1
+    assert bench.check_filings(con, [*acks, acks[0]])["duplicated"] == 1
+
+
+def test_filings_from_many_threads_all_arrive(con, settings, choices):
+    rng = random.Random(6)
+    image = bench.id_image()
+    forms = [bench.citizen_form(rng, choices, image, TODAY) for _ in range(16)]
+    _, acks, errors = bench.file_together(con, settings, choices, forms, threads=8)
+    assert errors == [] and len({a.tracking_no for a in acks}) == 16
+    assert bench.check_filings(con, acks) == {"lost": 0, "duplicated": 0, "incomplete": 0}
+
+
+def test_the_id_image_is_a_200_kb_photo():
+    data = bench.id_image()
+    assert 150_000 < len(data) < 260_000
+    with Image.open(io.BytesIO(data)) as im:
+        assert (im.format, im.size) == ("JPEG", (1200, 900))
+
+
+def test_the_pandas_baseline_counts_reopenings_resolutions_and_late_directions(con):
+    """Seeded data has no reopenings, directions or resolved_at; add some so every branch of the
+    baseline is compared with the page's SQL."""
+    seed_complaints(con, 600, random_seed=4)
+    with con.cursor() as cur:
+        closed = [r[0] for r in cur.execute("SELECT id FROM complaints WHERE status = ? ORDER BY id LIMIT 3",
+                                            [str(Status.CLOSED)]).fetchall()]
+        for cid in closed:
+            cur.execute("INSERT INTO complaint_events (id, complaint_id, happened_at, actor, event, from_status,"
+                        " to_status, public) VALUES (nextval('event_seq'), ?, now(), 'citizen', 'reopened',"
+                        " 'closed', 'with_department', true)", [cid])
+            cur.execute("UPDATE complaints SET status = 'with_department', updated_at = now() WHERE id = ?", [cid])
+        cur.execute("UPDATE complaints SET resolved_at = updated_at WHERE status = 'resolved' AND id % 2 = 0")
+        cur.execute("UPDATE complaints SET accepted_at = updated_at - INTERVAL 1 DAY WHERE status = 'accepted'")
+        # A direction past its report-by date on a young complaint: overdue only because of it.
+        young = cur.execute("SELECT id FROM complaints WHERE status = 'with_department' ORDER BY filed_at DESC"
+                            " LIMIT 1").fetchall()[0][0]
+        cur.execute("INSERT INTO directions VALUES (nextval('direction_seq'), ?, 'PHED', 'Report on the pipe',"
+                    " ?, 'dc_rewari', now(), NULL)", [young, TODAY - timedelta(days=2)])
+    filters = analytics.AnalyticsFilters(TODAY - timedelta(days=729), TODAY)
+    ours = bench.headline_as_the_page(con, filters, TODAY)
+    assert ours.reopened == 3 and ours.overdue > 0 and ours.solved_on_time > 0
+    one_department = replace(filters, department_code="PHED", tehsil_lgd=414)
+    for careful in (False, True):
+        assert bench.headline_differences(ours, bench.baseline_headline(con, filters, TODAY, careful=careful)) == []
+        assert bench.headline_differences(bench.headline_as_the_page(con, one_department, TODAY),
+                                          bench.baseline_headline(con, one_department, TODAY, careful=careful)) == []
