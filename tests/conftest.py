@@ -91,3 +91,58 @@ def make_form(**overrides) -> ComplaintForm:
     )
     fields.update(overrides)
     return ComplaintForm(**fields)
+
+
+# ---- The app under AppTest, as a citizen or a signed-in demo user ----
+
+@pytest.fixture
+def demo_users(portal_env):
+    """The demo accounts in an otherwise empty database; app caches cleared around the test."""
+    import streamlit as st
+
+    from lib import signin
+
+    con = open_portal_database(load_settings({}))
+    signin.create_demo_users(con)
+    con.close()
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def open_portal_as(username: str | None = None, page: str | None = None):
+    """A new session through app.py, signed in as `username` (as a cookie restore would), and
+    optionally switched to `page` ("pages/x.py"). AppTest reruns only the page after the first
+    run, so another user means another session."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=60)
+    at.secrets["keys"] = {}
+    if username:
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = username
+    at.run()
+    assert not at.exception
+    if page:
+        at.switch_page(page).run()
+        assert not at.exception
+    return at
+
+
+def run_page_alone_as(page: str, username: str | None):
+    """Run pages/<page>.py by itself in a framed session of the user's role, as if navigation had
+    let it through: what the page's own guard does (defence in depth)."""
+    from streamlit.testing.v1 import AppTest
+
+    from lib import signin
+
+    user = next((u for u in signin.DEMO_USERS if u.username == username), None)
+    at = AppTest.from_file(str(PROJECT_DIR / "pages" / f"{page}.py"), default_timeout=60)
+    at.secrets["keys"] = {}
+    at.session_state["_frame_ran"] = True
+    if user:
+        at.session_state["role"] = user.role
+        at.session_state["user"] = user
+    at.run()
+    assert not at.exception
+    return at

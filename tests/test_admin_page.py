@@ -26,16 +26,6 @@ def quick_bcrypt(monkeypatch):
     monkeypatch.setattr(bcrypt, "gensalt", lambda rounds=12, prefix=b"2b": real(4, prefix))
 
 
-@pytest.fixture
-def demo_users(portal_env):
-    con = open_portal_database(load_settings({}))
-    signin.create_demo_users(con)
-    con.close()
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
 def open_admin(language: str = "en") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.secrets["keys"] = {}

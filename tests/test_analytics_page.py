@@ -16,7 +16,7 @@ from lib.config import load_settings
 from lib.i18n import t
 from lib.seed import seed_complaints
 from lib.startup import open_portal_database
-from tests.conftest import REWARI_TEHSIL
+from tests.conftest import REWARI_TEHSIL, run_page_alone_as
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "pages" / "analytics.py"
@@ -224,15 +224,7 @@ def test_the_dc_office_sees_the_same_page(portal):
 def test_the_guard_refuses_officers_admins_and_citizens(portal, username):
     """app.py never registers the page for them, so run the page file itself in a framed session
     of that role: the guard must stop it before anything is drawn."""
-    user = next((u for u in signin.DEMO_USERS if u.username == username), None)
-    at = AppTest.from_file(str(PAGE), default_timeout=60)
-    at.secrets["keys"] = {}
-    at.session_state["_frame_ran"] = True
-    if user:
-        at.session_state["role"] = user.role
-        at.session_state["user"] = user
-    at.run()
-    assert not at.exception
+    at = run_page_alone_as("analytics", username)
     assert [e.value for e in at.error] == [t("hi", "guard.not_allowed")]
     assert not at.title and not at.metric and not at.dataframe
 

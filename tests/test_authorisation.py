@@ -11,6 +11,7 @@ from lib import signin
 from lib.access import PageName, Role, can_open
 from lib.config import load_settings
 from lib.startup import open_portal_database
+from tests.conftest import open_portal_as, run_page_alone_as
 
 ROOT = Path(__file__).resolve().parent.parent
 USER_OF_ROLE = {Role.DC: "dc_rewari", Role.OFFICER: "officer_phed", Role.ANALYST: "analyst_rewari",
@@ -30,25 +31,8 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def users_db(portal_env):
-    con = open_portal_database(load_settings({}))
-    signin.create_demo_users(con)
-    con.close()
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
 def open_as(role: Role) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.secrets["keys"] = {}
-    if role != Role.PUBLIC:
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = USER_OF_ROLE[role]
-    at.run()
-    assert not at.exception
-    return at
+    return open_portal_as(USER_OF_ROLE.get(role))
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -58,7 +42,7 @@ def test_access_table_matches_the_expected_matrix(role):
 
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("page", [p for p in PageName if p not in (PageName.SIGN_IN, PageName.HOME)])
-def test_each_page_opens_or_refuses_for_each_role(users_db, role, page):
+def test_each_page_opens_or_refuses_for_each_role(demo_users, role, page):
     at = open_as(role)
     assert at.session_state["role"] == role if role != Role.PUBLIC else "role" not in at.session_state
     if page not in EXPECTED[role]:
@@ -74,23 +58,16 @@ def test_each_page_opens_or_refuses_for_each_role(users_db, role, page):
 
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("page", list(PageName))
-def test_each_page_guard_refuses_a_role_on_its_own(users_db, role, page):
+def test_each_page_guard_refuses_a_role_on_its_own(demo_users, role, page):
     """Defence in depth: run the page file alone as if navigation had let it through."""
     if page in EXPECTED[role]:
         pytest.skip("allowed: covered above")
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
-    at.secrets["keys"] = {}
-    at.session_state["_frame_ran"] = True
-    if role != Role.PUBLIC:
-        at.session_state["role"] = role
-        at.session_state["user"] = next(u for u in signin.DEMO_USERS if u.username == USER_OF_ROLE[role])
-    at.run()
-    assert not at.exception
+    at = run_page_alone_as(page, USER_OF_ROLE.get(role))
     assert [e.value for e in at.error] == [REFUSED]
     assert not at.title and not at.dataframe and not at.text_input and not at.button
 
 
-def test_a_deactivated_officer_is_treated_as_signed_out(users_db):
+def test_a_deactivated_officer_is_treated_as_signed_out(demo_users):
     """app.py re-reads the user from the database on every page load: the library's session
     flag alone (as a cookie restore would set it) opens nothing for a deactivated account."""
     from lib.db import users as users_sql

@@ -13,7 +13,7 @@ from lib import casework, signin
 from lib.config import load_settings
 from lib.filing import file_complaint, load_form_choices
 from lib.startup import open_portal_database
-from tests.conftest import jpeg_bytes, make_form, valid_aadhaar
+from tests.conftest import jpeg_bytes, make_form, open_portal_as, valid_aadhaar
 
 ROOT = Path(__file__).resolve().parent.parent
 IST = ZoneInfo("Asia/Kolkata")
@@ -49,15 +49,7 @@ def portal(portal_env):
     st.cache_resource.clear()
 
 
-def open_app(username: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.secrets["keys"] = {}
-    if username:
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = username
-    at.run()
-    assert not at.exception
-    return at
+
 
 
 def open_detail(at: AppTest, tracking_no: str) -> AppTest:
@@ -91,7 +83,7 @@ def every_text(at: AppTest) -> str:
 
 def test_dc_accepts_a_complaint_through_the_page_and_sees_aadhaar_only_masked(portal):
     ack = portal["fresh"]
-    at = open_detail(open_app("dc_rewari"), ack.tracking_no)
+    at = open_detail(open_portal_as("dc_rewari"), ack.tracking_no)
     assert at.header[0].value == f"{ack.tracking_no}: Received"
     shown = every_text(at)
     assert f"XXXX XXXX {AADHAAR[-4:]}" in shown
@@ -114,7 +106,7 @@ def test_dc_accepts_a_complaint_through_the_page_and_sees_aadhaar_only_masked(po
 
 
 def test_dc_opens_the_id_document_and_the_opening_is_audited(portal):
-    at = open_detail(open_app("dc_rewari"), portal["fresh"].tracking_no)
+    at = open_detail(open_portal_as("dc_rewari"), portal["fresh"].tracking_no)
     assert not at.get("download_button")
     at.button(key="open_id_document").click().run()
     assert not at.exception
@@ -125,7 +117,7 @@ def test_dc_opens_the_id_document_and_the_opening_is_audited(portal):
 
 def test_a_stale_page_says_who_changed_it_and_saves_nothing(portal):
     ack = portal["fresh"]
-    at = open_detail(open_app("dc_rewari"), ack.tracking_no)
+    at = open_detail(open_portal_as("dc_rewari"), ack.tracking_no)
     from lib.ui import connection
     casework.start_scrutiny(connection(), USERS["dc_rewari"], ack.complaint_id, 0)   # another desk, meanwhile
     at.run()
@@ -141,7 +133,7 @@ def test_a_stale_page_says_who_changed_it_and_saves_nothing(portal):
 
 def test_officer_files_a_report_on_their_departments_complaint(portal):
     ack = portal["phed"]
-    at = open_detail(open_app("officer_phed"), ack.tracking_no)
+    at = open_detail(open_portal_as("officer_phed"), ack.tracking_no)
     assert at.header[0].value == f"{ack.tracking_no}: With the department"
     assert not [b for b in at.button if b.key == "open_id_document"]      # officers never get the ID document
     assert {b.key for b in at.button} >= {"report_submit", "forward_submit"}
@@ -159,7 +151,7 @@ def test_officer_files_a_report_on_their_departments_complaint(portal):
 
 
 def test_officer_gets_not_found_for_another_departments_complaint(portal):
-    at = open_detail(open_app("officer_phed"), portal["ulb"].tracking_no)
+    at = open_detail(open_portal_as("officer_phed"), portal["ulb"].tracking_no)
     assert at.error[0].value == "No complaint found with this tracking number. Check the number and try again."
     assert not at.header and not at.dataframe
     # The same words as for a number that does not exist at all.
@@ -170,7 +162,7 @@ def test_officer_gets_not_found_for_another_departments_complaint(portal):
 def test_citizen_says_not_solved_on_the_track_page_and_it_reopens(portal):
     ack = portal["phed"]
     from lib.ui import connection
-    at = open_app()
+    at = open_portal_as()
     con = connection()
     casework.file_report(con, USERS["officer_phed"], ack.complaint_id, 3, "Pipeline repaired on Monday.")
     casework.resolve(con, USERS["dc_rewari"], ack.complaint_id, 4, track_url="http://x/track")

@@ -15,6 +15,7 @@ from lib.i18n import t
 from lib.queue import QueueFilters
 from lib.seed import seed_complaints
 from lib.startup import open_portal_database
+from tests.conftest import open_portal_as, run_page_alone_as
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNT = 150
@@ -47,18 +48,7 @@ def portal(fresh, template):
         shutil.copy(template / name, fresh / name)
 
 
-def open_as(username: str | None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.secrets["keys"] = {}
-    if username:
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = username
-    at.run()
-    assert not at.exception
-    if page:
-        at.switch_page(page).run()
-        assert not at.exception
-    return at
+
 
 
 def app_user(username: str):
@@ -75,7 +65,7 @@ def table(at: AppTest):
 
 
 def test_the_dc_sees_the_district_queue_a_page_at_a_time(portal):
-    at = open_as("dc_rewari")
+    at = open_portal_as("dc_rewari")
     assert at.title[0].value == t("hi", "queue.title")
     assert shown_total(at) == COUNT
     rows = table(at)
@@ -94,7 +84,7 @@ def test_the_dc_sees_the_district_queue_a_page_at_a_time(portal):
 
 
 def test_a_status_filter_changes_the_rows(portal):
-    at = open_as("dc_rewari")
+    at = open_portal_as("dc_rewari")
     at.multiselect(key="q_statuses").set_value([Status.CLOSED]).run()
     assert not at.exception
     expected = queue.load_queue(app_user_connection(), app_user("dc_rewari"),
@@ -109,7 +99,7 @@ def app_user_connection():
 
 
 def test_a_devanagari_search_in_english_mode(portal):
-    at = open_as("dc_rewari")
+    at = open_portal_as("dc_rewari")
     at.radio(key="language").set_value("en").run()
     assert at.title[0].value == "Complaints"
     at.text_input(key="q_text").input("पानी").run()
@@ -119,7 +109,7 @@ def test_a_devanagari_search_in_english_mode(portal):
 
 
 def test_selecting_a_row_opens_the_complaint_and_the_filters_wait_for_the_return(portal):
-    at = open_as("dc_rewari")
+    at = open_portal_as("dc_rewari")
     at.selectbox(key="q_category_code").set_value("WATER").run()
     water = shown_total(at)
     first = table(at).iloc[0, 0]
@@ -137,7 +127,7 @@ def test_selecting_a_row_opens_the_complaint_and_the_filters_wait_for_the_return
 
 
 def test_an_officer_sees_only_their_department(portal):
-    at = open_as("officer_phed")
+    at = open_portal_as("officer_phed")
     assert at.title[0].value == t("hi", "queue.title_department", department=PHED_HI)
     with app_user_connection().cursor() as cur:
         phed = cur.execute("SELECT count(*) FROM complaints WHERE department_code = 'PHED'").fetchall()[0][0]
@@ -150,7 +140,7 @@ def test_an_officer_sees_only_their_department(portal):
 
 
 def test_saving_applying_and_deleting_a_view(portal):
-    at = open_as("dc_rewari")
+    at = open_portal_as("dc_rewari")
     at.selectbox(key="q_category_code").set_value("WATER").run()
     water = shown_total(at)
     assert water < COUNT
@@ -169,7 +159,7 @@ def test_saving_applying_and_deleting_a_view(portal):
 
 
 def test_the_overdue_view_for_the_dc(portal):
-    at = open_as("dc_rewari", "pages/overdue.py")
+    at = open_portal_as("dc_rewari", "pages/overdue.py")
     assert at.title[0].value == t("hi", "overdue.title")
     lines = deadlines.overdue_summary(app_user_connection(), app_user("dc_rewari"), "hi")
     assert len({line.department_code for line in lines}) > 1
@@ -185,7 +175,7 @@ def test_the_overdue_view_for_the_dc(portal):
 
 
 def test_the_overdue_view_for_an_officer_shows_only_their_department(portal):
-    at = open_as("officer_phed", "pages/overdue.py")
+    at = open_portal_as("officer_phed", "pages/overdue.py")
     assert at.title[0].value == t("hi", "overdue.title_department", department=PHED_HI)
     assert list(at.dataframe[0].value[t("hi", "overdue.col.department")]) == [PHED_HI]
 
@@ -195,15 +185,7 @@ def test_the_overdue_view_for_an_officer_shows_only_their_department(portal):
 def test_the_guard_refuses_analysts_admins_and_citizens(fresh, username, page):
     """app.py never registers these pages for them, so run the page file itself in a framed
     session of that role: the guard must stop it before anything is drawn."""
-    user = next((u for u in signin.DEMO_USERS if u.username == username), None)
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
-    at.secrets["keys"] = {}
-    at.session_state["_frame_ran"] = True
-    if user:
-        at.session_state["role"] = user.role
-        at.session_state["user"] = user
-    at.run()
-    assert not at.exception
+    at = run_page_alone_as(page, username)
     assert [e.value for e in at.error] == [t("hi", "guard.not_allowed")]
     assert not at.title and not at.dataframe and not at.metric
 
@@ -218,7 +200,7 @@ def test_a_deep_link_without_the_frame_draws_nothing(fresh, page):
 
 
 def open_with_forwardable_phed_complaints() -> AppTest:
-    at = open_as("dc_rewari")
+    at = open_portal_as("dc_rewari")
     at.selectbox(key="q_department_code").set_value("PHED")
     at.multiselect(key="q_statuses").set_value(
         ["submitted", "under_scrutiny", "accepted", "hearing_scheduled", "heard", "with_department"]).run()
