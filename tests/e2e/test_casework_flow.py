@@ -44,7 +44,8 @@ def take_action(page, action: str, fill=None) -> None:
         fill(panel)
     panel.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
     wait_for_app(page)
-    expect(page.get_by_test_id("stAlertContentSuccess")).to_be_visible()
+    # The confirmation names this action: the previous action's confirmation may still be on screen.
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(hi(f"action.{action}"), timeout=20_000)
 
 
 def track_status(browser, url: str, tracking_no: str) -> str:
