@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class Settings:
     cookie_key: str
     demo: bool                  # seed demo data into a brand-new database
     public_url: str             # where citizens reach the portal (used in SMS links)
+    duckdb_memory: str = "1GB"  # DuckDB's memory limit for the portal process
 
     @property
     def track_url(self) -> str:
@@ -57,7 +59,16 @@ def load_settings(secrets_: Mapping | None = None, env: Mapping[str, str] = os.e
         cookie_key=str(keys["cookie_key"]),
         demo=demo,
         public_url=(env.get("ESACHIVALAYA_PUBLIC_URL") or "http://localhost:8501").rstrip("/"),
+        duckdb_memory=_memory_limit(env.get("ESACHIVALAYA_DUCKDB_MEMORY") or "1GB"),
     )
+
+
+def _memory_limit(text: str) -> str:
+    """A size DuckDB understands, like 512MB or 2GB; anything else is refused at start-up."""
+    value = text.strip().replace(" ", "")
+    if not re.fullmatch(r"\d+(\.\d+)?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, flags=re.IGNORECASE):
+        raise ValueError(f"ESACHIVALAYA_DUCKDB_MEMORY must be a size such as 512MB or 2GB, not {text!r}")
+    return value
 
 
 def _key_file(path: Path) -> dict[str, str]:

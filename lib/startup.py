@@ -20,7 +20,7 @@ def open_portal_database(settings: Settings):
     """Connect (upgrading the schema in place), load reference data, seed a new demo database once,
     and remove uploads a crashed filing left without their complaint."""
     is_new = not settings.db_path.exists()
-    con = db.connect(settings.db_path)
+    con = db.connect(settings.db_path, memory_limit=settings.duckdb_memory)
     with db.transaction(con) as cur:
         reference_db.load_reference_data(cur)
     deadlines.ensure_calendar(con)      # working days for every deadline; rebuilt only when stale
