@@ -152,18 +152,26 @@ def holiday_added() -> None:
     outcome("holiday", success=("admin.done.holiday_added", {"day": day.strftime("%d-%m-%Y")}))
 
 
-def holiday_removed() -> None:
-    day = state.get("holiday_remove")
-    if day is None:
-        outcome("holiday_remove", [Problem("day", "admin.error.holiday_day")])
+def remove_picked(form: str, picker: str, missing: Problem, remove, done_key: str, done_params) -> None:
+    """Remove what the picker widget holds (a holiday, an absence); say beside `form` what was done,
+    or why not."""
+    picked = state.get(picker)
+    if picked is None:
+        outcome(form, [missing])
         return
     try:
-        deadlines.remove_holiday(con, day, admin.username)
+        remove(con, picked, admin.username)
     except InvalidInput as exc:
-        outcome("holiday_remove", exc.problems)
+        outcome(form, exc.problems)
         return
-    state["holiday_remove"] = None
-    outcome("holiday_remove", success=("admin.done.holiday_removed", {"day": day.strftime("%d-%m-%Y")}))
+    state[picker] = None
+    outcome(form, success=(done_key, done_params(picked)))
+
+
+def holiday_removed() -> None:
+    remove_picked("holiday_remove", "holiday_remove", Problem("day", "admin.error.holiday_day"),
+                  deadlines.remove_holiday,
+                  "admin.done.holiday_removed", lambda day: {"day": day.strftime("%d-%m-%Y")})
 
 
 # ---- the page ----
@@ -420,17 +428,8 @@ def absence_added() -> None:
 
 
 def absence_removed() -> None:
-    absence_id = state.get("ha_remove")
-    if absence_id is None:
-        outcome("absence_remove", [Problem("absence", "error.required")])
-        return
-    try:
-        hearings.remove_absence(con, absence_id, admin.username)
-    except InvalidInput as exc:
-        outcome("absence_remove", exc.problems)
-        return
-    state["ha_remove"] = None
-    outcome("absence_remove", success=("admin.hearings.absence_removed", {}))
+    remove_picked("absence_remove", "ha_remove", Problem("absence", "error.required"), hearings.remove_absence,
+                  "admin.hearings.absence_removed", lambda _: {})
 
 
 with tab_hearings:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from lib.db.connect import DatabaseBusy, fetch_value
+from lib.db.connect import fetch_value, open_file
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,4 @@ def ensure_not_in_use(path: Path) -> None:
     """
     if not Path(path).exists():
         return
-    try:
-        duckdb.connect(str(path)).close()
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise DatabaseBusy(
-                f"{path} is in use by another process (is the portal running?). "
-                "Stop the portal first: a restore replaces the database file."
-            ) from exc
-        raise
+    open_file(Path(path), "Stop the portal first: a restore replaces the database file.").close()

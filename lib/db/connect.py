@@ -39,20 +39,23 @@ def connect(path: str | Path, *, memory_limit: str = "1GB") -> duckdb.DuckDBPyCo
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path))
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise DatabaseBusy(
-                f"{path} is in use by another process (is the portal running?). "
-                "Stop it first, or use the admin page inside the portal."
-            ) from exc
-        raise
+    con = open_file(path, "Stop it first, or use the admin page inside the portal.")
     # GLOBAL so that every cursor inherits it (a plain SET does not reach cursors).
     con.execute("SET GLOBAL TimeZone = 'Asia/Kolkata'")
     con.execute(f"SET GLOBAL memory_limit = '{memory_limit}'")
     upgrade(con)
     return con
+
+
+def open_file(path: Path, what_to_do: str) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, with another process's lock on the file reported as DatabaseBusy."""
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseBusy(
+                f"{path} is in use by another process (is the portal running?). {what_to_do}") from exc
+        raise
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
