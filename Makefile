@@ -40,7 +40,7 @@ test-fast: $(VENV)/.dev-installed
 
 # Start again from a fresh demo database (deletes the database and its uploads; keeps the keys).
 reset-demo: $(VENV)/.runtime-installed
-	$(PY) -m lib.cli reset-demo
+	$(PY) -m lib.ops.cli reset-demo
 
 clean-venv:
 	rm -rf $(VENV)

@@ -3,7 +3,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import access, ui
+from lib.staff import access
+from lib import ui
 
 HERE = Path(__file__).parent
 

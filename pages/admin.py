@@ -8,12 +8,13 @@ from datetime import date  # noqa: E402  (after the guard: nothing runs before i
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from lib import administration, deadlines  # noqa: E402
-from lib.i18n import name_in, t  # noqa: E402
-from lib.problems import InvalidInput, Problem  # noqa: E402
-from lib.receipt import format_time  # noqa: E402
-from lib import backup  # noqa: E402
-from lib import hearings  # noqa: E402
+from lib.staff import administration
+from lib.casework import deadlines  # noqa: E402
+from lib.core.i18n import name_in, t  # noqa: E402
+from lib.core.problems import InvalidInput, Problem  # noqa: E402
+from lib.citizen.receipt import format_time  # noqa: E402
+from lib.ops import backup  # noqa: E402
+from lib.hearings import hearings  # noqa: E402
 
 admin = ui.require_user()
 con = ui.connection()

@@ -5,9 +5,10 @@ ui.guard("analytics")
 
 import streamlit as st  # noqa: E402  (after the guard: nothing runs before it)
 
-from lib import analytics, charts, deadlines  # noqa: E402
-from lib.analytics import AnalyticsFilters, Grain, PageState  # noqa: E402
-from lib.i18n import name_in  # noqa: E402
+from lib.analytics import figures, charts
+from lib.casework import deadlines  # noqa: E402
+from lib.analytics.figures import AnalyticsFilters, Grain, PageState  # noqa: E402
+from lib.core.i18n import name_in  # noqa: E402
 
 con = ui.connection()
 lang = ui.language()
@@ -20,18 +21,18 @@ DRILL, CHART_ROUND = "an_drill", "an_chart_round"     # drilled-into tehsil; bum
 # Figures are cached per filter set and data version: any change to complaints, their history or
 # feedback (or to the deadline targets) gives a new version, so nobody sees stale numbers.
 @st.cache_data(show_spinner=False, max_entries=64)
-def dashboard(filters: AnalyticsFilters, version: tuple, day) -> analytics.Dashboard:
-    return analytics.load_dashboard(ui.connection(), filters, day)
+def dashboard(filters: AnalyticsFilters, version: tuple, day) -> figures.Dashboard:
+    return figures.load_dashboard(ui.connection(), filters, day)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def flow(filters: AnalyticsFilters, grain: str, version: tuple) -> analytics.Flow:
-    return analytics.load_flow(ui.connection(), filters, Grain(grain))
+def flow(filters: AnalyticsFilters, grain: str, version: tuple) -> figures.Flow:
+    return figures.load_flow(ui.connection(), filters, Grain(grain))
 
 
 def show_table(table, key: str, file_name: str) -> None:
     st.dataframe(table, hide_index=True, key=key)
-    st.download_button(tr("analytics.download_csv"), analytics.csv_bytes(table), file_name=f"{file_name}.csv",
+    st.download_button(tr("analytics.download_csv"), figures.csv_bytes(table), file_name=f"{file_name}.csv",
                        mime="text/csv", key=f"{key}_csv", on_click="ignore")
 
 
@@ -48,11 +49,11 @@ def names(pairs: dict, code) -> str:
 
 # ---- The state: from the URL on arrival, then from the pickers ----
 towns_all = {p.lgd_code: p for p in choices.places.values() if p.is_town and p.wards}
-known = analytics.KnownCodes(tehsils=frozenset(choices.tehsils), departments=frozenset(choices.departments),
+known = figures.KnownCodes(tehsils=frozenset(choices.tehsils), departments=frozenset(choices.departments),
                              categories=frozenset(choices.categories), towns=frozenset(towns_all))
 if "an_from" not in st.session_state:
     # First run of this page in the session (a shared link, or the page just opened).
-    arrived = analytics.state_from_params(st.query_params.to_dict(), today, known)
+    arrived = figures.state_from_params(st.query_params.to_dict(), today, known)
     f = arrived.filters
     st.session_state.update({"an_from": f.filed_from, "an_to": f.filed_to, "an_tehsil": f.tehsil_lgd,
                              "an_dept": f.department_code, "an_cat": f.category_code, "an_grain": arrived.grain,
@@ -63,9 +64,9 @@ if "an_from" not in st.session_state:
 st.title(tr("analytics.title"))
 st.caption(tr("analytics.intro"))
 cols = st.columns(5)
-cols[0].date_input(tr("analytics.filter.from"), key="an_from", min_value=analytics.EARLIEST_DAY, max_value=today,
+cols[0].date_input(tr("analytics.filter.from"), key="an_from", min_value=figures.EARLIEST_DAY, max_value=today,
                    format="DD/MM/YYYY")
-cols[1].date_input(tr("analytics.filter.to"), key="an_to", min_value=analytics.EARLIEST_DAY, max_value=today,
+cols[1].date_input(tr("analytics.filter.to"), key="an_to", min_value=figures.EARLIEST_DAY, max_value=today,
                    format="DD/MM/YYYY")
 any_label = tr("analytics.filter.any")
 tehsil_codes = sorted(choices.tehsils, key=lambda c: choices.tehsils[c].name_en)
@@ -79,12 +80,12 @@ cols[3].selectbox(tr("analytics.filter.department"), [None, *sorted(choices.depa
 cols[4].selectbox(tr("analytics.filter.category"), [None, *choices.categories], key="an_cat", placeholder=any_label,
                   format_func=lambda c: names(choices.categories, c))
 
-default = analytics.default_filters(today)
+default = figures.default_filters(today)
 filters = AnalyticsFilters(filed_from=st.session_state["an_from"] or default.filed_from,
                            filed_to=st.session_state["an_to"] or default.filed_to,
                            tehsil_lgd=st.session_state["an_tehsil"], department_code=st.session_state["an_dept"],
                            category_code=st.session_state["an_cat"])
-version = analytics.data_version(con)
+version = figures.data_version(con)
 board = dashboard(filters, version, today)
 st.caption(tr("analytics.as_of", time=board.computed_at.strftime("%d-%m-%Y %H:%M")) + " · "
            + tr("analytics.filter.share"))
@@ -116,7 +117,7 @@ tab_departments, tab_places, tab_time, tab_people = st.tabs(
 
 # ---- Departments ----
 with tab_departments:
-    departments = analytics.department_view(board, lang)
+    departments = figures.department_view(board, lang)
     if len(departments):
         show_chart(charts.department_status_chart(departments, lang), "an_department_status")
         left, right = st.columns(2)
@@ -128,8 +129,8 @@ with tab_departments:
                    "disposed": tr("analytics.col.disposed"), "pending": tr("analytics.col.pending"),
                    "overdue": tr("analytics.col.overdue"), "on_time_percent": tr("analytics.col.on_time_rate"),
                    "median_days": tr("analytics.col.median_days"),
-                   **{c: tr(f"analytics.age.{i}") for i, c in enumerate(analytics.AGE_COLUMNS)}}
-        show_table(analytics.labelled(departments, headers), "an_departments_table", "departments")
+                   **{c: tr(f"analytics.age.{i}") for i, c in enumerate(figures.AGE_COLUMNS)}}
+        show_table(figures.labelled(departments, headers), "an_departments_table", "departments")
 
 # ---- Villages and wards ----
 with tab_places:
@@ -138,7 +139,7 @@ with tab_places:
         drill = st.session_state[DRILL] = None
     round_ = st.session_state.setdefault(CHART_ROUND, 0)
     if drill is None:
-        tehsils = analytics.tehsil_view(board, lang)
+        tehsils = figures.tehsil_view(board, lang)
         chart_key = f"an_tehsils_{round_}"
 
         def drill_from_click(key=chart_key) -> None:
@@ -150,7 +151,7 @@ with tab_places:
         st.caption(tr("analytics.place.drill_hint"))
         show_chart(charts.place_chart(tehsils, lang, tr("analytics.chart.tehsils"), "tehsil_lgd"), chart_key,
                    on_select=drill_from_click, selection_mode="points")
-        show_table(analytics.labelled(tehsils, {"name": tr("analytics.col.tehsil"),
+        show_table(figures.labelled(tehsils, {"name": tr("analytics.col.tehsil"),
                                                 "received": tr("analytics.col.received"),
                                                 "pending": tr("analytics.col.pending")}),
                    "an_tehsils_table", "tehsils")
@@ -161,25 +162,25 @@ with tab_places:
                 st.session_state[CHART_ROUND] = st.session_state.get(CHART_ROUND, 0) + 1
             st.button(tr("analytics.place.back"), key="an_back", on_click=back, icon="⬅️")
         tehsil = choices.tehsils[drill]
-        villages = analytics.village_view(board, drill, lang)
+        villages = figures.village_view(board, drill, lang)
         villages["kind_name"] = [tr(f"analytics.kind.{k}") for k in villages["kind"]]
         title = tr("analytics.chart.villages", tehsil=name_in(lang, tehsil.name_en, tehsil.name_hi))
         show_chart(charts.place_chart(villages, lang, title, "place_lgd"), "an_villages")
-        show_table(analytics.labelled(villages, {"name": tr("analytics.col.place"),
+        show_table(figures.labelled(villages, {"name": tr("analytics.col.place"),
                                                  "kind_name": tr("analytics.col.kind"),
                                                  "received": tr("analytics.col.received"),
                                                  "pending": tr("analytics.col.pending")}),
                    "an_villages_table", "villages")
 
-    top = analytics.top_villages(board, lang)
+    top = figures.top_villages(board, lang)
     if len(top):
         show_chart(charts.top_villages_chart(top, lang), "an_top_villages")
-        show_table(analytics.labelled(top, {"name": tr("analytics.col.place"), "tehsil": tr("analytics.col.tehsil"),
+        show_table(figures.labelled(top, {"name": tr("analytics.col.place"), "tehsil": tr("analytics.col.tehsil"),
                                             "pending": tr("analytics.col.pending"),
                                             "received": tr("analytics.col.received")}),
                    "an_top_villages_table", "top_villages")
 
-    town_list = analytics.towns(board, lang, filters.tehsil_lgd)
+    town_list = figures.towns(board, lang, filters.tehsil_lgd)
     if not town_list:
         st.info(tr("analytics.place.no_towns"))
     else:
@@ -189,17 +190,17 @@ with tab_places:
             st.session_state["an_town"] = max(town_list, key=lambda town: town[2])[0]
         town = st.selectbox(tr("analytics.place.town"), list(town_names), key="an_town", format_func=town_names.get)
         wards = towns_all[town].wards
-        ward_table = analytics.ward_view(board, town, wards)
+        ward_table = figures.ward_view(board, town, wards)
         show_chart(charts.ward_chart(ward_table, lang, town_names[town]), "an_wards")
-        heat = analytics.ward_category_view(board, town, wards, lang)
+        heat = figures.ward_category_view(board, town, wards, lang)
         if len(heat):
             show_chart(charts.ward_category_heatmap(heat, lang, town_names[town]), "an_ward_categories")
-        show_table(analytics.labelled(ward_table, {"ward": tr("analytics.col.ward"),
+        show_table(figures.labelled(ward_table, {"ward": tr("analytics.col.ward"),
                                                    "received": tr("analytics.col.received"),
                                                    "pending": tr("analytics.col.pending")}),
                    "an_wards_table", "wards")
         if len(heat):
-            show_table(analytics.labelled(heat.rename_axis(tr("analytics.col.category")).reset_index(),
+            show_table(figures.labelled(heat.rename_axis(tr("analytics.col.category")).reset_index(),
                                           {tr("analytics.col.category"): tr("analytics.col.category"),
                                            **{w: str(w) for w in heat.columns}}),
                        "an_ward_categories_table", "ward_categories")
@@ -214,7 +215,7 @@ with tab_time:
     st.caption(tr("analytics.backlog_at_start", count=f"{flows.backlog_at_start:,}"))
     period = flows.buckets.copy()
     period["bucket"] = [d.strftime("%d-%m-%Y" if grain == Grain.WEEK else "%m-%Y") for d in period["bucket"]]
-    show_table(analytics.labelled(period, {"bucket": tr(f"analytics.col.{grain}"),
+    show_table(figures.labelled(period, {"bucket": tr(f"analytics.col.{grain}"),
                                            "received": tr("analytics.col.received"),
                                            "disposed": tr("analytics.col.disposed"),
                                            "backlog": tr("analytics.col.backlog")}), "an_flow_table", "flow")
@@ -230,20 +231,20 @@ with tab_people:
              else f"{hearings.median_days_to_hearing:.1f}"))):
         col.metric(tr(f"analytics.hearings.{key}"), value)
     st.subheader(tr("analytics.feedback.title"))
-    answers = analytics.feedback_view(board, lang)
+    answers = figures.feedback_view(board, lang)
     if answers.empty:
         st.info(tr("analytics.feedback.none"))
     else:
         show_chart(charts.feedback_chart(answers, lang), "an_feedback")
         headers = {"name": tr("analytics.col.department"),
                    **{a: tr(f"feedback.{a}") for a in ("solved", "partly", "not_solved")}}
-        show_table(analytics.labelled(answers, headers),
+        show_table(figures.labelled(answers, headers),
                    "an_feedback_table", "feedback")
 
 # The URL follows the view, so copying it shares exactly this page.
 state = PageState(filters=filters, grain=Grain(grain),
                   drill_tehsil=None if filters.tehsil_lgd else st.session_state.get(DRILL),
                   town_lgd=st.session_state.get("an_town"))
-params = analytics.state_to_params(state)
+params = figures.state_to_params(state)
 if st.query_params.to_dict() != params:
     st.query_params.from_dict(params)

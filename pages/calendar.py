@@ -10,15 +10,16 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit_calendar import calendar  # noqa: E402
 
-from lib import calendar_export, hearings  # noqa: E402
-from lib.access import Role  # noqa: E402
-from lib.i18n import name_in  # noqa: E402
-from lib.receipt import format_time  # noqa: E402
+from lib.hearings import calendar_export, hearings  # noqa: E402
+from lib.core.roles import Role  # noqa: E402
+from lib.core.i18n import name_in  # noqa: E402
+from lib.citizen.receipt import format_time  # noqa: E402
+from lib.core.states import HOLDING, HearingStatus
 
 CLICKS_KEY = "calendar_clicks"     # a new component key after each handled click, so it is not handled twice
-LEGEND = {hearings.HearingStatus.BOOKED: "blue", hearings.HearingStatus.ATTENDED: "green",
-          hearings.HearingStatus.NO_SHOW: "orange", hearings.HearingStatus.CANCELLED: "gray",
-          hearings.HearingStatus.RESCHEDULED: "gray"}
+LEGEND = {HearingStatus.BOOKED: "blue", HearingStatus.ATTENDED: "green",
+          HearingStatus.NO_SHOW: "orange", HearingStatus.CANCELLED: "gray",
+          HearingStatus.RESCHEDULED: "gray"}
 
 user = ui.require_user()
 con = ui.connection()
@@ -68,9 +69,9 @@ else:
 show_called_off = st.toggle(ui.tr("agenda.show_called_off"), key="calendar_called_off")
 shown = [s for s in calendar_export.scheduled_hearings(con, user, focus - timedelta(days=62),
                                                        focus + timedelta(days=92), officer)
-         if show_called_off or s.hearing.status in hearings.HOLDING]
+         if show_called_off or s.hearing.status in HOLDING]
 st.markdown(" · ".join(f":{colour}[■ {ui.tr(f'hearing.status.{status}')}]" for status, colour in LEGEND.items()
-                       if show_called_off or status in hearings.HOLDING))
+                       if show_called_off or status in HOLDING))
 
 clicks = st.session_state.setdefault(CLICKS_KEY, 0)
 state = calendar(events=calendar_export.calendar_events(shown, lang, titles),
@@ -83,7 +84,7 @@ if picked:
     open_complaint(picked.tracking_no)
 
 # The same hearings as a list: readable without the calendar, and each opens its complaint.
-coming = [s for s in shown if s.hearing.ends_at >= now and s.hearing.status == hearings.HearingStatus.BOOKED]
+coming = [s for s in shown if s.hearing.ends_at >= now and s.hearing.status == HearingStatus.BOOKED]
 st.subheader(ui.tr("agenda.upcoming"))
 if coming:
     table([(s.hearing.when(), s.tracking_no, titles.get(s.hearing.officer, s.hearing.officer),

@@ -10,13 +10,14 @@ from datetime import datetime, timedelta  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from lib import casework, hearings  # noqa: E402
-from lib.access import Role  # noqa: E402
-from lib.casework import IST, MAX_DIRECTIONS, SEND_BACK_DAYS  # noqa: E402
-from lib.i18n import name_in  # noqa: E402
-from lib.complaints import Status  # noqa: E402
-from lib.lifecycle import Action, RejectionReason, actions_for  # noqa: E402
-from lib.receipt import format_time  # noqa: E402
+from lib.casework import casework
+from lib.hearings import hearings  # noqa: E402
+from lib.core.roles import Role  # noqa: E402
+from lib.casework.casework import IST, MAX_DIRECTIONS, SEND_BACK_DAYS  # noqa: E402
+from lib.core.i18n import name_in  # noqa: E402
+from lib.core.complaints import Status  # noqa: E402
+from lib.core.lifecycle import Action, RejectionReason, actions_for  # noqa: E402
+from lib.citizen.receipt import format_time  # noqa: E402
 
 LOADED_KEY = "detail_loaded"          # (tracking no, version) this page loaded and acts on
 FLASH_KEY = "detail_flash"

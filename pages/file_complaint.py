@@ -9,12 +9,12 @@ import uuid  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from lib import filing  # noqa: E402
-from lib.complaints import HearingMode, IdType  # noqa: E402
-from lib.i18n import name_in, t  # noqa: E402
-from lib.problems import InvalidInput  # noqa: E402
-from lib.receipt import receipt_text, summary_rows  # noqa: E402
-from lib.tracking import load_public_complaint  # noqa: E402
+from lib.citizen import filing  # noqa: E402
+from lib.core.complaints import HearingMode, IdType  # noqa: E402
+from lib.core.i18n import name_in, t  # noqa: E402
+from lib.core.problems import InvalidInput  # noqa: E402
+from lib.citizen.receipt import receipt_text, summary_rows  # noqa: E402
+from lib.citizen.tracking import load_public_complaint  # noqa: E402
 
 # Every widget key carries the form's generation: after a successful filing the generation moves
 # on, which gives the next citizen an empty form (file uploaders cannot be cleared otherwise).

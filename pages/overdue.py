@@ -6,9 +6,9 @@ ui.guard("overdue")
 import pandas as pd  # noqa: E402  (after the guard: nothing runs before it)
 import streamlit as st  # noqa: E402
 
-from lib import deadlines, queue  # noqa: E402
-from lib.access import Role  # noqa: E402
-from lib.i18n import name_in  # noqa: E402
+from lib.casework import deadlines, queue  # noqa: E402
+from lib.core.roles import Role  # noqa: E402
+from lib.core.i18n import name_in  # noqa: E402
 
 user = ui.require_user()
 con = ui.connection()

@@ -6,11 +6,11 @@ ui.guard("queue")
 import pandas as pd  # noqa: E402  (after the guard: nothing runs before it)
 import streamlit as st  # noqa: E402
 
-from lib import casework, queue  # noqa: E402
-from lib.access import Role  # noqa: E402
-from lib.complaints import Status  # noqa: E402
-from lib.i18n import name_in, t  # noqa: E402
-from lib.problems import InvalidInput  # noqa: E402
+from lib.casework import casework, queue  # noqa: E402
+from lib.core.roles import Role  # noqa: E402
+from lib.core.complaints import Status  # noqa: E402
+from lib.core.i18n import name_in, t  # noqa: E402
+from lib.core.problems import InvalidInput  # noqa: E402
 
 user = ui.require_user()
 con = ui.connection()

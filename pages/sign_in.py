@@ -5,7 +5,7 @@ ui.guard("sign_in")
 
 import streamlit as st  # noqa: E402  (after the guard: nothing runs before it)
 
-from lib import access  # noqa: E402
+from lib.staff import access  # noqa: E402
 
 user = ui.current_user()
 if user is not None:

@@ -6,11 +6,11 @@ ui.guard("sms_outbox")
 import pandas as pd  # noqa: E402  (after the guard: nothing runs before it)
 import streamlit as st  # noqa: E402
 
-from lib import sms_dispatch, sms_gateway  # noqa: E402
-from lib.i18n import Language, t  # noqa: E402
-from lib.notify import SmsStatus  # noqa: E402
-from lib.problems import InvalidInput  # noqa: E402
-from lib.receipt import format_time  # noqa: E402
+from lib.sms import dispatcher, gateways  # noqa: E402
+from lib.core.i18n import Language, t  # noqa: E402
+from lib.core.states import SmsStatus  # noqa: E402
+from lib.core.problems import InvalidInput  # noqa: E402
+from lib.citizen.receipt import format_time  # noqa: E402
 
 admin = ui.require_user()
 con = ui.connection()
@@ -23,8 +23,8 @@ SHOWN = 200                     # newest messages in the table
 # TODO(lead): a cached ui.sms_gateway() would save reading secrets on every run.
 secrets = ui._secrets()
 try:
-    gateway = sms_gateway.gateway_from_secrets(secrets)
-    policy = sms_dispatch.DispatchPolicy.from_secrets(secrets)
+    gateway = gateways.gateway_from_secrets(secrets)
+    policy = dispatcher.DispatchPolicy.from_secrets(secrets)
     config_error = None
 except ValueError as exc:       # the admin must see a broken [sms] table, not a crash
     gateway, policy, config_error = None, None, str(exc)
@@ -41,7 +41,7 @@ def status_label(status: str) -> str:
 # ---- callbacks: they run before the page is drawn again ----
 
 def send_now() -> None:
-    report = sms_dispatch.dispatch_due(con, gateway, batch=policy.batch, policy=policy)
+    report = dispatcher.dispatch_due(con, gateway, batch=policy.batch, policy=policy)
     state[FLASH] = ("success", "outbox.done.dispatched",
                     {"sent": report.sent, "retrying": report.retrying, "failed": report.failed})
 
@@ -51,7 +51,7 @@ def resend_clicked() -> None:
     if message_id is None:
         return
     try:
-        sms_dispatch.resend(con, message_id, admin.username)
+        dispatcher.resend(con, message_id, admin.username)
     except InvalidInput as exc:
         state[FLASH] = ("error", exc.problems[0].key, {})
         return
@@ -66,7 +66,7 @@ st.caption(ui.tr("outbox.intro"))
 if config_error:
     st.error(ui.tr("outbox.error.gateway_config"), icon="⚠️")
     st.code(config_error)
-elif gateway.adapter == sms_gateway.Adapter.LOG:
+elif gateway.adapter == gateways.Adapter.LOG:
     st.info(ui.tr("outbox.gateway.log"))
 else:
     st.caption(ui.tr("outbox.gateway.http", host=gateway.host))
@@ -78,7 +78,7 @@ if FLASH in state:
     else:
         st.error(ui.tr(key, **params), icon="⚠️")
 
-counts = sms_dispatch.outbox_counts(con)
+counts = dispatcher.outbox_counts(con)
 for column, status in zip(st.columns(len(SmsStatus)), SmsStatus):
     column.metric(status_label(status), counts[status])
 
@@ -88,7 +88,7 @@ st.button(ui.tr("outbox.send_now"), key="send_now", on_click=send_now, disabled=
 st.subheader(ui.tr("outbox.recent"))
 picked = st.selectbox(ui.tr("outbox.filter"), options=[ALL, *SmsStatus], key="outbox_status",
                       format_func=status_label)
-entries = sms_dispatch.list_outbox(con, None if picked == ALL else picked, limit=SHOWN)
+entries = dispatcher.list_outbox(con, None if picked == ALL else picked, limit=SHOWN)
 if entries:
     st.dataframe(pd.DataFrame(
         [(e.id, when(e.created_at), e.template, ui.LANGUAGE_NAMES[Language(e.language)], e.masked_mobile,
@@ -102,7 +102,7 @@ else:
     st.info(ui.tr("outbox.empty"))
 
 st.subheader(ui.tr("outbox.resend.title"))
-failed = {e.id: e for e in sms_dispatch.list_outbox(con, SmsStatus.FAILED, limit=SHOWN)}
+failed = {e.id: e for e in dispatcher.list_outbox(con, SmsStatus.FAILED, limit=SHOWN)}
 if failed:
     st.selectbox(ui.tr("outbox.resend.pick"), options=list(failed), key="resend_pick",
                  format_func=lambda i: f"#{i} · {failed[i].template} · {failed[i].masked_mobile}"

@@ -9,10 +9,11 @@ import time  # noqa: E402  (after the guard: nothing runs before it)
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from lib import casework, hearings  # noqa: E402
-from lib.lifecycle import Feedback  # noqa: E402
-from lib.receipt import format_time, summary_rows  # noqa: E402
-from lib.tracking import FailureThrottle, citizen_proof, find_complaint  # noqa: E402
+from lib.casework import casework
+from lib.hearings import hearings  # noqa: E402
+from lib.core.lifecycle import Feedback  # noqa: E402
+from lib.citizen.receipt import format_time, summary_rows  # noqa: E402
+from lib.citizen.tracking import FailureThrottle, citizen_proof, find_complaint  # noqa: E402
 
 FOUND_KEY = "track_found"       # the (tracking number, mobile) pair that matched, for later reruns
 FLASH_KEY = "track_flash"

@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 from stdnum import verhoeff
 
-from lib.config import load_settings
-from lib.filing import ComplaintForm, UploadedFile, load_form_choices
-from lib.startup import open_portal_database
+from lib.core.config import load_settings
+from lib.citizen.filing import ComplaintForm, UploadedFile, load_form_choices
+from lib.ops.startup import open_portal_database
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -100,7 +100,7 @@ def demo_users(portal_env):
     """The demo accounts in an otherwise empty database; app caches cleared around the test."""
     import streamlit as st
 
-    from lib import signin
+    from lib.staff import signin
 
     con = open_portal_database(load_settings({}))
     signin.create_demo_users(con)
@@ -134,7 +134,7 @@ def run_page_alone_as(page: str, username: str | None):
     let it through: what the page's own guard does (defence in depth)."""
     from streamlit.testing.v1 import AppTest
 
-    from lib import signin
+    from lib.staff import signin
 
     user = next((u for u in signin.DEMO_USERS if u.username == username), None)
     at = AppTest.from_file(str(PROJECT_DIR / "pages" / f"{page}.py"), default_timeout=60)

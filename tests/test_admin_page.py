@@ -10,11 +10,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib import signin
-from lib.access import Role
-from lib.config import load_settings
-from lib.i18n import t
-from lib.startup import open_portal_database
+from lib.staff import signin
+from lib.core.roles import Role
+from lib.core.config import load_settings
+from lib.core.i18n import t
+from lib.ops.startup import open_portal_database
 from tests.conftest import make_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,7 +203,7 @@ def test_deactivate_a_department(admin):
 # ---- deadlines and holidays ----
 
 def test_change_deadline_targets(admin):
-    from lib import deadlines
+    from lib.casework import deadlines
     assert admin.number_input(key="target_resolve").value == 21
     admin.number_input(key="target_resolve").set_value(15)
     admin.button(key="targets_submit").click().run()
@@ -249,7 +249,7 @@ def test_a_holiday_needs_a_date_and_a_name(admin):
 # ---- privacy and access ----
 
 def test_the_admin_never_sees_complaints(demo_users):
-    from lib import filing
+    from lib.citizen import filing
     con = open_portal_database(load_settings({}))
     form = make_form(name="गोपनीय नागरिक", subject="गोपनीय विषय की शिकायत", mobile="9812312345")
     filing.file_complaint(con, load_settings({}), form, filing.load_form_choices(con), track_url="http://x/track")

@@ -4,11 +4,11 @@ from __future__ import annotations
 import bcrypt
 import pytest
 
-from lib import administration as adm
-from lib import signin
-from lib.access import Role
-from lib.administration import DepartmentEdit, NewUser
-from lib.problems import InvalidInput
+from lib.staff import administration as adm
+from lib.staff import signin
+from lib.core.roles import Role
+from lib.staff.administration import DepartmentEdit, NewUser
+from lib.core.problems import InvalidInput
 
 ADMIN = "admin_rewari"
 
@@ -246,7 +246,7 @@ def edit_of(con, code: str, **changes) -> DepartmentEdit:
 
 
 def test_rename_and_set_titles_reach_the_filing_form(db):
-    from lib.filing import load_form_choices
+    from lib.citizen.filing import load_form_choices
     adm.edit_department(db, "PHED", edit_of(db, "PHED", name_en="Public Health Engineering (Water)",
                                             name_hi="जन स्वास्थ्य अभियांत्रिकी (जल)",
                                             officer_title_en="XEN, PHED", officer_title_hi="कार्यकारी अभियंता"), ADMIN)
@@ -260,7 +260,7 @@ def test_rename_and_set_titles_reach_the_filing_form(db):
 
 
 def test_deactivated_department_leaves_the_form_and_comes_back(db):
-    from lib.filing import load_form_choices
+    from lib.citizen.filing import load_form_choices
     adm.edit_department(db, "MINES", edit_of(db, "MINES", active=False), ADMIN)
     assert "MINES" not in load_form_choices(db).departments
     assert any(d.code == "MINES" and not d.active for d in adm.list_departments(db))   # still listed for the admin

@@ -9,14 +9,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib import analytics, casework, deadlines, queue, signin
-from lib.analytics import AnalyticsFilters, Grain, KnownCodes, PageState
-from lib.casework import Citizen
-from lib.complaints import DISPOSED_STATUSES, OPEN_STATUSES, Status
-from lib.config import load_settings
-from lib.lifecycle import CaseEvent, Feedback
-from lib.seed import seed_complaints
-from lib.startup import open_portal_database
+from lib.analytics import figures
+from lib.casework import casework, deadlines, queue
+from lib.staff import signin
+from lib.analytics.figures import AnalyticsFilters, Grain, KnownCodes, PageState
+from lib.casework.casework import Citizen
+from lib.core.complaints import DISPOSED_STATUSES, OPEN_STATUSES, Status
+from lib.core.config import load_settings
+from lib.core.lifecycle import CaseEvent, Feedback
+from lib.ops.seed import seed_complaints
+from lib.ops.startup import open_portal_database
 from tests.conftest import REWARI_TEHSIL, REWARI_TOWN
 
 IST = deadlines.IST
@@ -29,8 +31,8 @@ KNOWN = KnownCodes(tehsils=frozenset({414, 415}), departments=frozenset({"PHED",
 # ---- Filters and the URL ----
 
 def test_default_period_is_the_last_twelve_months_up_to_today():
-    f = analytics.default_filters(TODAY)
-    assert f.filed_to == TODAY and (f.filed_to - f.filed_from).days == analytics.DEFAULT_DAYS - 1
+    f = figures.default_filters(TODAY)
+    assert f.filed_to == TODAY and (f.filed_to - f.filed_from).days == figures.DEFAULT_DAYS - 1
     start, end = f.window()
     assert start == deadlines.start_of_day(f.filed_from) and end == deadlines.start_of_day(TODAY + timedelta(days=1))
 
@@ -43,14 +45,14 @@ def test_a_reversed_period_means_the_same_days():
 def test_the_page_state_survives_a_round_trip_through_the_url():
     state = PageState(AnalyticsFilters(date(2025, 4, 1), date(2025, 9, 30), 414, "PHED", "WATER"),
                       grain=Grain.MONTH, drill_tehsil=415, town_lgd=REWARI_TOWN)
-    params = analytics.state_to_params(state)
+    params = figures.state_to_params(state)
     assert params == {"from": "2025-04-01", "to": "2025-09-30", "tehsil": "414", "dept": "PHED", "cat": "WATER",
                       "by": "month", "drill": "415", "town": str(REWARI_TOWN)}
-    assert analytics.state_from_params(params, TODAY, KNOWN) == state
+    assert figures.state_from_params(params, TODAY, KNOWN) == state
 
 
 def test_a_link_always_names_its_period_and_leaves_out_what_is_not_chosen():
-    params = analytics.state_to_params(PageState(analytics.default_filters(TODAY)))
+    params = figures.state_to_params(PageState(figures.default_filters(TODAY)))
     assert params == {"from": (TODAY - timedelta(days=364)).isoformat(), "to": TODAY.isoformat()}
 
 
@@ -61,8 +63,8 @@ def test_a_link_always_names_its_period_and_leaves_out_what_is_not_chosen():
     {},
 ])
 def test_a_damaged_link_opens_the_default_view(params):
-    state = analytics.state_from_params(params, TODAY, KNOWN)
-    default = analytics.default_filters(TODAY)
+    state = figures.state_from_params(params, TODAY, KNOWN)
+    default = figures.default_filters(TODAY)
     assert state.filters.filed_to == TODAY and state.filters.filed_from == default.filed_from
     assert state.filters.department_code is None and state.filters.category_code is None
     assert state.grain == Grain.WEEK and state.drill_tehsil is None and state.town_lgd is None
@@ -70,7 +72,7 @@ def test_a_damaged_link_opens_the_default_view(params):
 
 
 def test_a_link_with_only_a_later_start_keeps_a_valid_period():
-    state = analytics.state_from_params({"from": TODAY.isoformat()}, TODAY, KNOWN)
+    state = figures.state_from_params({"from": TODAY.isoformat()}, TODAY, KNOWN)
     assert state.filters.filed_from == state.filters.filed_to == TODAY
 
 
@@ -78,17 +80,17 @@ def test_a_link_with_only_a_later_start_keeps_a_valid_period():
 
 @pytest.mark.parametrize("count, shown", [(0, 0), (1, "<5"), (4, "<5"), (5, 5), (120, 120)])
 def test_groups_of_one_to_four_are_shown_as_less_than_five(count, shown):
-    assert analytics.shown_count(count) == shown
+    assert figures.shown_count(count) == shown
 
 
 def test_suppression_keeps_other_columns_and_tables_show_text():
     frame = pd.DataFrame({"name": ["A", "B", "C"], "received": [3, 0, 12], "pending": [1, 0, 7]})
-    shown = analytics.suppress_small(frame, ("received", "pending"))
+    shown = figures.suppress_small(frame, ("received", "pending"))
     assert list(shown["received"]) == ["<5", 0, 12] and list(shown["pending"]) == ["<5", 0, 7]
     assert list(frame["received"]) == [3, 0, 12]          # the input is untouched
-    table = analytics.labelled(shown, {"name": "Village", "received": "Received"})
+    table = figures.labelled(shown, {"name": "Village", "received": "Received"})
     assert list(table.columns) == ["Village", "Received"] and list(table["Received"]) == ["<5", "0", "12"]
-    csv = analytics.csv_bytes(table)
+    csv = figures.csv_bytes(table)
     assert csv.startswith(b"\xef\xbb\xbf") and b"A,<5" in csv and b",3" not in csv
 
 
@@ -161,7 +163,7 @@ def solved_at(c, history):
 
 
 FILTER_SETS = {
-    "twelve months": analytics.default_filters(TODAY),
+    "twelve months": figures.default_filters(TODAY),
     "a tehsil and a category": AnalyticsFilters(TODAY - timedelta(days=400), TODAY, REWARI_TEHSIL, None, "WATER"),
     "a department, last 90 days": AnalyticsFilters(TODAY - timedelta(days=89), TODAY, None, "PHED", None),
 }
@@ -171,7 +173,7 @@ FILTER_SETS = {
 def test_headline_figures_agree_with_the_queue_and_an_independent_count(district, name):
     con, dc = district
     f = FILTER_SETS[name]
-    board = analytics.load_dashboard(con, f, TODAY)
+    board = figures.load_dashboard(con, f, TODAY)
     h = board.headline
 
     # The queue, as the DC's office sees it, with the same filters.
@@ -208,59 +210,59 @@ def test_headline_figures_agree_with_the_queue_and_an_independent_count(district
     assert (board.hearings.held, board.hearings.called_off) == (held, called_off)
 
     # Departments add up to the district.
-    depts = analytics.department_view(board, "en")
+    depts = figures.department_view(board, "en")
     for column in ("received", "disposed", "pending", "overdue", "solved", "solved_on_time"):
         assert depts[column].sum() == getattr(h, column)
-    assert depts[list(analytics.AGE_COLUMNS)].to_numpy().sum() == h.pending
+    assert depts[list(figures.AGE_COLUMNS)].to_numpy().sum() == h.pending
 
 
 def test_reopenings_feedback_and_called_off_hearings_are_counted(district):
     con, _ = district
-    board = analytics.load_dashboard(con, AnalyticsFilters(date(2015, 1, 1), TODAY), TODAY)
+    board = figures.load_dashboard(con, AnalyticsFilters(date(2015, 1, 1), TODAY), TODAY)
     assert board.headline.reopened == 2
     assert board.hearings.held > 0 and board.hearings.called_off == 2
-    answers = analytics.feedback_view(board, "en")
+    answers = figures.feedback_view(board, "en")
     assert answers[["solved", "partly", "not_solved"]].sum().to_dict() == {"solved": 2, "partly": 1, "not_solved": 2}
 
 
 def test_places_add_up_and_small_villages_show_less_than_five(district):
     con, _ = district
-    f = analytics.default_filters(TODAY)
-    board = analytics.load_dashboard(con, f, TODAY)
+    f = figures.default_filters(TODAY)
+    board = figures.load_dashboard(con, f, TODAY)
     complaints, _ = raw_district(con)
     rows = selected(complaints, f)
-    tehsils = analytics.tehsil_view(board, "en")
+    tehsils = figures.tehsil_view(board, "en")
     assert tehsils["received"].sum() == board.headline.received
     assert dict(zip(tehsils["tehsil_lgd"], tehsils["received"])) == dict(Counter(c[4] for c in rows))
 
-    villages = analytics.village_view(board, REWARI_TEHSIL, "en")
+    villages = figures.village_view(board, REWARI_TEHSIL, "en")
     expected = Counter(c[5] for c in rows if c[4] == REWARI_TEHSIL)
-    assert {p: analytics.shown_count(n) for p, n in expected.items()} == dict(zip(villages["place_lgd"],
+    assert {p: figures.shown_count(n) for p, n in expected.items()} == dict(zip(villages["place_lgd"],
                                                                                    villages["received"]))
     assert "<5" in set(villages["received"])                 # a district of 2000 has small villages
     assert not any(isinstance(v, int) and 0 < v < 5 for v in villages["received"])
 
-    wards = analytics.ward_view(board, REWARI_TOWN, 32)
+    wards = figures.ward_view(board, REWARI_TOWN, 32)
     assert list(wards["ward"]) == list(range(1, 33))
     expected = Counter(c[6] for c in rows if c[5] == REWARI_TOWN)
-    assert list(wards["received"]) == [analytics.shown_count(expected.get(w, 0)) for w in range(1, 33)]
+    assert list(wards["received"]) == [figures.shown_count(expected.get(w, 0)) for w in range(1, 33)]
 
-    heat = analytics.ward_category_view(board, REWARI_TOWN, 32, "en")
+    heat = figures.ward_category_view(board, REWARI_TOWN, 32, "en")
     assert list(heat.columns) == list(range(1, 33))
     assert not any(isinstance(v, int) and 0 < v < 5 for v in heat.to_numpy().ravel())
 
-    top = analytics.top_villages(board, "en")
+    top = figures.top_villages(board, "en")
     pending = Counter(c[5] for c in rows if c[2] in OPEN_STATUSES)
     kinds = dict(zip(board.names["places"]["place_lgd"], board.names["places"]["kind"]))
     most = max(n for p, n in pending.items() if kinds[p] == "village")
-    assert len(top) == analytics.TOP_VILLAGES and top["pending"][0] == analytics.shown_count(most)
+    assert len(top) == figures.TOP_VILLAGES and top["pending"][0] == figures.shown_count(most)
 
 
 @pytest.mark.parametrize("grain", list(Grain))
 def test_received_and_disposed_over_time_agree_with_a_count_in_python(district, grain):
     con, _ = district
     f = AnalyticsFilters(TODAY - timedelta(days=120), TODAY)
-    flow = analytics.load_flow(con, f, grain)
+    flow = figures.load_flow(con, f, grain)
     complaints, history = raw_district(con)
     start, end = f.window()
 
@@ -292,36 +294,36 @@ def test_received_and_disposed_over_time_agree_with_a_count_in_python(district, 
 
 def test_the_data_version_changes_when_a_complaint_changes(district):
     con, dc = district
-    before = analytics.data_version(con)
-    assert analytics.data_version(con) == before
+    before = figures.data_version(con)
+    assert figures.data_version(con) == before
     with con.cursor() as cur:
         cid, version = cur.execute("SELECT id, version FROM complaints WHERE status = 'submitted' LIMIT 1").fetchall()[0]
     casework.start_scrutiny(con, dc, cid, version)
-    assert analytics.data_version(con) != before
+    assert figures.data_version(con) != before
 
 
 def test_an_empty_selection_gives_zeros_not_errors(district):
     con, _ = district
     f = AnalyticsFilters(date(2015, 1, 1), date(2015, 1, 31))
-    board = analytics.load_dashboard(con, f, TODAY)
+    board = figures.load_dashboard(con, f, TODAY)
     assert board.headline.received == 0 and board.headline.on_time_rate is None
     assert board.headline.median_days_to_resolve is None and board.hearings.median_days_to_hearing is None
-    assert analytics.tehsil_view(board, "hi").empty and analytics.top_villages(board, "hi").empty
-    assert list(analytics.ward_view(board, REWARI_TOWN, 32)["received"]) == [0] * 32
-    flow = analytics.load_flow(con, f, Grain.MONTH)
+    assert figures.tehsil_view(board, "hi").empty and figures.top_villages(board, "hi").empty
+    assert list(figures.ward_view(board, REWARI_TOWN, 32)["received"]) == [0] * 32
+    flow = figures.load_flow(con, f, Grain.MONTH)
     assert list(flow.buckets["received"]) == [0]
 
 
 def test_a_no_show_is_counted_apart_from_hearings_called_off(district):
     con, _ = district
     filters = AnalyticsFilters(date(2015, 1, 1), TODAY)
-    before = analytics.load_dashboard(con, filters, TODAY).hearings
+    before = figures.load_dashboard(con, filters, TODAY).hearings
     with con.cursor() as cur:          # the entry the hearing desk writes when the citizen does not come
         cid = cur.execute("SELECT id FROM complaints WHERE status = 'accepted' LIMIT 1").fetchall()[0][0]
         cur.execute("INSERT INTO complaint_events VALUES (nextval('event_seq'), ?, now(), 'dc_rewari',"
                     " 'hearing_no_show', 'hearing_scheduled', 'accepted', NULL, true)", [cid])
     try:
-        after = analytics.load_dashboard(con, filters, TODAY).hearings
+        after = figures.load_dashboard(con, filters, TODAY).hearings
         assert (after.no_shows, after.called_off, after.held) == (before.no_shows + 1, before.called_off, before.held)
     finally:
         with con.cursor() as cur:

@@ -11,11 +11,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib import analytics, casework, deadlines, signin
-from lib.config import load_settings
-from lib.i18n import t
-from lib.seed import seed_complaints
-from lib.startup import open_portal_database
+from lib.analytics import figures
+from lib.casework import casework, deadlines
+from lib.staff import signin
+from lib.core.config import load_settings
+from lib.core.i18n import t
+from lib.ops.seed import seed_complaints
+from lib.ops.startup import open_portal_database
 from tests.conftest import REWARI_TEHSIL, run_page_alone_as
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +94,7 @@ def number(text: str) -> int:
     return int(text.replace(",", ""))
 
 
-def count_filed(where: str = "TRUE", params=(), days: int = analytics.DEFAULT_DAYS) -> int:
+def count_filed(where: str = "TRUE", params=(), days: int = figures.DEFAULT_DAYS) -> int:
     """Complaints filed in the last `days` days (IST), counted plainly on the app's own connection."""
     from lib.ui import connection
     start = deadlines.start_of_day(TODAY - timedelta(days=days - 1))

@@ -7,10 +7,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib import signin
-from lib.access import PageName, Role, can_open
-from lib.config import load_settings
-from lib.startup import open_portal_database
+from lib.staff import signin
+from lib.staff.access import PageName, can_open
+from lib.core.roles import Role
+from lib.core.config import load_settings
+from lib.ops.startup import open_portal_database
 from tests.conftest import open_portal_as, run_page_alone_as
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,7 @@ def test_each_page_guard_refuses_a_role_on_its_own(demo_users, role, page):
 def test_a_deactivated_officer_is_treated_as_signed_out(demo_users):
     """app.py re-reads the user from the database on every page load: the library's session
     flag alone (as a cookie restore would set it) opens nothing for a deactivated account."""
-    from lib.db import users as users_sql
+    from lib.db.staff import users as users_sql
 
     con = open_portal_database(load_settings({}))
     with con.cursor() as cur:

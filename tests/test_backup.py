@@ -17,13 +17,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib import backup, cli, signin
-from lib.config import load_settings
+from lib.ops import backup, cli
+from lib.staff import signin
+from lib.core.config import load_settings
 from lib.db.connect import LATEST_VERSION, upgrade
-from lib.filing import UploadedFile, file_complaint, load_form_choices
-from lib.seed import seed_complaints
-from lib.startup import open_portal_database
-from lib.uploads import UploadStore
+from lib.citizen.filing import UploadedFile, file_complaint, load_form_choices
+from lib.ops.seed import seed_complaints
+from lib.ops.startup import open_portal_database
+from lib.citizen.uploads import UploadStore
 from tests.conftest import jpeg_bytes, make_form
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,10 +10,12 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from lib import analytics, bench, deadlines
-from lib.complaints import Status
-from lib.filing import Acknowledgement
-from lib.seed import seed_complaints
+from lib.analytics import figures
+from lib.ops import bench
+from lib.casework import deadlines
+from lib.core.complaints import Status
+from lib.citizen.filing import Acknowledgement
+from lib.ops.seed import seed_complaints
 
 SMALL = ["--complaints", "2000", "--filings", "10", "--together", "24", "--threads", "8", "--quiet"]
 TODAY = deadlines.today_in_ist()
@@ -131,7 +133,7 @@ def test_the_pandas_baseline_counts_reopenings_resolutions_and_late_directions(c
                             " LIMIT 1").fetchall()[0][0]
         cur.execute("INSERT INTO directions VALUES (nextval('direction_seq'), ?, 'PHED', 'Report on the pipe',"
                     " ?, 'dc_rewari', now(), NULL)", [young, TODAY - timedelta(days=2)])
-    filters = analytics.AnalyticsFilters(TODAY - timedelta(days=729), TODAY)
+    filters = figures.AnalyticsFilters(TODAY - timedelta(days=729), TODAY)
     ours = bench.headline_as_the_page(con, filters, TODAY)
     assert ours.reopened == 3 and ours.overdue > 0 and ours.solved_on_time > 0
     one_department = replace(filters, department_code="PHED", tehsil_lgd=414)

@@ -9,14 +9,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lib import casework, hearings, signin, tracking
-from lib.casework import StaleComplaint
-from lib.db import users as users_db
+from lib.casework import casework
+from lib.hearings import hearings
+from lib.staff import signin
+from lib.citizen import tracking
+from lib.casework.casework import StaleComplaint
+from lib.db.staff import users as users_db
 from lib.db.connect import transaction
-from lib.filing import UploadedFile, file_complaint
-from lib.hearings import HearingRefused, OfficeRules, SlotTaken
-from lib.lifecycle import TransitionRefused
-from lib.problems import InvalidInput
+from lib.citizen.filing import UploadedFile, file_complaint
+from lib.hearings.hearings import HearingRefused, OfficeRules, SlotTaken
+from lib.core.lifecycle import TransitionRefused
+from lib.core.problems import InvalidInput
 from tests.conftest import jpeg_bytes, make_form
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -338,9 +341,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def desk(portal_env):
     """A database with the demo accounts, the DC as hearing officer and one accepted English complaint."""
     import streamlit as st
-    from lib.config import load_settings
-    from lib.filing import load_form_choices
-    from lib.startup import open_portal_database
+    from lib.core.config import load_settings
+    from lib.citizen.filing import load_form_choices
+    from lib.ops.startup import open_portal_database
 
     st.cache_resource.clear()
     settings = load_settings({})

@@ -12,13 +12,16 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib import calendar_export, casework, hearings, signin
-from lib.config import load_settings
+from lib.hearings import calendar_export, hearings
+from lib.casework import casework
+from lib.staff import signin
+from lib.core.config import load_settings
 from lib.db import hearings as hearings_db
-from lib.db import users as users_db
+from lib.db.staff import users as users_db
 from lib.db.connect import transaction
-from lib.filing import UploadedFile, file_complaint, load_form_choices
-from lib.startup import open_portal_database
+from lib.citizen.filing import UploadedFile, file_complaint, load_form_choices
+from lib.ops.startup import open_portal_database
+from lib.core.states import HOLDING, HearingStatus
 from tests.conftest import jpeg_bytes, make_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +36,7 @@ FAMILY = "1A2B3C4D"
 def hearing(hid: int, start: datetime, status="booked", officer="dc_rewari", minutes=10) -> hearings.Hearing:
     return hearings.Hearing(hid, hid, officer, None, start, start + timedelta(minutes=minutes),
                             f"esachivalaya-room{hid}", f"https://meet.jit.si/esachivalaya-room{hid}",
-                            hearings.HearingStatus(status), "dc_rewari", start - timedelta(days=2))
+                            HearingStatus(status), "dc_rewari", start - timedelta(days=2))
 
 
 def scheduled(hid, start, status="booked", officer="dc_rewari") -> calendar_export.ScheduledHearing:

@@ -8,15 +8,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lib import casework, signin, tracking
-from lib.access import Role
-from lib.auth import User
-from lib.casework import BulkRefused, Citizen, ComplaintNotFound, NotAllowed, StaleComplaint
-from lib.db import users as users_db
+from lib.casework import casework
+from lib.staff import signin
+from lib.citizen import tracking
+from lib.core.roles import Role
+from lib.core.roles import User
+from lib.casework.casework import BulkRefused, Citizen, ComplaintNotFound, NotAllowed, StaleComplaint
+from lib.db.staff import users as users_db
 from lib.db.connect import transaction
-from lib.filing import file_complaint
-from lib.lifecycle import Feedback, RejectionReason, TransitionRefused
-from lib.problems import InvalidInput
+from lib.citizen.filing import file_complaint
+from lib.core.lifecycle import Feedback, RejectionReason, TransitionRefused
+from lib.core.problems import InvalidInput
 from tests.conftest import jpeg_bytes, make_form
 
 IST = ZoneInfo("Asia/Kolkata")

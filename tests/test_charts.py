@@ -7,9 +7,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from lib import analytics, charts
-from lib.analytics import AGE_COLUMNS, STATUS_COLUMNS, Flow, Grain
-from lib.i18n import t
+from lib.analytics import figures, charts
+from lib.analytics.figures import AGE_COLUMNS, STATUS_COLUMNS, Flow, Grain
+from lib.core.i18n import t
 
 
 def figure_numbers(fig: go.Figure) -> set:
@@ -36,7 +36,7 @@ def bars(fig: go.Figure) -> list:
 def test_ward_chart_has_every_ward_as_a_category_quiet_ones_at_zero_and_small_ones_hidden():
     counts = pd.DataFrame({"ward": range(1, 9), "received": [12, 0, 3, 40, 0, 1, 7, 5],
                            "pending": [2, 0, 1, 9, 0, 1, 3, 0]})
-    fig = charts.ward_chart(analytics.suppress_small(counts, ("received", "pending")), "en", "Rewari")
+    fig = charts.ward_chart(figures.suppress_small(counts, ("received", "pending")), "en", "Rewari")
     assert fig.layout.xaxis.type == "category"
     bar = bars(fig)[0]
     assert list(bar.x) == list(range(1, 9))
@@ -49,7 +49,7 @@ def test_ward_chart_has_every_ward_as_a_category_quiet_ones_at_zero_and_small_on
 
 
 def test_ward_chart_of_a_quiet_town_still_shows_all_its_wards():
-    view = analytics.suppress_small(pd.DataFrame({"ward": range(1, 33), "received": [0] * 32, "pending": [0] * 32}),
+    view = figures.suppress_small(pd.DataFrame({"ward": range(1, 33), "received": [0] * 32, "pending": [0] * 32}),
                                     ("received", "pending"))
     fig = charts.ward_chart(view, "hi", "रेवाड़ी")
     assert list(bars(fig)[0].x) == list(range(1, 33)) and list(bars(fig)[0].y) == [0] * 32
@@ -59,7 +59,7 @@ def test_ward_chart_of_a_quiet_town_still_shows_all_its_wards():
 
 def test_heat_map_of_category_by_ward_hides_small_cells():
     table = pd.DataFrame([[0, 2, 30], [8, 0, 4]], index=["Water", "Roads"], columns=[1, 2, 3])
-    fig = charts.ward_category_heatmap(analytics.suppress_small(table, table.columns), "en", "Rewari")
+    fig = charts.ward_category_heatmap(figures.suppress_small(table, table.columns), "en", "Rewari")
     heat = fig.data[0]
     assert heat.type == "heatmap" and list(heat.x) == [1, 2, 3] and list(heat.y) == ["Water", "Roads"]
     assert [list(row) for row in heat.z] == [[0, None, 30], [8, 0, None]]
@@ -69,7 +69,7 @@ def test_heat_map_of_category_by_ward_hides_small_cells():
 
 
 def test_village_bars_carry_their_code_for_the_drill_down_and_hide_small_villages():
-    view = analytics.suppress_small(pd.DataFrame({"place_lgd": [62502, 62455, 62400], "name": ["Pali", "Aulant", "Bas"],
+    view = figures.suppress_small(pd.DataFrame({"place_lgd": [62502, 62455, 62400], "name": ["Pali", "Aulant", "Bas"],
                                                   "received": [70, 9, 2], "pending": [13, 1, 2]}), ("received", "pending"))
     fig = charts.place_chart(view, "en", "Villages of Rewari", "place_lgd")
     bar = bars(fig)[0]
@@ -88,7 +88,7 @@ def test_tehsil_bars_are_exact_and_clickable_by_code():
 
 
 def test_top_villages_chart_lists_the_most_pending_first():
-    view = analytics.suppress_small(pd.DataFrame({"name": ["Pali", "Nathera"], "tehsil": ["Rewari", "Kosli"],
+    view = figures.suppress_small(pd.DataFrame({"name": ["Pali", "Nathera"], "tehsil": ["Rewari", "Kosli"],
                                                   "pending": [20, 3], "received": [90, 10]}), ("pending", "received"))
     fig = charts.top_villages_chart(view, "en")
     bar = bars(fig)[0]

@@ -5,8 +5,8 @@ import getpass
 
 import pytest
 
-from lib import cli
-from lib.config import load_settings
+from lib.ops import cli
+from lib.core.config import load_settings
 from lib.db.connect import connect
 
 

@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lib import cli, hearings, signin
-from lib.config import load_settings
-from lib.startup import open_portal_database
+from lib.ops import cli
+from lib.hearings import hearings
+from lib.staff import signin
+from lib.core.config import load_settings
+from lib.ops.startup import open_portal_database
 
 ROOT = Path(__file__).resolve().parent.parent
 IST = ZoneInfo("Asia/Kolkata")
@@ -47,11 +49,11 @@ def test_free_slots_are_printed_one_json_object_per_line_in_ist(database, capsys
 
 def test_the_command_itself_runs_and_refuses_an_unknown_officer(database):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "lib.cli", "slots", "--officer", "dc_rewari", "--days", "3", "--json"],
+    done = subprocess.run([sys.executable, "-m", "lib.ops.cli", "slots", "--officer", "dc_rewari", "--days", "3", "--json"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert all(json.loads(line)["start"].endswith("+05:30") for line in done.stdout.splitlines())
-    unknown = subprocess.run([sys.executable, "-m", "lib.cli", "slots", "--officer", "analyst_rewari", "--json"],
+    unknown = subprocess.run([sys.executable, "-m", "lib.ops.cli", "slots", "--officer", "analyst_rewari", "--json"],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert unknown.returncode == 1 and "analyst_rewari is not a hearing officer" in unknown.stderr
     assert unknown.stdout == ""

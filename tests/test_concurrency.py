@@ -10,10 +10,11 @@ from collections import Counter, defaultdict
 import bcrypt
 import pytest
 
-from lib import casework, signin
-from lib.casework import StaleComplaint
-from lib.complaints import Status
-from lib.filing import UploadedFile, file_complaint
+from lib.casework import casework
+from lib.staff import signin
+from lib.casework.casework import StaleComplaint
+from lib.core.complaints import Status
+from lib.citizen.filing import UploadedFile, file_complaint
 from tests.conftest import jpeg_bytes, make_form
 
 FILERS, OFFICERS, SECONDS = 16, 8, 3.0

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from lib.config import load_settings
-from lib.startup import open_portal_database
+from lib.core.config import load_settings
+from lib.ops.startup import open_portal_database
 
 
 def test_the_memory_limit_reaches_duckdb(portal_env, monkeypatch):

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from lib.config import load_settings
-from lib.startup import open_portal_database, sweep_orphan_uploads
-from lib.uploads import UploadStore
+from lib.core.config import load_settings
+from lib.ops.startup import open_portal_database, sweep_orphan_uploads
+from lib.citizen.uploads import UploadStore
 
 ROOT = Path(__file__).resolve().parent.parent
 ACKNOWLEDGED_BEFORE_KILL = 30
@@ -34,7 +34,7 @@ def id_card_photo(seed: int) -> bytes:
 def file_forever() -> None:
     """The child: file complaints one after another and say each tracking number as soon as it is
     acknowledged, exactly as a citizen's browser would be told."""
-    from lib.filing import UploadedFile, file_complaint, load_form_choices
+    from lib.citizen.filing import UploadedFile, file_complaint, load_form_choices
     from tests.conftest import make_form
 
     settings = load_settings({})

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from lib import deadlines
-from lib.complaints import Status
-from lib.deadlines import DeadlineFacts, DeadlineTargets, HolidaySource
-from lib.filing import file_complaint
-from lib.problems import InvalidInput
+from lib.casework import deadlines
+from lib.core.complaints import Status
+from lib.casework.deadlines import DeadlineFacts, DeadlineTargets, HolidaySource
+from lib.citizen.filing import file_complaint
+from lib.core.problems import InvalidInput
 from tests.conftest import make_form
 
 SATURDAY, SUNDAY, MONDAY = date(2026, 10, 17), date(2026, 10, 18), date(2026, 10, 19)

@@ -9,10 +9,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib import casework, signin
-from lib.config import load_settings
-from lib.filing import file_complaint, load_form_choices
-from lib.startup import open_portal_database
+from lib.casework import casework
+from lib.staff import signin
+from lib.core.config import load_settings
+from lib.citizen.filing import file_complaint, load_form_choices
+from lib.ops.startup import open_portal_database
 from tests.conftest import jpeg_bytes, make_form, open_portal_as, valid_aadhaar
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from lib import filing
-from lib.complaints import TRACKING_RE
-from lib.filing import UploadedFile, file_complaint
-from lib.problems import InvalidInput
-from lib.uploads import UploadStore
+from lib.citizen import filing
+from lib.core.complaints import TRACKING_RE
+from lib.citizen.filing import UploadedFile, file_complaint
+from lib.core.problems import InvalidInput
+from lib.citizen.uploads import UploadStore
 from tests.conftest import jpeg_bytes, make_form, valid_aadhaar
 
 TRACK_URL = "https://esachivalaya.example/track_complaint"

@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
-from lib import hearings, meetings, signin
+from lib.hearings import hearings, rooms
+from lib.staff import signin
 from lib.db.connect import transaction
-from lib.db import users as users_db
-from lib.deadlines import is_working_day
-from lib.hearings import (Absence, HearingOfficer, OfficeRules, Slot, TimeWindow, choose_slot, free_slots,
-                          may_book_again, parse_windows, reminders)
-from lib.problems import InvalidInput
+from lib.db.staff import users as users_db
+from lib.casework.deadlines import is_working_day
+from lib.hearings.hearings import (Absence, HearingOfficer, OfficeRules, Slot, TimeWindow, choose_slot, free_slots, may_book_again, parse_windows, reminders)
+from lib.core.problems import InvalidInput
+from lib.core.states import HOLDING, HearingStatus
 
 IST = ZoneInfo("Asia/Kolkata")
 MONDAY = date(2026, 12, 7)            # a plain working Monday; Tuesday the 8th is the no-meeting day
@@ -226,21 +227,21 @@ def test_bad_rules_are_named(rules, key):
 # ---- video rooms ----
 
 def test_room_names_are_random_and_never_carry_the_complaint():
-    assert not inspect.signature(meetings.new_room_name).parameters      # nothing of a complaint can go in
-    names = {meetings.new_room_name() for _ in range(2000)}
+    assert not inspect.signature(rooms.new_room_name).parameters      # nothing of a complaint can go in
+    names = {rooms.new_room_name() for _ in range(2000)}
     assert len(names) == 2000
     for name in list(names)[:50]:
-        random_part = name.removeprefix(meetings.ROOM_PREFIX)
+        random_part = name.removeprefix(rooms.ROOM_PREFIX)
         assert re.fullmatch(r"[A-Za-z0-9_-]{32}", random_part)      # 24 bytes = 192 bits
         # Even if the video server ignores case, more than 128 bits remain (38 symbols per character).
         assert len(random_part) * 5.2 > 128
 
 
 def test_the_jitsi_server_is_configurable_and_checked():
-    assert meetings.room_url("abc", {}) == "https://meet.jit.si/abc"
-    assert meetings.room_url("abc", {"ESACHIVALAYA_JITSI_URL": "https://vc.rewari.gov.in/"}) == "https://vc.rewari.gov.in/abc"
+    assert rooms.room_url("abc", {}) == "https://meet.jit.si/abc"
+    assert rooms.room_url("abc", {"ESACHIVALAYA_JITSI_URL": "https://vc.rewari.gov.in/"}) == "https://vc.rewari.gov.in/abc"
     with pytest.raises(ValueError):
-        meetings.jitsi_base_url({"ESACHIVALAYA_JITSI_URL": "javascript:alert(1)"})
+        rooms.jitsi_base_url({"ESACHIVALAYA_JITSI_URL": "javascript:alert(1)"})
 
 
 # ---- the rules in the database ----
@@ -311,7 +312,7 @@ def test_the_schema_allows_exactly_the_hearing_statuses():
     from lib.db.connect import MIGRATIONS_DIR
     sql = (MIGRATIONS_DIR / "006_hearings.sql").read_text()
     allowed = re.search(r"status\s+VARCHAR NOT NULL CHECK \(status IN \(([^)]*)\)\)", sql).group(1)
-    assert set(re.findall(r"'([^']+)'", allowed)) == {s.value for s in hearings.HearingStatus}
+    assert set(re.findall(r"'([^']+)'", allowed)) == {s.value for s in HearingStatus}
 
 
 # ---- the admin's Hearing rules tab (AppTest) ----
@@ -323,8 +324,8 @@ def admin_page(portal_env):
     import streamlit
     from streamlit.testing.v1 import AppTest
 
-    from lib.config import load_settings
-    from lib.startup import open_portal_database
+    from lib.core.config import load_settings
+    from lib.ops.startup import open_portal_database
 
     streamlit.cache_resource.clear()
     con = open_portal_database(load_settings({}))

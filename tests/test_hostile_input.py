@@ -15,13 +15,14 @@ import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from lib import casework, queue, signin
-from lib.config import load_settings
-from lib.filing import TEXT_LIMITS, UploadedFile, file_complaint, load_form_choices
-from lib.i18n import t
-from lib.problems import InvalidInput, Problem
-from lib.startup import open_portal_database
-from lib.uploads import MAX_UPLOAD_BYTES
+from lib.casework import casework, queue
+from lib.staff import signin
+from lib.core.config import load_settings
+from lib.citizen.filing import TEXT_LIMITS, UploadedFile, file_complaint, load_form_choices
+from lib.core.i18n import t
+from lib.core.problems import InvalidInput, Problem
+from lib.ops.startup import open_portal_database
+from lib.citizen.uploads import MAX_UPLOAD_BYTES
 from tests.conftest import jpeg_bytes, make_form
 from tests.test_pages import fill_valid_form
 

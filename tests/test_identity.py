@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from stdnum import verhoeff
 
-from lib import identity
-from lib.complaints import IdType
-from lib.problems import InvalidInput, Problem
+from lib.citizen import identity
+from lib.core.complaints import IdType
+from lib.core.problems import InvalidInput, Problem
+from lib.core import masking
 
 KEY = b"test-hmac-key-0123456789abcdef"
 
@@ -83,13 +84,13 @@ def test_hmac_refuses_an_empty_key():
     (VALID, f"XXXX XXXX {VALID[-4:]}"),        # a full number passed by mistake still comes out masked
 ])
 def test_mask_aadhaar(last4, masked):
-    assert identity.mask_aadhaar(last4) == masked
+    assert masking.mask_aadhaar(last4) == masked
 
 
 @pytest.mark.parametrize("bad", ["", None, "123", "12345"])
 def test_mask_aadhaar_refuses_what_is_not_last4(bad):
     with pytest.raises(ValueError):
-        identity.mask_aadhaar(bad)
+        masking.mask_aadhaar(bad)
 
 
 def test_aadhaar_last4():
@@ -207,7 +208,7 @@ def test_invalid_mobile(raw, key):
 
 
 def test_mask_mobile():
-    assert identity.mask_mobile("+919812345678") == "+91 XXXXXX5678"
+    assert masking.mask_mobile("+919812345678") == "+91 XXXXXX5678"
 
 
 # --- email -----------------------------------------------------------------------------------------

@@ -8,10 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.access import Role
-from lib.complaints import Status
-from lib.lifecycle import (CITIZEN, MAX_TRANSFERS, REOPEN_WITHIN, TRANSITIONS, Action, ComplaintState,
-                           TransitionRefused, actions_for, can_give_feedback, next_status)
+from lib.core.roles import Role
+from lib.core.complaints import Status
+from lib.core.lifecycle import (CITIZEN, MAX_TRANSFERS, REOPEN_WITHIN, TRANSITIONS, Action, ComplaintState, TransitionRefused, actions_for, can_give_feedback, next_status)
 
 S, A = Status, Action
 DC, OFFICER, ANALYST, ADMIN = Role.DC, Role.OFFICER, Role.ANALYST, Role.ADMIN

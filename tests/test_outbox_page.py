@@ -8,12 +8,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib import signin
-from lib.access import Role
-from lib.config import load_settings
-from lib.i18n import t
-from lib.startup import open_portal_database
-from lib.sms_dispatch import dispatch_due
+from lib.staff import signin
+from lib.core.roles import Role
+from lib.core.config import load_settings
+from lib.core.i18n import t
+from lib.ops.startup import open_portal_database
+from lib.sms.dispatcher import dispatch_due
 from tests.test_sms_dispatch import ScriptedGateway, queue_message
 
 ROOT = Path(__file__).resolve().parent.parent

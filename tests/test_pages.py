@@ -7,7 +7,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib.filing import file_complaint, load_form_choices
+from lib.citizen.filing import file_complaint, load_form_choices
 from tests.conftest import jpeg_bytes, make_form, valid_aadhaar
 
 ROOT = Path(__file__).resolve().parent.parent

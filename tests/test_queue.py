@@ -8,18 +8,18 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from lib import deadlines, queue
-from lib.access import Role
-from lib.auth import User
-from lib.complaints import Status
-from lib.config import load_settings
-from lib.db import queue as queue_db
-from lib.deadlines import DeadlineFacts, DeadlineTargets
-from lib.i18n import t
-from lib.problems import InvalidInput
-from lib.queue import QueueFilters
-from lib.seed import seed_complaints
-from lib.startup import open_portal_database
+from lib.casework import deadlines, queue
+from lib.core.roles import Role
+from lib.core.roles import User
+from lib.core.complaints import Status
+from lib.core.config import load_settings
+from lib.db.casework import queue as queue_db
+from lib.casework.deadlines import DeadlineFacts, DeadlineTargets
+from lib.core.i18n import t
+from lib.core.problems import InvalidInput
+from lib.casework.queue import QueueFilters
+from lib.ops.seed import seed_complaints
+from lib.ops.startup import open_portal_database
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 TODAY = date(2026, 11, 20)

@@ -8,13 +8,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib import deadlines, queue, signin
-from lib.complaints import Status
-from lib.config import load_settings
-from lib.i18n import t
-from lib.queue import QueueFilters
-from lib.seed import seed_complaints
-from lib.startup import open_portal_database
+from lib.casework import deadlines, queue
+from lib.staff import signin
+from lib.core.complaints import Status
+from lib.core.config import load_settings
+from lib.core.i18n import t
+from lib.casework.queue import QueueFilters
+from lib.ops.seed import seed_complaints
+from lib.ops.startup import open_portal_database
 from tests.conftest import open_portal_as, run_page_alone_as
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,14 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from lib.access import PageName
-from lib.complaints import Status
-from lib.i18n import LOCALES_DIR, Language, catalog
+from lib.staff.access import PageName
+from lib.core.complaints import Status
+from lib.core.i18n import LOCALES_DIR, Language, catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "lib").rglob("*.py"))]
-# lib/bench.py renders the real pages through AppTest, as the tests do; it is never imported by the app.
-STREAMLIT_ALLOWED = {ROOT / "app.py", ROOT / "lib" / "ui.py", ROOT / "lib" / "bench.py", *(ROOT / "pages").glob("*.py")}
+# lib/ops/bench.py renders the real pages through AppTest, as the tests do; it is never imported by the app.
+BENCH = ROOT / "lib" / "ops" / "bench.py"
+STREAMLIT_ALLOWED = {ROOT / "app.py", BENCH, *(ROOT / "lib" / "ui").rglob("*.py"), 
+                     *(ROOT / "pages").glob("*.py")}
 
 
 def _imported_names(path: Path) -> set[str]:
@@ -44,8 +46,9 @@ def test_streamlit_and_duckdb_stay_in_their_layers(path):
     if path not in STREAMLIT_ALLOWED:
         assert not modules & {"streamlit", "streamlit_authenticator", "streamlit_calendar"}, \
             "streamlit may be imported only in app.py, pages/ and lib/ui.py"
-    if path.parent == ROOT / "lib" and path.name != "bench.py":
-        assert "bench" not in {n.split(".")[-1] for n in _imported_names(path)}, "the app never imports lib.bench"
+    if path != BENCH:
+        assert not any(n.startswith("lib.ops.bench") or n == "lib.ops.bench" for n in _imported_names(path)), \
+            "the app never imports lib.ops.bench"
     if (ROOT / "lib" / "db") not in path.parents:
         assert "duckdb" not in modules, "duckdb may be imported only in lib/db/"
 

@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from lib.complaints import HearingMode, IdType, Status
+from lib.core.complaints import HearingMode, IdType, Status
 from lib.db import connect as db
 from lib.db.connect import MIGRATIONS_DIR
-from lib.i18n import Language
-from lib.notify import SmsStatus
-from lib.uploads import ContentType
+from lib.core.i18n import Language
+from lib.core.states import SmsStatus
+from lib.citizen.uploads import ContentType
 
 
 def make_old_file(path, version: int = 1) -> None:

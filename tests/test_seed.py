@@ -8,12 +8,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from lib import cli
-from lib.complaints import HAPPY_PATH, Status, tracking_number
+from lib.ops import cli
+from lib.core.complaints import HAPPY_PATH, Status, tracking_number
 from lib.db.connect import connect, fetch_value, transaction
 from lib.db.reference import load_reference_data
-from lib.notify import render
-from lib.seed import seed_complaints
+from lib.sms.templates import render
+from lib.ops.seed import seed_complaints
 
 NOW = datetime(2026, 3, 15, 10, 30, tzinfo=timezone.utc)
 COUNT = 2000

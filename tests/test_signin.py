@@ -9,8 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib import administration, signin
-from lib.auth import FAILURE_WINDOW, MAX_FAILURES
+from lib.staff import administration, signin
+from lib.staff.auth import FAILURE_WINDOW, MAX_FAILURES
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
@@ -109,7 +109,7 @@ def test_demo_password_signs_in(con):
 
 @pytest.fixture
 def demo_users(portal_env, settings):
-    from lib.startup import open_portal_database
+    from lib.ops.startup import open_portal_database
     con = open_portal_database(settings)
     signin.create_demo_users(con)
     con.close()

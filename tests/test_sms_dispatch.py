@@ -9,13 +9,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from lib import signin, sms_dispatch
-from lib.db import outbox as outbox_db
+from lib.staff import signin
+from lib.sms import dispatcher
+from lib.db import sms as outbox_db
 from lib.db.connect import transaction
-from lib.notify import SmsStatus, render
-from lib.problems import InvalidInput
-from lib.sms_dispatch import DispatchPolicy, dispatch_due, retry_delay
-from lib.sms_gateway import GatewayResult, LogGateway, PermanentFailure, TemporaryFailure
+from lib.core.states import SmsStatus
+from lib.sms.templates import render
+from lib.core.problems import InvalidInput
+from lib.sms.dispatcher import DispatchPolicy, dispatch_due, retry_delay
+from lib.sms.gateways import GatewayResult, LogGateway, PermanentFailure, TemporaryFailure
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 MOBILE = "+919812345678"
@@ -179,29 +181,29 @@ def test_two_dispatchers_racing_send_each_message_exactly_once(con):
     gateway = ScriptedGateway()
     reports: list = []
 
-    def dispatcher():
+    def run_one_dispatcher():
         while True:
             report = dispatch_due(con, gateway, now=T0, batch=4)
             reports.append(report)
             if report.claimed == 0:
                 return
 
-    threads = [threading.Thread(target=dispatcher) for _ in range(4)]
+    threads = [threading.Thread(target=run_one_dispatcher) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
     assert Counter(gateway.sent) == Counter(keys)            # each once, none missing
     assert sum(r.sent for r in reports) == len(keys)
-    assert sms_dispatch.outbox_counts(con)[SmsStatus.SENT] == len(keys)
+    assert dispatcher.outbox_counts(con)[SmsStatus.SENT] == len(keys)
 
 
 # ---- the background thread ----
 
 def test_the_background_dispatcher_sends_and_stops(con, monkeypatch):
-    monkeypatch.setenv(sms_dispatch.DISPATCHER_ENV, "1")
+    monkeypatch.setenv(dispatcher.DISPATCHER_ENV, "1")
     message = queue_message(con, "ack:8", created_at=datetime.now(timezone.utc))
-    thread = sms_dispatch.start_background_dispatcher(con, {"sms": {"adapter": "log", "interval_s": 0.05}})
+    thread = dispatcher.start_background_dispatcher(con, {"sms": {"adapter": "log", "interval_s": 0.05}})
     try:
         deadline = time.monotonic() + 5
         while row(con, message)["status"] != "sent" and time.monotonic() < deadline:
@@ -213,12 +215,12 @@ def test_the_background_dispatcher_sends_and_stops(con, monkeypatch):
 
 
 def test_the_background_dispatcher_ends_when_the_connection_closes(settings):
-    from lib.startup import open_portal_database
+    from lib.ops.startup import open_portal_database
 
     con = open_portal_database(settings)
     con.close()
     stop = threading.Event()
-    thread = threading.Thread(target=sms_dispatch.run_dispatcher_forever,
+    thread = threading.Thread(target=dispatcher.run_dispatcher_forever,
                               args=(lambda: con, LogGateway(), 0.01, stop))
     thread.start()
     thread.join(2)
@@ -228,14 +230,14 @@ def test_the_background_dispatcher_ends_when_the_connection_closes(settings):
 @pytest.mark.parametrize("env, secrets", [({"ESACHIVALAYA_SMS_DISPATCHER": "0"}, {}),
                                           ({}, {"sms": {"background": False}})])
 def test_the_background_dispatcher_can_be_switched_off(con, env, secrets):
-    assert sms_dispatch.start_background_dispatcher(con, secrets, env=env) is None
+    assert dispatcher.start_background_dispatcher(con, secrets, env=env) is None
 
 
 def test_a_broken_sms_table_is_refused_at_start_up(con):
     with pytest.raises(ValueError, match="url"):
-        sms_dispatch.start_background_dispatcher(con, {"sms": {"adapter": "http"}}, env={})
+        dispatcher.start_background_dispatcher(con, {"sms": {"adapter": "http"}}, env={})
     with pytest.raises(ValueError):
-        sms_dispatch.start_background_dispatcher(con, {"sms": {"adapter": "carrier-pigeon"}}, env={})
+        dispatcher.start_background_dispatcher(con, {"sms": {"adapter": "carrier-pigeon"}}, env={})
 
 
 # ---- the admin's view and resend ----
@@ -250,20 +252,20 @@ def test_the_outbox_list_masks_mobiles_and_filters_by_status(con):
     queue_message(con, "ack:9", mobile="+919811122233")
     failed = queue_message(con, "ack:10", language="en", created_at=T0 + timedelta(minutes=1))
     dispatch_due(con, ScriptedGateway("ok", "permanent"), now=T0 + timedelta(minutes=2))
-    entries = sms_dispatch.list_outbox(con)
+    entries = dispatcher.list_outbox(con)
     assert [e.masked_mobile for e in entries] == ["+91 XXXXXX5678", "+91 XXXXXX2233"]   # newest first
     assert "9811122233" not in repr(entries) and "9812345678" not in repr(entries)
     assert not hasattr(entries[0], "body")
-    assert [e.id for e in sms_dispatch.list_outbox(con, "failed")] == [failed]
+    assert [e.id for e in dispatcher.list_outbox(con, "failed")] == [failed]
     assert entries[0].parts == 1 and entries[1].parts == 3          # Hindi goes as Unicode: 67 a part
-    assert sms_dispatch.outbox_counts(con) == {SmsStatus.QUEUED: 0, SmsStatus.SENT: 1, SmsStatus.FAILED: 1}
+    assert dispatcher.outbox_counts(con) == {SmsStatus.QUEUED: 0, SmsStatus.SENT: 1, SmsStatus.FAILED: 1}
 
 
 def test_resend_puts_a_failed_message_back_with_fresh_attempts_and_is_audited(admins):
     con = admins
     message = queue_message(con, "ack:11")
     dispatch_due(con, ScriptedGateway("permanent"), now=T0)
-    sms_dispatch.resend(con, message, "admin_rewari", now=T0 + timedelta(hours=1))
+    dispatcher.resend(con, message, "admin_rewari", now=T0 + timedelta(hours=1))
     r = row(con, message)
     assert (r["status"], r["attempts"], r["last_error"], r["next_attempt_at"]) == ("queued", 0, None, None)
     with con.cursor() as cur:
@@ -283,7 +285,7 @@ def test_resend_refuses_a_sent_or_waiting_message(admins, script, key):
     if script:
         dispatch_due(con, ScriptedGateway(*script), now=T0)
     with pytest.raises(InvalidInput) as refused:
-        sms_dispatch.resend(con, message, "admin_rewari")
+        dispatcher.resend(con, message, "admin_rewari")
     assert refused.value.keys == {key}
     assert row(con, message)["status"] == ("sent" if script else "queued")
 
@@ -294,11 +296,11 @@ def test_resend_needs_an_admin(admins):
     dispatch_due(con, ScriptedGateway("permanent"), now=T0)
     for actor in ("dc_rewari", "officer_phed", "nobody"):
         with pytest.raises(InvalidInput) as refused:
-            sms_dispatch.resend(con, message, actor)
+            dispatcher.resend(con, message, actor)
         assert refused.value.keys == {"outbox.error.not_admin"}
     assert row(con, message)["status"] == "failed"
     with pytest.raises(InvalidInput) as refused:
-        sms_dispatch.resend(con, 999_999, "admin_rewari")
+        dispatcher.resend(con, 999_999, "admin_rewari")
     assert refused.value.keys == {"outbox.error.unknown"}
 
 
@@ -308,5 +310,5 @@ def test_a_reminder_withdrawn_with_its_hearing_cannot_be_resent(admins):
     with con.cursor() as cur:          # as lib.db.hearings withdraws the reminders of a cancelled hearing
         cur.execute("UPDATE sms_outbox SET status = 'failed', last_error = 'cancelled' WHERE id = ?", [message])
     with pytest.raises(InvalidInput):
-        sms_dispatch.resend(con, message, "admin_rewari")
+        dispatcher.resend(con, message, "admin_rewari")
     assert row(con, message)["status"] == "failed"

@@ -13,12 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from lib.db import outbox as outbox_db
+from lib.db import sms as outbox_db
 from lib.db.connect import connect
-from lib.notify import render
-from lib.sms_dispatch import dispatch_due
-from lib.sms_gateway import (LogGateway, PermanentFailure, SmsMessage, TemporaryFailure,
-                             gateway_from_secrets, needs_unicode)
+from lib.sms.templates import render
+from lib.sms.dispatcher import dispatch_due
+from lib.sms.gateways import (LogGateway, PermanentFailure, SmsMessage, TemporaryFailure, gateway_from_secrets, needs_unicode)
 from tests.test_sms_dispatch import MOBILE, T0, queue_message, row
 
 HINDI_DLT_ID, HINDI_BODY = render("acknowledgement", "hi", tracking_no="RWR-2026-000001",
@@ -275,7 +274,7 @@ def test_a_crash_after_the_gateway_accepted_is_covered_by_the_idempotency_key(co
 # ---- the log adapter and the [sms] table ----
 
 def test_the_log_adapter_masks_the_mobile_and_succeeds(caplog):
-    with caplog.at_level(logging.INFO, logger="lib.sms_gateway"):
+    with caplog.at_level(logging.INFO, logger="lib.sms.gateways"):
         result = LogGateway().send(message())
     assert result.message_id == "log:ack:RWR-2026-000001"
     assert "XXXXXX5678" in caplog.text and HINDI_BODY in caplog.text

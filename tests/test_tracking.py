@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from lib.filing import file_complaint
-from lib.tracking import FailureThrottle, find_complaint
+from lib.citizen.filing import file_complaint
+from lib.citizen.tracking import FailureThrottle, find_complaint
 from tests.conftest import make_form
 
 

@@ -10,9 +10,8 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from PIL import Image
 
-from lib.problems import InvalidInput, Problem
-from lib.uploads import (MAX_IMAGE_SIDE, MAX_UPLOAD_BYTES, ContentType, UploadStore, prepare_upload,
-                         sniff_content_type)
+from lib.core.problems import InvalidInput, Problem
+from lib.citizen.uploads import (MAX_IMAGE_SIDE, MAX_UPLOAD_BYTES, ContentType, UploadStore, prepare_upload, sniff_content_type)
 
 MAKE, ORIENTATION, GPS_IFD = 0x010F, 0x0112, 0x8825
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"

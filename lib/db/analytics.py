@@ -12,10 +12,10 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from lib.complaints import DISPOSED_STATUSES, OPEN_STATUSES, Status
+from lib.core.complaints import DISPOSED_STATUSES, OPEN_STATUSES, Status
 from lib.db.connect import fetch_one
-from lib.hearings import HearingEvent
-from lib.lifecycle import CaseEvent
+from lib.core.states import HearingEvent
+from lib.core.lifecycle import CaseEvent
 
 OPEN = sorted(OPEN_STATUSES)
 DISPOSED = sorted(DISPOSED_STATUSES)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from lib.db.outbox import CANCELLED_REASON
+from lib.db.sms import CANCELLED_REASON
 
 from lib.db.connect import fetch_one, fetch_value
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lib.config import REFERENCE_DIR
+from lib.core.config import REFERENCE_DIR
 from lib.db.connect import fetch_value
-from lib.locations import Place, Tehsil
+from lib.core.places import Place, Tehsil
 
 DISTRICT_LGD = 72   # Rewari in the Local Government Directory
 

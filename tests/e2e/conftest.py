@@ -112,8 +112,8 @@ def sign_in(page, url: str, username: str) -> None:
     """Sign in through the form in Hindi, and wait until the role's pages are there."""
     from playwright.sync_api import expect
 
-    from lib.i18n import t
-    from lib.signin import DEMO_PASSWORD
+    from lib.core.i18n import t
+    from lib.staff.signin import DEMO_PASSWORD
 
     page.goto(f"{url}/sign_in")
     wait_for_app(page)

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lib.access import PageName
+from lib.staff.access import PageName
 from tests.conftest import jpeg_bytes, valid_aadhaar
 from tests.e2e.conftest import PortalServer, wait_for_app
 

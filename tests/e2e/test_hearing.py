@@ -8,11 +8,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lib import casework, hearings, signin
-from lib.config import load_settings
+from lib.casework import casework
+from lib.hearings import hearings
+from lib.staff import signin
+from lib.core.config import load_settings
 from lib.db.connect import connect
-from lib.filing import file_complaint, load_form_choices
-from lib.startup import open_portal_database
+from lib.citizen.filing import file_complaint, load_form_choices
+from lib.ops.startup import open_portal_database
 from tests.conftest import make_form
 from tests.e2e.conftest import PHONE, PortalServer, sign_in, wait_for_app
 

@@ -7,11 +7,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lib import casework, signin
-from lib.config import load_settings
-from lib.filing import file_complaint, load_form_choices
-from lib.i18n import t
-from lib.startup import open_portal_database
+from lib.casework import casework
+from lib.staff import signin
+from lib.core.config import load_settings
+from lib.citizen.filing import file_complaint, load_form_choices
+from lib.core.i18n import t
+from lib.ops.startup import open_portal_database
 from tests.conftest import jpeg_bytes, make_form, valid_aadhaar
 from tests.e2e.conftest import PortalServer, sign_in, wait_for_app
 from tests.e2e.test_citizen import pick

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from lib.i18n import t
-from lib.signin import DEMO_PASSWORD
+from lib.core.i18n import t
+from lib.staff.signin import DEMO_PASSWORD
 from tests.e2e.conftest import sign_in, wait_for_app
 
 

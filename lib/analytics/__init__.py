@@ -1,0 +1,1 @@
+"""Analytics: aggregate figures (never personal data) and their charts."""

@@ -1,0 +1,427 @@
+"""The district at a glance: analytics filters and their URL form, figures as records and small tables, the "<5" rule.
+
+Every number comes from lib.db.analytics, computed in DuckDB over the whole data set; this module
+only names, shapes and protects the aggregates it gets back (tens to a few thousand rows).
+
+Where "<5" applies: any view grouped by village or town or by town ward — the village bars of the
+place drill-down, the ten villages with most pending complaints, the ward chart and the
+category × ward heat map, and their tables and CSV files. There a group of 1 to 4 complaints is
+shown as "<5" (SMALL_GROUP), never as its count, so that together with the filters (category,
+period down to a week) nobody can tell which neighbour complained. Department, tehsil and
+district figures cover too many people to identify anyone and stay exact.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import astuple, dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+import pandas as pd
+
+from lib.casework import deadlines
+from lib.core.complaints import Status
+from lib.db import analytics as analytics_db
+from lib.core.i18n import name_in, t
+from lib.core.lifecycle import Feedback
+
+SMALL_GROUP = 5                    # groups smaller than this are not shown with their count
+SUPPRESSED = "<5"
+DEFAULT_DAYS = 365                 # the default period: the last twelve months
+EARLIEST_DAY = date(2015, 1, 1)    # no complaint is older than the portal's working calendar
+TOP_VILLAGES = 10
+NO_DEPARTMENT = "-"                # the department code of complaints no department has yet
+
+
+class Grain(StrEnum):
+    """How the time view groups days."""
+    WEEK = "week"
+    MONTH = "month"
+
+
+# ---- Filters, and the page's state as URL query parameters ----
+
+@dataclass(frozen=True)
+class AnalyticsFilters:
+    """Which complaints the figures are about: filed from `filed_from` to `filed_to` (days in
+    Rewari, both included), optionally of one tehsil, department and category."""
+    filed_from: date
+    filed_to: date
+    tehsil_lgd: int | None = None
+    department_code: str | None = None
+    category_code: str | None = None
+
+    def __post_init__(self):
+        if self.filed_from > self.filed_to:          # a reversed range means the same days
+            start, end = self.filed_to, self.filed_from
+            object.__setattr__(self, "filed_from", start)
+            object.__setattr__(self, "filed_to", end)
+
+    def window(self) -> tuple[datetime, datetime]:
+        """[start, end) as moments in Rewari: midnight of the first day to midnight after the last."""
+        return deadlines.start_of_day(self.filed_from), deadlines.start_of_day(self.filed_to + timedelta(days=1))
+
+    def where(self) -> tuple[str, list]:
+        return analytics_db.slice_condition(self.tehsil_lgd, self.department_code, self.category_code)
+
+
+def default_filters(today: date) -> AnalyticsFilters:
+    return AnalyticsFilters(filed_from=today - timedelta(days=DEFAULT_DAYS - 1), filed_to=today)
+
+
+@dataclass(frozen=True)
+class KnownCodes:
+    """The reference codes a URL may name; anything else in a URL is ignored."""
+    tehsils: frozenset[int] = frozenset()
+    departments: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    towns: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class PageState:
+    """Everything a shared link carries: the filters, the time grain, the tehsil the place view
+    is drilled into and the town of the ward charts."""
+    filters: AnalyticsFilters
+    grain: Grain = Grain.WEEK
+    drill_tehsil: int | None = None
+    town_lgd: int | None = None
+
+
+# Query parameter names (short: they end up in links people paste into messages).
+PARAMS = {"filed_from": "from", "filed_to": "to", "tehsil_lgd": "tehsil", "department_code": "dept",
+          "category_code": "cat", "grain": "by", "drill_tehsil": "drill", "town_lgd": "town"}
+
+
+def state_to_params(state: PageState) -> dict[str, str]:
+    """The page's state as query parameters. The period is always written out, so a link opened
+    a month later shows the same days."""
+    f = state.filters
+    values = {"filed_from": f.filed_from.isoformat(), "filed_to": f.filed_to.isoformat(),
+              "tehsil_lgd": f.tehsil_lgd, "department_code": f.department_code, "category_code": f.category_code,
+              "grain": state.grain if state.grain != Grain.WEEK else None,
+              "drill_tehsil": state.drill_tehsil, "town_lgd": state.town_lgd}
+    return {PARAMS[k]: str(v) for k, v in values.items() if v is not None}
+
+
+def _one(params: Mapping, name: str) -> str | None:
+    value = params.get(PARAMS[name])
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else None
+    return str(value).strip() if value is not None else None
+
+
+def _day(text: str | None, today: date) -> date | None:
+    try:
+        day = date.fromisoformat(text or "")
+    except ValueError:
+        return None
+    return day if EARLIEST_DAY <= day <= today else None
+
+
+def _number(text: str | None, allowed: frozenset[int]) -> int | None:
+    try:
+        number = int(text or "")
+    except ValueError:
+        return None
+    return number if number in allowed else None
+
+
+def state_from_params(params: Mapping, today: date, known: KnownCodes) -> PageState:
+    """The page's state from a URL. Whatever is missing, malformed or unknown falls back to its
+    default, so a damaged link still opens a sensible page."""
+    default = default_filters(today)
+    filed_to = _day(_one(params, "filed_to"), today) or default.filed_to
+    filed_from = _day(_one(params, "filed_from"), today) or min(default.filed_from, filed_to)
+    department = _one(params, "department_code")
+    category = _one(params, "category_code")
+    filters = AnalyticsFilters(
+        filed_from=filed_from, filed_to=filed_to,
+        tehsil_lgd=_number(_one(params, "tehsil_lgd"), known.tehsils),
+        department_code=department if department in known.departments else None,
+        category_code=category if category in known.categories else None)
+    grain = _one(params, "grain")
+    return PageState(filters=filters, grain=Grain(grain) if grain in tuple(Grain) else Grain.WEEK,
+                     drill_tehsil=_number(_one(params, "drill_tehsil"), known.tehsils),
+                     town_lgd=_number(_one(params, "town_lgd"), known.towns))
+
+
+# ---- The "<5" rule ----
+
+def is_suppressed(count) -> bool:
+    return count is not None and 0 < int(count) < SMALL_GROUP
+
+
+def shown_count(count) -> int | str:
+    """A count as a village- or ward-level view may show it: "<5" for 1 to 4."""
+    return SUPPRESSED if is_suppressed(count) else int(count or 0)
+
+
+def suppress_small(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """A copy where each count column holds its shown value (an int, or "<5")."""
+    shown = frame.copy()
+    for column in columns:
+        shown[column] = pd.Series([shown_count(v) for v in frame[column]], index=frame.index, dtype=object)
+    return shown
+
+
+# ---- The figures ----
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The headline figures of complaints filed in the period (a cohort: `disposed` and
+    `pending` say where those complaints stand now)."""
+    received: int
+    disposed: int
+    pending: int
+    overdue: int                     # open now and past a deadline (lib.deadlines' rules)
+    solved: int                      # resolved or closed now
+    solved_on_time: int              # of those, resolved within the resolution target
+    reopened: int                    # reopened at least once
+    ever_solved: int                 # resolved at least once (reopened or not)
+    median_days_to_resolve: float | None
+
+    @property
+    def disposal_rate(self) -> float | None:
+        return _rate(self.disposed, self.received)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Resolved on time ÷ (resolved + still open past the deadline): a backlog of overdue
+        complaints cannot hide behind fast closures of easy ones."""
+        return _rate(self.solved_on_time, self.solved + self.overdue)
+
+    @property
+    def reopen_rate(self) -> float | None:
+        return _rate(self.reopened, self.ever_solved)
+
+
+@dataclass(frozen=True)
+class Hearings:
+    """Hearings of complaints filed in the period, read from the complaints' history: held,
+    citizen did not come (the hearing desk's no-show entry), and called off otherwise."""
+    held: int
+    called_off: int
+    no_shows: int
+    median_days_to_hearing: float | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """All figures for one filter set, small enough to cache."""
+    filters: AnalyticsFilters
+    today: date
+    computed_at: datetime
+    resolve_days: int
+    headline: Headline
+    hearings: Hearings
+    departments: pd.DataFrame        # one row per department: counts, statuses, timeliness, ageing
+    feedback: pd.DataFrame           # department_code, answer, answers
+    names: dict[str, pd.DataFrame] = field(repr=False)
+    place_counts: pd.DataFrame = field(repr=False)   # exact; shown only through the views below
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Received and disposed per week or month, and the backlog at the end of each."""
+    grain: Grain
+    backlog_at_start: int
+    buckets: pd.DataFrame            # bucket (date), received, disposed, backlog
+
+
+def data_version(con) -> tuple:
+    """What the cached figures depend on besides the filters: the data and the deadline targets."""
+    with con.cursor() as cur:
+        version = analytics_db.data_version(cur)
+    return (*version, *astuple(deadlines.get_targets(con)))
+
+
+def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None) -> Dashboard:
+    today = today or deadlines.today_in_ist()
+    targets = deadlines.get_targets(con)
+    start, end = filters.window()
+    where = filters.where()
+    with con.cursor() as cur:
+        overdue = deadlines.overdue_condition(con, cur, targets, today)
+        by_department = analytics_db.headline_by_department(
+            cur, start, end, where, overdue, today, targets.resolve_days, deadlines.AGE_BUCKETS)
+        places = analytics_db.counts_by_place(cur, start, end, where)
+        feedback = analytics_db.feedback_by_department(cur, start, end, where)
+        names = analytics_db.reference_names(cur)
+    total = by_department[by_department["is_total"]]
+    row = total.iloc[0] if len(total) else None
+
+    def value(name: str) -> int:
+        return int(row[name]) if row is not None and pd.notna(row[name]) else 0
+
+    def median(name: str) -> float | None:
+        return float(row[name]) if row is not None and pd.notna(row[name]) else None
+
+    headline = Headline(
+        received=value("received"), disposed=value("disposed"), pending=value("pending"),
+        overdue=value("overdue"), solved=value("solved"), solved_on_time=value("solved_on_time"),
+        reopened=value("reopened"), ever_solved=value("ever_solved"),
+        median_days_to_resolve=median("median_days_to_resolve"))
+    hearings = Hearings(held=value("hearings_held"), called_off=value("hearings_called_off"),
+                        no_shows=value("hearings_no_show"),
+                        median_days_to_hearing=median("median_days_to_hearing"))
+    departments = by_department[~by_department["is_total"]].drop(columns="is_total").reset_index(drop=True)
+    departments["department_code"] = departments["department_code"].fillna(NO_DEPARTMENT)
+    feedback["department_code"] = feedback["department_code"].fillna(NO_DEPARTMENT)
+    return Dashboard(filters=filters, today=today, computed_at=datetime.now(deadlines.IST),
+                     resolve_days=targets.resolve_days, headline=headline, hearings=hearings,
+                     departments=departments, feedback=feedback, names=names, place_counts=places)
+
+
+def load_flow(con, filters: AnalyticsFilters, grain: Grain) -> Flow:
+    start, end = filters.window()
+    with con.cursor() as cur:
+        backlog, frame = analytics_db.flow_by_period(cur, start, end, filters.where(), Grain(grain).value)
+    # Every bucket of the period, quiet ones included, so the line does not skip weeks.
+    first = pd.Timestamp(filters.filed_from)
+    first = first - pd.Timedelta(days=first.weekday()) if grain == Grain.WEEK else first.replace(day=1)
+    buckets = pd.date_range(first, pd.Timestamp(filters.filed_to), freq="W-MON" if grain == Grain.WEEK else "MS")
+    frame["bucket"] = pd.to_datetime(frame["bucket"])
+    frame = (frame.set_index("bucket").reindex(buckets, fill_value=0).rename_axis("bucket").reset_index())
+    frame[["received", "disposed"]] = frame[["received", "disposed"]].astype("int64")
+    frame["backlog"] = backlog + (frame["received"] - frame["disposed"]).cumsum()
+    return Flow(grain=Grain(grain), backlog_at_start=backlog, buckets=frame)
+
+
+# ---- Views: the small tables the page and the charts show ----
+
+def _named(frame: pd.DataFrame, names: pd.DataFrame, key: str, language: str, missing: str) -> pd.Series:
+    merged = frame[[key]].merge(names, on=key, how="left")
+    return pd.Series([name_in(language, en, hi) if isinstance(en, str) else missing
+                      for en, hi in zip(merged["name_en"], merged["name_hi"])], index=frame.index)
+
+
+def department_view(board: Dashboard, language: str) -> pd.DataFrame:
+    """Per department, most complaints first: name, received, disposed, pending, overdue,
+    on_time_rate (and on_time_percent, rounded), median_days_to_resolve (and median_days,
+    rounded), counts per status (STATUS_COLUMNS) and pending work by age (AGE_COLUMNS)."""
+    frame = board.departments.copy()
+    frame.insert(0, "name", _named(frame, board.names["departments"], "department_code", language,
+                                   t(language, "analytics.no_department")))
+    frame["on_time_rate"] = [_rate(a, b + c) for a, b, c in zip(frame["solved_on_time"], frame["solved"],
+                                                                 frame["overdue"])]
+    frame["on_time_percent"] = [None if r is None else round(100 * r, 1) for r in frame["on_time_rate"]]
+    frame["median_days"] = frame["median_days_to_resolve"].round(1)
+    return frame
+
+
+def tehsil_view(board: Dashboard, language: str) -> pd.DataFrame:
+    """Per tehsil: tehsil_lgd, name, received, pending (exact: a tehsil is many villages)."""
+    counts = board.place_counts
+    frame = counts[counts["level"] == "tehsil"][["tehsil_lgd", "received", "pending"]].copy()
+    frame["tehsil_lgd"] = frame["tehsil_lgd"].astype("int64")
+    frame.insert(1, "name", _named(frame, board.names["tehsils"], "tehsil_lgd", language, "—"))
+    return frame.sort_values(["received", "name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _places(board: Dashboard, language: str) -> pd.DataFrame:
+    counts = board.place_counts
+    frame = counts[counts["level"] == "place"][["place_lgd", "received", "pending"]].copy()
+    frame["place_lgd"] = frame["place_lgd"].astype("int64")
+    frame = frame.merge(board.names["places"], on="place_lgd", how="left")
+    frame.insert(1, "name", [name_in(language, en, hi) for en, hi in zip(frame["name_en"], frame["name_hi"])])
+    return frame
+
+
+def village_view(board: Dashboard, tehsil_lgd: int, language: str) -> pd.DataFrame:
+    """Villages and towns of one tehsil with complaints: place_lgd, name, kind, received,
+    pending; counts under SMALL_GROUP shown as "<5"."""
+    frame = _places(board, language)
+    frame = frame[frame["tehsil_lgd"] == tehsil_lgd]
+    frame = frame.sort_values(["received", "name"], ascending=[False, True])
+    return suppress_small(frame[["place_lgd", "name", "kind", "received", "pending"]].reset_index(drop=True),
+                          ("received", "pending"))
+
+
+def top_villages(board: Dashboard, language: str, limit: int = TOP_VILLAGES) -> pd.DataFrame:
+    """The villages (not towns) with the most pending complaints: place_lgd, name, tehsil,
+    pending, received; "<5" for small groups."""
+    frame = _places(board, language)
+    frame = frame[(frame["kind"] == "village") & (frame["pending"] > 0)]
+    frame = frame.sort_values(["pending", "received", "name"], ascending=[False, False, True]).head(limit)
+    frame["tehsil"] = _named(frame, board.names["tehsils"], "tehsil_lgd", language, "—")
+    return suppress_small(frame[["place_lgd", "name", "tehsil", "pending", "received"]].reset_index(drop=True),
+                          ("pending", "received"))
+
+
+def towns(board: Dashboard, language: str, tehsil_lgd: int | None = None) -> list[tuple[int, str, int]]:
+    """(lgd code, name, wards) of the district's towns (of one tehsil), by name."""
+    places = board.names["places"]
+    chosen = places[(places["kind"] == "town") & places["wards"].notna()]
+    if tehsil_lgd is not None:
+        chosen = chosen[chosen["tehsil_lgd"] == tehsil_lgd]
+    found = [(int(p), name_in(language, en, hi), int(w))
+             for p, en, hi, w in zip(chosen["place_lgd"], chosen["name_en"], chosen["name_hi"], chosen["wards"])]
+    return sorted(found, key=lambda town: town[1])
+
+
+def ward_view(board: Dashboard, town_lgd: int, wards: int) -> pd.DataFrame:
+    """Wards 1..`wards` of a town, every one of them (quiet wards show 0): ward, received,
+    pending; "<5" for small groups."""
+    counts = board.place_counts
+    rows = counts[(counts["level"] == "ward") & (counts["place_lgd"] == town_lgd)]
+    frame = pd.DataFrame({"ward": range(1, wards + 1)})
+    found = rows[["ward", "received", "pending"]].astype("int64")
+    frame = frame.merge(found, on="ward", how="left").fillna(0)
+    frame[["received", "pending"]] = frame[["received", "pending"]].astype("int64")
+    return suppress_small(frame, ("received", "pending"))
+
+
+def ward_category_view(board: Dashboard, town_lgd: int, wards: int, language: str) -> pd.DataFrame:
+    """Complaints received per category (rows, by name) and ward (columns 1..`wards`) of a town;
+    "<5" for small groups. Only categories with complaints in the town are rows."""
+    counts = board.place_counts
+    rows = counts[(counts["level"] == "ward_category") & (counts["place_lgd"] == town_lgd)]
+    table = rows.pivot_table(index="category_code", columns="ward", values="received", aggfunc="sum", fill_value=0)
+    table = table.reindex(columns=range(1, wards + 1), fill_value=0)
+    order = [c for c in board.names["categories"]["category_code"] if c in table.index]
+    table = table.reindex(order)
+    names = board.names["categories"].set_index("category_code")
+    table.index = [name_in(language, names.at[c, "name_en"], names.at[c, "name_hi"]) for c in table.index]
+    table.columns = [int(c) for c in table.columns]
+    return suppress_small(table, table.columns)
+
+
+def feedback_view(board: Dashboard, language: str) -> pd.DataFrame:
+    """Per department (rows, by name): answers solved / partly / not_solved (columns)."""
+    frame = board.feedback
+    if frame.empty:
+        return pd.DataFrame(columns=["name", *[a.value for a in Feedback]])
+    table = frame.pivot_table(index="department_code", columns="answer", values="answers", aggfunc="sum",
+                              fill_value=0, dropna=False)
+    table = table.reindex(columns=[a.value for a in Feedback], fill_value=0).reset_index()
+    table.columns.name = None
+    table.insert(0, "name", _named(table, board.names["departments"], "department_code", language,
+                                   t(language, "analytics.no_department")))
+    return table.drop(columns="department_code")
+
+
+STATUS_COLUMNS = tuple(f"status_{s.value}" for s in Status)
+AGE_COLUMNS = tuple(f"age_{i}" for i in range(len(deadlines.AGE_BUCKETS)))
+
+
+
+# ---- Tables for people: headers in the reader's language, and CSV files ----
+
+def labelled(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """The chosen columns, in the order given, under the given headers. Columns holding "<5"
+    become text, so a table and its CSV show exactly what the charts show."""
+    table = frame[list(headers)].copy()
+    for column in headers:
+        if table[column].dtype == object and table[column].map(lambda v: v == SUPPRESSED).any():
+            table[column] = table[column].astype(str)
+    return table.rename(columns=headers)
+
+
+def csv_bytes(table: pd.DataFrame, index: bool = False) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel shows Devanagari."""
+    return table.to_csv(index=index).encode("utf-8-sig")

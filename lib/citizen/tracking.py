@@ -1,0 +1,185 @@
+"""The citizen's track page: a complaint found only by tracking number and mobile together, shown without internal detail."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from lib.citizen import identity
+from lib.core.complaints import EventKind, IdType, Status, normalise_tracking_number
+from lib.db.casework import cases as casework_db
+from lib.db import citizen as complaints_db
+from lib.db import hearings as hearings_db
+from lib.core.states import HearingEvent, HearingStatus
+from lib.core.i18n import name_in, t
+from lib.core.lifecycle import CaseEvent, ComplaintState, Feedback, RejectionReason, can_give_feedback
+from lib.core.problems import InvalidInput
+from lib.core.masking import mask_aadhaar, mask_mobile
+
+IST = ZoneInfo("Asia/Kolkata")
+
+# What the citizen should expect next, per status (catalog key: next.<status>).
+NEXT_STEP_KEY = {status: f"next.{status}" for status in Status}
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    happened_at: datetime
+    event: str
+    to_status: str | None
+    code: str | None = None              # a department, rejection reason or feedback answer
+    department_code: str | None = None   # of a direction given
+    report_by: date | None = None        # of a direction given
+
+    def label(self, language: str, departments: dict[str, tuple[str, str]]) -> str:
+        return event_label(language, self.event, self.to_status, self.code, self.department_code,
+                           self.report_by, departments)
+
+
+def event_label(language: str, event: str, to_status: str | None, code: str | None = None,
+                department_code: str | None = None, report_by: date | None = None,
+                departments: dict[str, tuple[str, str]] | None = None) -> str:
+    """What a history entry says, from the catalogs (event.<kind>). `departments`: code -> (en, hi)."""
+    def department(c: str | None) -> str:
+        en, hi = (departments or {}).get(c, (c, c))
+        return name_in(language, en, hi) or "—"
+
+    if event == EventKind.FILED:
+        return t(language, "event.filed")
+    if event == CaseEvent.REJECTED and code in tuple(RejectionReason):
+        return t(language, "event.rejected", reason=t(language, f"rejection.{code}"))
+    if event == CaseEvent.DIRECTIONS_GIVEN:
+        if department_code and report_by:
+            return t(language, "event.directions_given", department=department(department_code),
+                     date=report_by.strftime("%d-%m-%Y"))
+        return t(language, "event.directions_given_plain")
+    if event in (CaseEvent.FORWARDED, CaseEvent.REPORT_FILED) and code:
+        return t(language, f"event.{event}", department=department(code))
+    if event == CaseEvent.FEEDBACK and code in tuple(Feedback):
+        return t(language, "event.feedback", answer=t(language, f"feedback.{code}"))
+    if event in (CaseEvent.REOPENED, CaseEvent.REMARK, *HearingEvent):
+        return t(language, f"event.{event}")
+    return t(language, "event.status_changed", status=t(language, f"status.{to_status}"))
+
+
+@dataclass(frozen=True)
+class PublicHearing:
+    """The citizen's next hearing: when, with whom, and the video room's join link."""
+    starts_at: datetime
+    ends_at: datetime
+    join_url: str
+    officer_en: str
+    officer_hi: str
+
+    def officer(self, language: str) -> str:
+        return name_in(language, self.officer_en, self.officer_hi)
+
+
+@dataclass(frozen=True)
+class PublicComplaint:
+    tracking_no: str
+    filed_at: datetime
+    status: str
+    subject: str
+    category_code: str
+    department_code: str | None
+    place_lgd: int
+    ward: int | None
+    masked_id: str
+    masked_mobile: str
+    events: tuple[PublicEvent, ...]
+    # For the citizen's feedback after resolution (the track page's form).
+    complaint_id: int = 0
+    version: int = 0
+    resolved_at: datetime | None = None
+    feedback_open: bool = False          # resolved or closed, within 30 days, no answer yet
+    hearing: PublicHearing | None = None   # booked and not yet over; only after the mobile check
+
+    @property
+    def next_step_key(self) -> str:
+        return NEXT_STEP_KEY[Status(self.status)]
+
+
+def citizen_proof(tracking_raw: str, mobile_raw: str) -> tuple[str, str] | None:
+    """(tracking number, E.164 mobile) as the citizen typed them, normalised; None if malformed."""
+    tracking_no = normalise_tracking_number(tracking_raw)
+    try:
+        mobile = identity.parse_mobile(mobile_raw)
+    except InvalidInput:
+        return None
+    return (tracking_no, mobile) if tracking_no else None
+
+
+def find_complaint(con, tracking_raw: str, mobile_raw: str, now: datetime | None = None) -> PublicComplaint | None:
+    """The complaint when tracking number and mobile match; None for any mismatch, malformed input
+    included, so the page can give one generic answer that does not reveal whether a number exists."""
+    proof = citizen_proof(tracking_raw, mobile_raw)
+    if proof is None:
+        return None
+    with con.cursor() as cur:
+        return _public(cur, complaints_db.find_for_citizen(cur, *proof), now, with_hearing=True)
+
+
+def load_public_complaint(con, complaint_id: int) -> PublicComplaint | None:
+    """What the citizen may see of a complaint they have just filed."""
+    with con.cursor() as cur:
+        return _public(cur, complaints_db.find_public_by_id(cur, complaint_id))
+
+
+def _public(cur, row: dict | None, now: datetime | None = None, *, with_hearing: bool = False
+            ) -> PublicComplaint | None:
+    if row is None:
+        return None
+    moment = now or datetime.now(IST)
+    upcoming = hearings_db.upcoming_for_citizen(cur, row["id"], moment, HearingStatus.BOOKED) if with_hearing else None
+    events = casework_db.public_timeline(cur, row["id"])
+    snap = casework_db.snapshot_for_citizen(cur, row["id"], row["tracking_no"], row["mobile"])
+    state = ComplaintState(Status(snap.status), snap.department_code, snap.transfers, snap.resolved_at)
+    feedback_open = (can_give_feedback(state, moment)
+                     and casework_db.feedback_since(cur, snap.id, snap.resolved_at) is None)
+    masked = (mask_aadhaar(row["aadhaar_last4"]) if row["id_type"] == IdType.AADHAAR
+              else row["ppp_id"])
+    return PublicComplaint(
+        tracking_no=row["tracking_no"], filed_at=row["filed_at"], status=row["status"],
+        subject=row["subject"], category_code=row["category_code"],
+        department_code=row["department_code"], place_lgd=row["place_lgd"], ward=row["ward"],
+        masked_id=masked, masked_mobile=mask_mobile(row["mobile"]),
+        events=tuple(PublicEvent(*e) for e in events),
+        complaint_id=snap.id, version=snap.version, resolved_at=snap.resolved_at, feedback_open=feedback_open,
+        hearing=_hearing(upcoming),
+    )
+
+
+def _hearing(row: tuple | None) -> PublicHearing | None:
+    if row is None:
+        return None
+    starts_at, ends_at, join_url, officer, title_en, title_hi = row
+    return PublicHearing(starts_at.astimezone(IST), ends_at.astimezone(IST), join_url, title_en or officer,
+                         title_hi or title_en or officer)
+
+
+@dataclass
+class FailureThrottle:
+    """Slows down one browser session that keeps guessing tracking numbers.
+
+    The first FREE_TRIES mistakes cost nothing (typos happen); after that each further mistake
+    doubles the wait before the next try, up to MAX_WAIT_S. A success resets it.
+    """
+    FREE_TRIES = 3
+    BASE_WAIT_S = 5.0
+    MAX_WAIT_S = 300.0
+    failures: int = 0
+    blocked_until: float = field(default=0.0)
+
+    def seconds_to_wait(self, now: float) -> int:
+        return max(0, int(self.blocked_until - now + 0.999))
+
+    def record_failure(self, now: float) -> None:
+        self.failures += 1
+        if self.failures >= self.FREE_TRIES:
+            wait = min(self.MAX_WAIT_S, self.BASE_WAIT_S * 2 ** (self.failures - self.FREE_TRIES))
+            self.blocked_until = now + wait
+
+    def record_success(self) -> None:
+        self.failures = 0
+        self.blocked_until = 0.0

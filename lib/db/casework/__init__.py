@@ -1,0 +1,1 @@
+"""SQL of the casework area: cases, queues, deadlines."""

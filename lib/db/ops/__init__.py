@@ -1,0 +1,1 @@
+"""SQL of the tools: backup, benchmark, seed."""

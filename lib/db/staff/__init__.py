@@ -1,0 +1,1 @@
+"""SQL of the staff area: users, audit trail, administration."""

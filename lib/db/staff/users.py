@@ -1,0 +1,77 @@
+"""SQL for officers' accounts, failed sign-ins and revoked sign-in cookies."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+
+from lib.core.roles import Role
+from lib.core.roles import User
+from lib.db.connect import fetch_one, fetch_value
+
+USER_COLUMNS = "username, display_name, role, department_code, active"
+
+
+def _user(row) -> User:
+    return User(username=row[0], display_name=row[1], role=Role(row[2]), department_code=row[3], active=row[4])
+
+
+def get_user(cur: duckdb.DuckDBPyConnection, username: str) -> User | None:
+    row = fetch_one(cur, f"SELECT {USER_COLUMNS} FROM users WHERE username = ?", [username])
+    return _user(row) if row else None
+
+
+def list_users(cur: duckdb.DuckDBPyConnection) -> list[User]:
+    return [_user(r) for r in cur.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY role, username").fetchall()]
+
+
+def sign_in_credentials(cur: duckdb.DuckDBPyConnection) -> dict:
+    """Active users in the shape streamlit-authenticator reads (a fresh dict: it mutates it)."""
+    rows = cur.execute("SELECT username, display_name, role, password_hash FROM users WHERE active").fetchall()
+    return {"usernames": {u: {"name": name, "password": pw, "roles": [role], "email": None}
+                          for u, name, role, pw in rows}}
+
+
+def add_user(cur: duckdb.DuckDBPyConnection, user: User, password_hash: str, now: datetime) -> None:
+    cur.execute(
+        "INSERT INTO users (username, display_name, role, department_code, password_hash, active, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [user.username, user.display_name, user.role, user.department_code, password_hash, user.active, now])
+
+
+def update_user(cur: duckdb.DuckDBPyConnection, username: str, *, display_name: str | None = None,
+                role: str | None = None, department_code: str | None = None, active: bool | None = None,
+                password_hash: str | None = None) -> None:
+    """Change some of a user's fields. department_code is written whenever role is (officers need it)."""
+    sets, params = [], []
+    for column, value in (("display_name", display_name), ("active", active), ("password_hash", password_hash)):
+        if value is not None:
+            sets.append(f"{column} = ?")
+            params.append(value)
+    if role is not None:
+        sets += ["role = ?", "department_code = ?"]
+        params += [role, department_code]
+    if sets:
+        cur.execute(f"UPDATE users SET {', '.join(sets)} WHERE username = ?", [*params, username])
+
+
+def count_failures(cur: duckdb.DuckDBPyConnection, key: str, since: datetime) -> int:
+    return fetch_value(cur, "SELECT count(*) FROM login_failures WHERE attempt_key = ? AND failed_at >= ?", [key, since])
+
+
+def record_failure(cur: duckdb.DuckDBPyConnection, key: str, now: datetime) -> None:
+    cur.execute("INSERT INTO login_failures (attempt_key, failed_at) VALUES (?, ?)", [key, now])
+
+
+def clear_failures(cur: duckdb.DuckDBPyConnection, key: str) -> None:
+    cur.execute("DELETE FROM login_failures WHERE attempt_key = ?", [key])
+
+
+def revoke_token(cur: duckdb.DuckDBPyConnection, username: str, expires: float, now: datetime) -> None:
+    cur.execute("INSERT OR IGNORE INTO revoked_tokens (username, expires, revoked_at) VALUES (?, ?, ?)",
+                [username, expires, now])
+
+
+def is_token_revoked(cur: duckdb.DuckDBPyConnection, username: str, expires: float) -> bool:
+    return bool(fetch_value(cur, "SELECT count(*) FROM revoked_tokens WHERE username = ? AND expires = ?",
+                            [username, expires]))

@@ -1,0 +1,1 @@
+"""Hearings: office rules, free slots, booking, video rooms and the calendar export."""

@@ -1,0 +1,1 @@
+"""Tools around the product: start-up, demo seed, benchmark, command line, backup."""

@@ -1,0 +1,557 @@
+"""The benchmark command: a fresh database of N complaints, then the portal's speed, memory and safety under load, measured in one run.
+
+    python -m lib.bench --complaints 1000000 --json bench.json
+
+Everything happens in a temporary folder (ESACHIVALAYA_DB points there for the run) and in this one
+process, the way the Streamlit server would do it: the pages run through AppTest on the app's own
+cached connection, and citizens' filings go through lib.filing on that same connection. Exits 1 if
+the pandas baseline disagrees with the page's headline figures, or an acknowledged filing is missing,
+doubled or incomplete, or a citizen was shown an error.
+
+This module drives the real pages, so, like the tests, it imports streamlit (AppTest).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import math
+import os
+import platform
+import random
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import streamlit.logger
+from PIL import Image
+from stdnum import verhoeff
+from streamlit.testing.v1 import AppTest
+
+from lib.analytics import figures
+from lib.casework import deadlines
+from lib import ui
+from lib.analytics.figures import AnalyticsFilters, Headline
+from lib.core.complaints import DISPOSED_STATUSES, OPEN_STATUSES, Status
+from lib.core.config import PROJECT_DIR, load_settings
+from lib.db.ops import bench as bench_db
+from lib.db.casework import deadlines as deadlines_db
+from lib.db.connect import connect, transaction
+from lib.db.reference import load_reference_data
+from lib.citizen.filing import Acknowledgement, ComplaintForm, FormChoices, UploadedFile, file_complaint
+from lib.core.lifecycle import CaseEvent
+
+# The frame. Not written as one literal: tests/test_rules.py would take it for a catalog key ("app.").
+APP = PROJECT_DIR.joinpath("app").with_suffix(".py")
+ANALYST, DC = "analyst_rewari", "dc_rewari"          # lib.signin's demo accounts
+QUEUE_FILTER = ("q_department_code", "PHED")        # the DC narrows the queue to one department
+WARM_RUNS = 3                                       # warm renders: the median is reported
+SEED_MEMORY_LIMIT = "512MB"                         # DuckDB's limit while building the file
+MEDIAN_TOLERANCE = 1e-9                             # relative; every count must match exactly
+COMMON_WAY_GB_PER_MILLION = 3.5                     # measured peak of the common pandas read, per million
+IST_NAME = "Asia/Kolkata"
+STREAMLIT_LOG_LEVEL = "STREAMLIT_LOGGER_LEVEL"
+SOLVED = [str(Status.RESOLVED), str(Status.CLOSED)]
+OPEN = sorted(str(s) for s in OPEN_STATUSES)
+# Goals of issues 5 and 6, for one million complaints on the 2-core machine: (key, comparison, value).
+GOALS = (("seed_s", "<", 60), ("analytics_cold_s", "<", 1.5), ("analytics_warm_s", "<", 0.3),
+         ("queue_s", "<", 0.5), ("submit_p95_ms", "<", 50), ("lost", "==", 0), ("duplicated", "==", 0),
+         ("speedup_vs_pandas", ">=", 20), ("rss_mb", "<", 1024))
+
+
+class BenchmarkFailed(RuntimeError):
+    """The run found something wrong (not merely slow): the command exits 1."""
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    complaints: int = 1_000_000
+    filings: int = 200                    # one after another, for p50 / p95
+    together: int = 2_000                 # filed by `threads` citizens at once
+    threads: int = 8
+    memory_limit: str = SEED_MEMORY_LIMIT
+    random_seed: int = 1
+    progress: bool = True
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _say(options: BenchOptions, text: str) -> None:
+    if options.progress:
+        print(f"· {text}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def portal_in(folder: Path):
+    """Point the portal at `folder` for the run (no demo data, no background SMS sender), with
+    Streamlit's process-wide caches empty before and after."""
+    values = {"ESACHIVALAYA_DB": str(folder / "portal.duckdb"), "ESACHIVALAYA_UPLOADS": str(folder / "uploads"),
+              "ESACHIVALAYA_DEMO": "0", "ESACHIVALAYA_SMS_DISPATCHER": "0"}
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        yield
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+# ---- Building the database ----
+
+def build_database(options: BenchOptions) -> tuple[float, float]:
+    """Schema, reference data, the demo accounts and `options.complaints` seeded complaints; the
+    wall and CPU seconds seeding took (lib.seed in batches, so memory stays flat whatever the count)."""
+    from tqdm import tqdm
+    from lib.ops.seed import seed_complaints
+    from lib.staff.signin import create_demo_users
+
+    settings = load_settings({})
+    con = connect(settings.db_path, memory_limit=options.memory_limit)
+    try:
+        with transaction(con) as cur:
+            load_reference_data(cur)
+        create_demo_users(con)
+        started, spent = time.perf_counter(), time.process_time()
+        with tqdm(total=options.complaints, unit=" complaints", unit_scale=True, file=sys.stderr,
+                  desc="seeding", disable=not options.progress) as bar:
+            seed_complaints(con, options.complaints, random_seed=options.random_seed,
+                            track_url=settings.track_url, progress=bar.update)
+        return time.perf_counter() - started, time.process_time() - spent
+    finally:
+        con.close()
+
+
+# ---- Pages through AppTest ----
+
+def _app(username: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=900)
+    at.secrets["keys"] = {}              # keys from the file beside the database
+    if username:
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = username
+    return at
+
+
+def _timed_run(at: AppTest, what: str, cpu: dict, key: str) -> float:
+    """Wall seconds of one run; `cpu[key]` gets the CPU seconds of the whole process meanwhile."""
+    wall, spent = time.perf_counter(), time.process_time()
+    at.run()
+    seconds = time.perf_counter() - wall
+    cpu[key] = time.process_time() - spent
+    if at.exception:
+        raise BenchmarkFailed(f"{what} failed: {at.exception[0].message}")
+    return seconds
+
+
+def time_pages(cpu: dict) -> dict:
+    """The analytics page as the analyst (cold, warm, figures recomputed) and the DC's queue
+    (as it opens, then with a filter); CPU seconds of each go into `cpu`."""
+    # The server is up: a citizen opened the portal, so the connection, settings and form choices
+    # are made; DuckDB has read no complaint yet.
+    _timed_run(_app(), "the citizen's page", cpu, "citizen_page")
+    st.cache_data.clear()
+    at = _app(ANALYST)
+    cold = _timed_run(at, "the analytics page", cpu, "analytics_cold")
+    if not at.metric:
+        raise BenchmarkFailed("the analytics page showed no headline figures")
+    warm = [_timed_run(at, "the analytics page (warm)", cpu, "analytics_warm") for _ in range(WARM_RUNS)]
+    # What most visitors meet in service: every filing changes the data version, so the figures
+    # are computed again, but on a database DuckDB has already read.
+    st.cache_data.clear()
+    recomputed = _timed_run(at, "the analytics page (figures recomputed)", cpu, "analytics_recomputed")
+
+    queue = _app(DC)
+    first = _timed_run(queue, "the queue", cpu, "queue_unfiltered")
+    key, value = QUEUE_FILTER
+    queue.selectbox(key=key).set_value(value)
+    filtered = _timed_run(queue, "the filtered queue", cpu, "queue")
+    if not queue.dataframe:
+        raise BenchmarkFailed("the filtered queue showed no complaints")
+    return {"analytics_cold_s": cold, "analytics_warm_s": float(np.median(warm)),
+            "analytics_recomputed_s": recomputed, "queue_s": filtered, "queue_unfiltered_s": first}
+
+
+# ---- Citizens filing ----
+
+def id_image(seed: int = 1) -> bytes:
+    """A 1200×900 phone photo of an ID card, about 200 KB as JPEG: smooth colour with sensor
+    noise, so that the encoder has real work (a flat image would be a few KB)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:900, 0:1200]
+    base = np.stack([120 + 60 * np.sin(x / 90), 140 + 50 * np.cos(y / 70), 100 + 40 * np.sin((x + y) / 120)], -1)
+    pixels = np.clip(base + rng.normal(0, 8, base.shape), 0, 255).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def citizen_form(rng: random.Random, choices: FormChoices, image: bytes, today: date) -> ComplaintForm:
+    """A complete, valid complaint from a random place of the district."""
+    place = rng.choice(list(choices.places.values()))
+    category = rng.choice(list(choices.categories))
+    aadhaar = str(rng.randint(2, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(10))
+    return ComplaintForm(
+        language=rng.choice(("hi", "en")), name="सुनीता देवी", mobile=f"98{rng.randint(0, 99_999_999):08d}",
+        id_type="aadhaar", id_number=aadhaar + verhoeff.calc_check_digit(aadhaar),
+        id_document=UploadedFile("aadhaar.jpg", image), tehsil_lgd=place.tehsil_lgd, place_lgd=place.lgd_code,
+        ward=rng.choice(place.ward_numbers()) if place.is_town else None, category_code=category,
+        department_code=choices.categories[category][2], subject="पानी की सप्लाई बंद",
+        description="हमारी गली में पिछले दस दिनों से पीने के पानी की सप्लाई बंद है।", consent=True,
+        submission_token=uuid.uuid4().hex, preferred_dates=(today + timedelta(days=5),))
+
+
+def time_filings(con, settings, choices: FormChoices, forms: list[ComplaintForm]) -> tuple[list[float], list]:
+    """Each form filed in turn: (milliseconds per filing, acknowledgements)."""
+    millis, acks = [], []
+    for form in forms:
+        started = time.perf_counter()
+        acks.append(file_complaint(con, settings, form, choices, track_url=settings.track_url))
+        millis.append((time.perf_counter() - started) * 1000)
+    return millis, acks
+
+
+def file_together(con, settings, choices: FormChoices, forms: list[ComplaintForm],
+                  threads: int) -> tuple[float, list[Acknowledgement], list[str]]:
+    """`threads` citizens at once, sharing the forms out: (seconds, acknowledgements, errors seen)."""
+    acks: list[Acknowledgement] = []
+    errors: list[str] = []
+
+    def citizen(share: list[ComplaintForm]) -> None:
+        for form in share:
+            try:
+                acks.append(file_complaint(con, settings, form, choices, track_url=settings.track_url))
+            except Exception as exc:  # noqa: BLE001 - what the citizen would see; counted, not hidden
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(citizen, [forms[i::threads] for i in range(threads)]))
+    return time.perf_counter() - started, acks, errors
+
+
+def check_filings(con, acks: list[Acknowledgement]) -> dict[str, int]:
+    """Every acknowledged tracking number must be in the database exactly once, with its event,
+    SMS and ID document."""
+    numbers = [a.tracking_no for a in acks]
+    with con.cursor() as cur:
+        stored = bench_db.stored_filings(cur, numbers)
+    copies = stored["copies"]
+    complete = (stored["filed_events"] > 0) & (stored["sms"] > 0) & (stored["id_documents"] > 0)
+    return {"lost": int((copies == 0).sum()),
+            "duplicated": len(numbers) - len(set(numbers)) + int((copies - 1).clip(lower=0).sum()),
+            "incomplete": int(((copies > 0) & ~complete).sum())}
+
+
+# ---- The headline figures: the page's SQL, and the way many dashboards do it ----
+
+def headline_as_the_page(con, filters: AnalyticsFilters, today: date) -> Headline:
+    """What the analytics page shows (it caches lib.analytics.load_dashboard per filter set)."""
+    return figures.load_dashboard(con, filters, today).headline
+
+
+def baseline_headline(con, filters: AnalyticsFilters, today: date, *, careful: bool = False,
+                      timings: dict | None = None) -> Headline:
+    """The same figures the way dashboards do it: read the tables into pandas, then filter and
+    group (carefully: fewer columns, categoricals; see lib.db.bench.read_tables_whole).
+    `timings`, if given, gets the seconds spent reading (read_s) and computing (group_s)."""
+    started = time.perf_counter()
+    targets = deadlines.get_targets(con)
+    with con.cursor() as cur:
+        tables = bench_db.read_tables_whole(cur, careful=careful)
+        local = [day for day, _ in deadlines_db.local_holidays(cur)]
+    read = time.perf_counter()
+    headline = headline_in_pandas(tables, filters, today, targets, local)
+    if timings is not None:
+        timings.update(read_s=read - started, group_s=time.perf_counter() - read)
+    return headline
+
+
+def fits_the_common_way(complaints: int) -> bool:
+    """Whether reading the tables the common way fits in half of this machine's memory."""
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    return complaints / 1e6 * COMMON_WAY_GB_PER_MILLION < memory_gb / 2
+
+
+def _distinct(a: pd.Series, b: pd.Series) -> pd.Series:
+    """SQL's IS DISTINCT FROM: two missing values are the same, a missing one differs from any."""
+    if isinstance(a.dtype, pd.CategoricalDtype):      # same category list: missing is code -1
+        return pd.Series(a.cat.codes.to_numpy() != b.cat.codes.to_numpy(), index=a.index)
+    return a.fillna("") != b.fillna("")
+
+
+def _local_day(moments: pd.Series) -> pd.Series:
+    return moments.dt.tz_convert(IST_NAME).dt.tz_localize(None).dt.floor("D")
+
+
+def _due(days: pd.Series, working_days: int, local: list[date]) -> pd.Series:
+    """The day `working_days` working days after each day (lib.deadlines' rule, in Python)."""
+    table = {d: pd.Timestamp(deadlines.add_working_days(d.date(), working_days, local)) for d in days.dropna().unique()}
+    return days.map(table)
+
+
+def headline_in_pandas(tables: dict[str, pd.DataFrame], filters: AnalyticsFilters, today: date,
+                       targets: deadlines.DeadlineTargets, local: list[date]) -> Headline:
+    """lib.analytics' headline rules written again in pandas over whole tables (overdue from
+    lib.deadlines' Python rules, not the SQL calendar), so that agreement means something."""
+    start, end = filters.window()
+    c = tables["complaints"]
+    c = c[(c["filed_at"] >= start) & (c["filed_at"] < end)]
+    for column, value in (("tehsil_lgd", filters.tehsil_lgd), ("department_code", filters.department_code),
+                          ("category_code", filters.category_code)):
+        if value is not None:
+            c = c[c[column] == value]
+
+    # History since the period began: real status changes only, and reopenings.
+    e = tables["events"]
+    e = e[(e["happened_at"] >= start) & (e["event"] != str(CaseEvent.REMARK))]
+    e = e[_distinct(e["from_status"], e["to_status"])]
+    reopening = (e["event"] == str(CaseEvent.REOPENED)) | (e["from_status"].isin(SOLVED) & e["to_status"].isin(OPEN))
+    history = pd.DataFrame({
+        "resolved_event_at": e[e["to_status"] == str(Status.RESOLVED)].groupby("complaint_id")["happened_at"].max(),
+        "reopens": e[reopening].groupby("complaint_id").size()})
+    c = c.merge(history, left_on="id", right_index=True, how="left")
+    reopens = c["reopens"].fillna(0)
+
+    solved_at = c["resolved_at"].fillna(c["resolved_event_at"]).where(c["status"].isin(SOLVED))
+    solved = solved_at.notna()
+    filed_day, today_ts = _local_day(c["filed_at"]), pd.Timestamp(today)
+    on_time = solved & ((_local_day(solved_at) - filed_day) <= pd.Timedelta(days=targets.resolve_days))
+    # Microseconds over a day's microseconds, as DuckDB divides, so the medians agree.
+    delta_us = (solved_at[solved] - c["filed_at"][solved]).to_numpy().astype("timedelta64[us]").astype("int64")
+    days_to_resolve = delta_us / 86_400_000_000.0
+
+    is_open = c["status"].isin(OPEN)
+    directions = tables["directions"]
+    late = directions[directions["reported_at"].isna() & (pd.to_datetime(directions["report_by"]) < today_ts)]
+    verifying = c["status"].isin([str(s) for s in deadlines.AWAITING_VERIFICATION])
+    accepted_day = _local_day(c["accepted_at"].fillna(c["updated_at"]))
+    overdue = is_open & (
+        (verifying & (today_ts > _due(filed_day, targets.verify_working_days, local)))
+        | ((c["status"] == str(Status.ACCEPTED)) & (today_ts > _due(accepted_day, targets.hearing_working_days, local)))
+        | (today_ts > filed_day + pd.Timedelta(days=targets.resolve_days))
+        | c["id"].isin(late["complaint_id"]))
+
+    return Headline(
+        received=len(c), disposed=int(c["status"].isin([str(s) for s in DISPOSED_STATUSES]).sum()),
+        pending=int(is_open.sum()), overdue=int(overdue.sum()), solved=int(solved.sum()),
+        solved_on_time=int(on_time.sum()), reopened=int((reopens > 0).sum()),
+        ever_solved=int((c["resolved_at"].notna() | c["resolved_event_at"].notna() | (reopens > 0)).sum()),
+        median_days_to_resolve=float(np.median(days_to_resolve)) if len(days_to_resolve) else None)
+
+
+def headline_differences(ours: Headline, theirs: Headline) -> list[str]:
+    """The figures that differ: counts must be equal, the median equal to 1e-9 (floating point)."""
+    found = []
+    for f in fields(Headline):
+        a, b = getattr(ours, f.name), getattr(theirs, f.name)
+        if isinstance(a, float) and isinstance(b, float):
+            same = math.isclose(a, b, rel_tol=MEDIAN_TOLERANCE, abs_tol=MEDIAN_TOLERANCE)
+        else:
+            same = a == b
+        if not same:
+            found.append(f"{f.name}: page {a!r}, pandas {b!r}")
+    return found
+
+
+def _timed(work, cpu: dict, key: str):
+    """(value, wall seconds) of work(); `cpu[key]` gets the process's CPU seconds meanwhile."""
+    started, spent = time.perf_counter(), time.process_time()
+    value = work()
+    cpu[key] = time.process_time() - spent
+    return value, time.perf_counter() - started
+
+
+# ---- The run ----
+
+def run_benchmark(options: BenchOptions) -> dict:
+    """Build, measure and check; the result as one dict (see the module docstring)."""
+    # Other work on the machine slows every figure: the load before we start is all someone else's.
+    result: dict = {"complaints": options.complaints, "load_average_1m_start": os.getloadavg()[0]}
+    with tempfile.TemporaryDirectory(prefix="esachivalaya-bench-") as folder, portal_in(Path(folder)):
+        # CPU seconds of the whole process (every thread) per measurement: what the work costs
+        # whatever else the machine is doing; wall time on an idle 2-core machine is about half.
+        result["cpu_s"] = {}
+        result["seed_s"], result["cpu_s"]["seed"] = build_database(options)
+        result["rss_by_phase_mb"] = {"seed": peak_rss_mb()}
+        _say(options, "pages: analytics as the analyst (cold, warm), the queue as the DC")
+        try:
+            # streamlit-authenticator prints cookie-decoding notes; keep stdout for the summary.
+            with contextlib.redirect_stdout(sys.stderr):
+                result.update(time_pages(result["cpu_s"]))
+            result["rss_by_phase_mb"]["pages"] = peak_rss_mb()
+            con = ui.connection()            # the app's own: DuckDB lets one process hold the file
+            differences, errors = measure_on(con, options, result)
+        finally:
+            ui.connection().close()
+    result.update({"load_average_1m_end": os.getloadavg()[0], "duckdb_memory_limit_seed": options.memory_limit,
+                   "cpus": os.cpu_count(),
+                   "python": platform.python_version(), "measured_at": datetime.now().astimezone().isoformat()})
+    result["goals_met"] = goals_met(result)
+    result["problems"] = problems(result, differences, errors)
+    return result
+
+
+def measure_on(con, options: BenchOptions, result: dict) -> tuple[list[str], list[str]]:
+    """Filings, then the headline figures both ways, on the app's connection; fills `result` and
+    returns (headline differences, errors citizens saw)."""
+    settings, choices = ui.settings(), ui.form_choices()
+    today = deadlines.today_in_ist()
+    rng = random.Random(options.random_seed)
+    image = id_image(options.random_seed)
+    _say(options, f"{options.filings} filings one after another, each with a {len(image) // 1024} KB ID image")
+    forms = [citizen_form(rng, choices, image, today) for _ in range(options.filings)]
+    (millis, acks), _ = _timed(lambda: time_filings(con, settings, choices, forms), result["cpu_s"], "filings")
+    _say(options, f"{options.together} filings by {options.threads} citizens at once")
+    forms = [citizen_form(rng, choices, image, today) for _ in range(options.together)]
+    (seconds, together, errors), _ = _timed(
+        lambda: file_together(con, settings, choices, forms, options.threads), result["cpu_s"], "filings_together")
+    result.update({
+        "submit_p50_ms": float(np.percentile(millis, 50)), "submit_p95_ms": float(np.percentile(millis, 95)),
+        "submit_image_kb": len(image) // 1024, "submit_threads": options.threads,
+        "submit_together": options.together, "submit_per_s": len(together) / seconds,
+        "submit_errors": len(errors), **check_filings(con, acks + together)})
+    result["submit_cpu_mean_ms"] = result["cpu_s"]["filings"] / len(millis) * 1000
+    result["rss_by_phase_mb"]["filings"] = peak_rss_mb()
+
+    _say(options, "headline figures: the page's SQL, then pandas over the whole tables")
+    filters = figures.default_filters(today)
+    ours, result["headline_s"] = _timed(lambda: headline_as_the_page(con, filters, today), result["cpu_s"],
+                                        "headline")
+    # The portal's own peak, before the baselines load whole tables into this process.
+    result["rss_mb"] = result["rss_by_phase_mb"]["headline"] = peak_rss_mb()
+    differences, cpu = [], result["cpu_s"]
+    for careful in (True, False):
+        if not careful and not fits_the_common_way(options.complaints):
+            continue                         # ten million complaints would not fit in memory that way
+        name, timings = "baseline_careful" if careful else "baseline_pandas", {}
+        theirs, result[f"{name}_s"] = _timed(
+            lambda c=careful, t=timings: baseline_headline(con, filters, today, careful=c, timings=t), cpu, name)
+        result.update({f"{name}_read_s": timings["read_s"], f"{name}_group_s": timings["group_s"]})
+        result["baseline_rss_mb"] = peak_rss_mb()
+        found = headline_differences(ours, theirs)
+        if found:
+            result[f"headline_{name}"] = asdict(theirs)
+            differences += [f"{name}: {d}" for d in found]
+    result["baseline_common_way"] = "baseline_pandas_s" in result
+    if not result["baseline_common_way"]:
+        result["baseline_pandas_s"] = result["baseline_careful_s"]
+    result["speedup_vs_pandas"] = result["baseline_pandas_s"] / result["headline_s"]
+    result["speedup_vs_careful_pandas"] = result["baseline_careful_s"] / result["headline_s"]
+    result.update({"headline_equal": not differences, "headline": asdict(ours)})
+    with con.cursor() as cur:
+        result["rows"] = bench_db.table_rows(cur)
+    result["database_mb"] = round(Path(settings.db_path).stat().st_size / 1e6, 1)
+    return differences, errors
+
+
+def goals_met(result: dict) -> dict[str, bool]:
+    compare = {"<": lambda a, b: a < b, "==": lambda a, b: a == b, ">=": lambda a, b: a >= b}
+    return {key: bool(compare[op](result[key], goal)) for key, op, goal in GOALS if key in result}
+
+
+def problems(result: dict, differences: list[str], errors: list[str]) -> list[str]:
+    """What makes the run fail (slowness alone does not)."""
+    found = [f"headline differs from the pandas baseline: {d}" for d in differences]
+    for key in ("lost", "duplicated", "incomplete"):
+        if result.get(key):
+            found.append(f"{result[key]} acknowledged filing(s) {key}")
+    found += [f"a citizen saw an error: {e}" for e in sorted(set(errors))[:5]]
+    return found
+
+
+def summary(result: dict) -> str:
+    goals = {key: (op, goal) for key, op, goal in GOALS}
+    units = {"_per_s": "/s", "_s": "s", "_ms": "ms", "_mb": "MB", "_pandas": "×"}
+    lines = [f"benchmark: {result['complaints']:,} complaints on {result['cpus']} CPUs "
+             f"(goals are for 1,000,000)"]
+    for key in ("seed_s", "analytics_cold_s", "analytics_warm_s", "analytics_recomputed_s", "queue_s",
+                "submit_p50_ms", "submit_p95_ms", "submit_per_s", "lost", "duplicated", "headline_s",
+                "baseline_pandas_s", "speedup_vs_pandas", "baseline_careful_s", "speedup_vs_careful_pandas",
+                "rss_mb", "baseline_rss_mb"):
+        value = result[key]
+        unit = next((u for suffix, u in units.items() if key.endswith(suffix)), "")
+        shown = f"{value:,.3f}" if isinstance(value, float) and value < 10 else (
+            f"{value:,.1f}" if isinstance(value, float) else f"{value:,}")
+        goal = ""
+        if key in goals:
+            op, target = goals[key]
+            goal = f"goal {op} {target}  {'ok' if result['goals_met'][key] else 'MISSED'}"
+        lines.append(f"  {key:<24} {shown:>12} {unit:<3} {goal}")
+    lines.append(f"  headline equal to the pandas baselines: {'yes' if result['headline_equal'] else 'NO'}")
+    if not result["baseline_common_way"]:
+        lines.append("  (too many complaints to read the common way here: baseline_pandas_s is the careful way)")
+    # The run itself keeps up to two cores busy; more than that at the end, or any load before it
+    # began, is other work.
+    start, end = result["load_average_1m_start"], result["load_average_1m_end"]
+    busy = start > 1 or end > result["cpus"] + 1
+    lines.append(f"  machine load (1-minute average) before: {start:.1f}, after: {end:.1f}, on {result['cpus']} CPUs"
+                 + ("  (busy: wall times are inflated; cpu_s in the JSON is not)" if busy else ""))
+    lines += [f"  FAILED: {p}" for p in result["problems"]]
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> tuple[BenchOptions, Path | None]:
+    parser = argparse.ArgumentParser(prog="python -m lib.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--complaints", type=int, default=BenchOptions.complaints)
+    parser.add_argument("--json", type=Path, help="write the result here as one JSON object")
+    parser.add_argument("--filings", type=int, default=BenchOptions.filings, help="timed one by one (p50, p95)")
+    parser.add_argument("--together", type=int, default=BenchOptions.together, help="filed by --threads at once")
+    parser.add_argument("--threads", type=int, default=BenchOptions.threads)
+    parser.add_argument("--memory-limit", default=SEED_MEMORY_LIMIT, help="DuckDB's limit while seeding")
+    parser.add_argument("--seed", type=int, default=BenchOptions.random_seed)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    if args.complaints < 1 or args.filings < 1 or args.together < args.threads or args.threads < 1:
+        parser.error("need at least one complaint and one filing, and --together >= --threads >= 1")
+    return BenchOptions(complaints=args.complaints, filings=args.filings, together=args.together,
+                        threads=args.threads, memory_limit=args.memory_limit, random_seed=args.seed,
+                        progress=not args.quiet), args.json
+
+
+def main(argv: list[str] | None = None) -> int:
+    options, json_path = parse_args(argv)
+    # Quiet Streamlit's "no runtime" warnings about the cached resources used between page runs.
+    saved_level = os.environ.get(STREAMLIT_LOG_LEVEL)
+    os.environ[STREAMLIT_LOG_LEVEL] = "error"
+    streamlit.logger.set_log_level("error")
+    try:
+        result = run_benchmark(options)
+    except BenchmarkFailed as exc:
+        print(f"benchmark FAILED: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if saved_level is None:
+            os.environ.pop(STREAMLIT_LOG_LEVEL, None)
+        else:
+            os.environ[STREAMLIT_LOG_LEVEL] = saved_level
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(summary(result))
+    if result["problems"]:
+        print("benchmark FAILED: " + "; ".join(result["problems"]), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""Command line for the portal's operators: seed, reset-demo, add-user, backup, restore, slots (`python -m lib.cli --help`)."""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from lib.staff.access import SIGNED_IN_ROLES
+from lib.core.config import Settings, load_settings
+from lib.core.i18n import t
+from lib.core.problems import InvalidInput
+from lib.db.connect import DatabaseBusy, connect, transaction
+from lib.db.reference import load_reference_data
+
+EXIT_BUSY = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except DatabaseBusy as exc:
+        # Expected while the portal runs: a plain message, not a traceback.
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m lib.cli",
+        description="e-Sachivalaya Rewari: operator commands on the database named by ESACHIVALAYA_DB.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    seed = commands.add_parser("seed", help="add fictional demo complaints (with history and SMS)")
+    seed.add_argument("--complaints", type=positive_int, required=True, metavar="N",
+                      help="how many complaints to add")
+    seed.add_argument("--fresh", action="store_true",
+                      help="delete the database and uploaded files first (the .keys file is kept)")
+    seed.set_defaults(run=run_seed)
+
+    reset = commands.add_parser("reset-demo", help="start again from a fresh demo database "
+                                "(deletes the database and uploads; keeps the keys)")
+    reset.set_defaults(run=run_reset_demo)
+
+    add_user = commands.add_parser("add-user", help="create an account (e.g. the first admin of a "
+                                   "production database); asks for the password")
+    add_user.add_argument("--username", required=True)
+    add_user.add_argument("--name", required=True, help="display name")
+    add_user.add_argument("--role", required=True, choices=[r.value for r in SIGNED_IN_ROLES])
+    add_user.add_argument("--department", help="department code, for officers only (e.g. PHED)")
+    add_user.set_defaults(run=run_add_user)
+
+    backup = commands.add_parser("backup", help="copy the database and the encrypted uploads into a new "
+                                 "folder named by the time (IST); not the keys, keep those separately")
+    backup.add_argument("dir", nargs="?", type=Path, metavar="DIR",
+                        help="where to put the backup folder (default: ESACHIVALAYA_BACKUP_DIR, "
+                        "else backups/ beside the database)")
+    backup.set_defaults(run=run_backup)
+
+    restore = commands.add_parser("restore", help="replace the database and uploads with a backup folder, "
+                                  "after checking it; only while the portal is stopped")
+    restore.add_argument("dir", type=Path, metavar="DIR", help="the backup folder (the one with manifest.json)")
+    restore.set_defaults(run=run_restore)
+
+    slots = commands.add_parser("slots", help="the free hearing slots of an officer over the next days "
+                                "(times in IST, +05:30)")
+    slots.add_argument("--officer", required=True, metavar="USERNAME", help="a hearing officer, e.g. dc_rewari")
+    slots.add_argument("--days", type=positive_int, default=7, metavar="N", help="how many days ahead (default 7)")
+    slots.add_argument("--json", action="store_true", help="one JSON object per slot and line, for scripts")
+    slots.set_defaults(run=run_slots)
+    return parser
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    from tqdm import tqdm                  # only this command draws a progress bar
+    from lib.ops.seed import seed_complaints   # Faker is only needed here
+
+    settings = load_settings()
+    if args.fresh:
+        delete_database(settings)
+    con = connect(settings.db_path)
+    try:
+        with transaction(con) as cur:
+            load_reference_data(cur)
+        started = time.perf_counter()
+        with tqdm(total=args.complaints, unit=" complaints", unit_scale=True, file=sys.stderr,
+                  desc="seeding") as bar:
+            added = seed_complaints(con, args.complaints, track_url=settings.track_url, progress=bar.update)
+        seconds = time.perf_counter() - started
+    finally:
+        con.close()
+    print(f"seeded {added:,} complaints (with their history and SMS) into {settings.db_path}"
+          f" in {seconds:.1f} s")
+    return 0
+
+
+def run_reset_demo(args: argparse.Namespace) -> int:
+    from lib.ops import startup
+
+    settings = load_settings()
+    delete_database(settings)
+    demo = Settings(**{**settings.__dict__, "demo": True})
+    startup.open_portal_database(demo).close()
+    print(f"a fresh demo database is ready at {settings.db_path}")
+    return 0
+
+
+def run_add_user(args: argparse.Namespace) -> int:
+    import getpass
+
+    from lib.staff import administration
+
+    password = getpass.getpass("password for the new account: ")
+    if password != getpass.getpass("the same password again: "):
+        print("error: the two passwords differ; nothing was saved", file=sys.stderr)
+        return 1
+    settings = load_settings()
+    con = connect(settings.db_path)
+    try:
+        administration.add_user(con, administration.NewUser(
+            username=args.username, display_name=args.name, role=args.role,
+            department_code=args.department, password=password), actor="cli")
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            print(f"error: {problem.field}: {t('en', problem.key, **problem.params)}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"created {args.role} account {args.username}")
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from lib.ops import backup
+
+    settings = load_settings()
+    if not settings.db_path.exists():
+        print(f"error: {t('en', 'backup.refused.no_database', path=settings.db_path)}", file=sys.stderr)
+        return 1
+    con = connect(settings.db_path)
+    try:
+        made = backup.create_backup(con, settings, args.dir, actor="cli")
+    finally:
+        con.close()
+    manifest = made.manifest
+    print(f"backed up {manifest.row_counts.get('complaints', 0):,} complaints and {len(manifest.uploads):,} "
+          f"uploads into {made.folder}")
+    if manifest.missing_uploads:
+        print(f"warning: {t('en', 'backup.missing_uploads', count=len(manifest.missing_uploads))}",
+              file=sys.stderr)
+    print("the keys are not in the backup: keep the uploads_fernet_key (and the other keys) separately")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from lib.ops import backup
+
+    settings = load_settings()
+    try:
+        manifest = backup.restore_backup(settings, args.dir)
+    except backup.BackupRefused as exc:
+        print(f"error: {exc.message('en')}", file=sys.stderr)
+        print("nothing was changed", file=sys.stderr)
+        return 1
+    print(f"restored {manifest.row_counts.get('complaints', 0):,} complaints and {len(manifest.uploads):,} "
+          f"uploads from {args.dir} (made {manifest.created_at:%d-%m-%Y %H:%M} IST) into {settings.db_path}")
+    print(f"the previous database and uploads are kept as *{backup.BEFORE_RESTORE} beside them; "
+          "delete them once the portal works")
+    return 0
+
+
+def run_slots(args: argparse.Namespace) -> int:
+    import json
+
+    from lib.hearings import hearings
+
+    settings = load_settings()
+    if not settings.db_path.exists():
+        print(f"error: there is no database at {settings.db_path}", file=sys.stderr)
+        return 1
+    con = connect(settings.db_path)           # DatabaseBusy while the portal holds the file
+    try:
+        if hearings.get_officer(con, args.officer) is None:
+            print(f"error: {args.officer} is not a hearing officer", file=sys.stderr)
+            return 1
+        found = hearings.find_free_slots(con, args.officer, days=args.days)
+    finally:
+        con.close()
+    for slot in found:
+        start, end = slot.starts_at.astimezone(hearings.IST), slot.ends_at.astimezone(hearings.IST)
+        if args.json:
+            print(json.dumps({"officer": slot.officer, "start": start.isoformat(), "end": end.isoformat(),
+                              "standing_in_for": slot.standing_in_for}))
+        else:
+            print(f"{start:%a %d-%m-%Y %H:%M}-{end:%H:%M} IST  {slot.officer}"
+                  + (f" (for {slot.standing_in_for})" if slot.standing_in_for else ""))
+    if not args.json:
+        print(f"{len(found)} free slots in the next {args.days} days", file=sys.stderr)
+    return 0
+
+
+def delete_database(settings: Settings) -> None:
+    """Remove the database, its write-ahead log and the uploads, keeping the keys.
+
+    Deleting a file another process has open would succeed on Linux and pull the database
+    out from under the running portal, so first prove nobody holds it (raises DatabaseBusy).
+    """
+    if settings.db_path.exists():
+        connect(settings.db_path).close()
+    wal = Path(f"{settings.db_path}.wal")
+    for path in (settings.db_path, wal, settings.uploads_dir):
+        if not path.exists():
+            continue
+        print(f"deleting {path}")
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

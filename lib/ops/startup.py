@@ -1,0 +1,58 @@
+"""Bringing the portal's database up: schema, reference data, and demo data only for a brand-new file."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from lib.core.config import Settings
+from lib.db import connect as db
+from lib.db import citizen as complaints_db
+from lib.db import reference as reference_db
+from lib.db import settings as settings_db
+from lib.casework import deadlines
+from lib.hearings import hearings
+from lib.staff import signin
+from lib.citizen import uploads
+
+log = logging.getLogger(__name__)
+
+DEMO_COMPLAINTS = 3000
+
+
+def open_portal_database(settings: Settings):
+    """Connect (upgrading the schema in place), load reference data, seed a new demo database once,
+    and remove uploads a crashed filing left without their complaint."""
+    is_new = not settings.db_path.exists()
+    con = db.connect(settings.db_path, memory_limit=settings.duckdb_memory)
+    with db.transaction(con) as cur:
+        reference_db.load_reference_data(cur)
+    deadlines.ensure_calendar(con)      # working days for every deadline; rebuilt only when stale
+    # Decided by a marker in the file itself, not by the file being new alone, so that an
+    # existing database is never reseeded, even if it happens to hold no complaints.
+    with con.cursor() as cur:
+        seeded_before = settings_db.get(cur, "demo_seeded_at") is not None
+    if settings.demo and is_new and not seeded_before:
+        from lib.ops.seed import seed_complaints   # Faker is only needed for a demo database
+
+        log.info("new database %s: seeding %d demo complaints", settings.db_path, DEMO_COMPLAINTS)
+        seed_complaints(con, DEMO_COMPLAINTS, track_url=settings.track_url)
+        signin.create_demo_users(con)
+        hearings.ensure_default_rules(con)       # the DC holds hearings under the default office rules
+        with db.transaction(con) as cur:
+            settings_db.put(cur, "demo_seeded_at", datetime.now(timezone.utc).isoformat())
+    sweep_orphan_uploads(con, settings)
+    return con
+
+
+def sweep_orphan_uploads(con, settings: Settings, older_than_s: float = 3600) -> list[str]:
+    """Delete stored files no document row refers to (left by a filing killed mid-way).
+
+    Only files older than `older_than_s` go, so a filing in flight keeps its files.
+    """
+    store = uploads.UploadStore(settings.uploads_dir, settings.uploads_fernet_key)
+    with con.cursor() as cur:
+        known = complaints_db.stored_document_names(cur)
+    removed = store.sweep_orphans(known, older_than_s=older_than_s)
+    if removed:
+        log.warning("removed %d orphaned upload(s)", len(removed))
+    return removed

@@ -1,0 +1,1 @@
+"""SMS to citizens: templates, the outbox dispatcher and the gateways."""

@@ -1,0 +1,1 @@
+"""Staff: roles and pages, accounts, sign-in, the audit trail and administration."""
