@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test test-fast reset-demo clean-venv chromium
+.PHONY: run dev test test-fast reset-demo clean-venv chromium
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -23,6 +23,10 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 # created with the schema, Rewari's reference data and demo complaints on first start.
 run: $(VENV)/.runtime-installed
 	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+# For someone editing pages: reload on save (the file watcher is off in every other run).
+dev: $(VENV)/.runtime-installed
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.fileWatcherType auto --server.runOnSave true
 
 # Browser tests drive Debian's chromium (no browser download); install it when missing.
 chromium:

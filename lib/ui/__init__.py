@@ -1,6 +1,8 @@
 """The only lib module that imports streamlit: the shared connection, the frame and page guards, and widgets every page uses."""
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 import os
 
@@ -28,6 +30,14 @@ COOKIE_NAME = "esachivalaya_signin"
 LANGUAGE_NAMES = {Language.HINDI: "हिन्दी", Language.ENGLISH: "English"}
 
 
+@atexit.register
+def _release_at_exit() -> None:
+    """Stop the SMS dispatcher and close DuckDB before the interpreter goes: a connection left to
+    interpreter shutdown makes DuckDB's bindings print a "nanobind: leaked ..." dump on every stop."""
+    st.cache_resource.clear()
+    gc.collect()
+
+
 def _secrets() -> dict:
     try:
         return st.secrets.to_dict()
@@ -40,7 +50,7 @@ def settings() -> Settings:
     return load_settings(_secrets())
 
 
-@st.cache_resource(show_spinner="Preparing the database…")
+@st.cache_resource(show_spinner="Preparing the database…", on_release=lambda con: con.close())
 def connection():
     """One DuckDB connection per process; every unit of work takes its own cursor from it."""
     return startup.open_portal_database(settings())

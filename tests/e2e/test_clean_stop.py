@@ -1,0 +1,22 @@
+"""A quiet stop (issue #12): stopping the portal closes DuckDB and the SMS dispatcher cleanly, so the log
+ends without DuckDB's "nanobind: leaked ..." dump."""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import PortalServer
+
+
+def test_stopping_the_portal_leaves_no_leak_dump_in_the_log(tmp_path, browser):
+    portal = PortalServer(tmp_path)
+    try:
+        page = browser.new_page()
+        page.goto(portal.url)                       # the first page opens the database
+        expect(page.locator("h1").first).to_be_visible(timeout=60_000)
+        page.close()
+    finally:
+        portal.stop()
+    portal.log.seek(0)
+    log = portal.log.read().decode(errors="replace")
+    assert portal.process.returncode == 0, log[-2000:]
+    assert "nanobind" not in log and "leaked" not in log, log[-2000:]
