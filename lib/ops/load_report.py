@@ -1,0 +1,86 @@
+"""What the load command measures and prints: the portal processes' CPU and memory, and per-page figures."""
+from __future__ import annotations
+
+import math
+import os
+import statistics
+from pathlib import Path
+
+from lib.ops.load_views import Step, View
+
+
+def portal_pids() -> list[int]:
+    """Every `streamlit run` process on this machine (the portal's processes)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"streamlit" in b" ".join(cmd) and b"run" in cmd and entry.name != str(os.getpid()):
+                pids.append(int(entry.name))
+    return pids
+
+
+def cpu_ticks(pids) -> dict[int, int]:
+    """User + system clock ticks so far, per process still alive."""
+    ticks = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks[pid] = int(fields[11]) + int(fields[12])
+        except (OSError, IndexError):
+            pass
+    return ticks
+
+
+def rss_mb(pids) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]    # nearest rank
+
+
+def summarise(step: Step, steady_s: float) -> dict:
+    by_page: dict[str, list[View]] = {}
+    for view in step.views:
+        by_page.setdefault(view.page, []).append(view)
+    pages = {}
+    for page, views in sorted(by_page.items()):
+        ok = [v.seconds for v in views if v.error is None]
+        pages[page] = {"views": len(views), "errors": len(views) - len(ok),
+                       "views_per_s": round(len(views) / steady_s, 2),
+                       "p50_ms": round(1000 * (statistics.median(ok) if ok else 0), 1),
+                       "p95_ms": round(1000 * percentile(ok, 95), 1), "p99_ms": round(1000 * percentile(ok, 99), 1),
+                       "first_error": next((v.error for v in views if v.error), None)}
+    citizens = [v.seconds for v in step.views if v.error is None and v.page in ("file_complaint", "track_complaint")]
+    officers = [v.seconds for v in step.views if v.error is None and v.page not in
+                ("file_complaint", "track_complaint", "connect")]
+    return {"citizens": step.citizens, "officers": step.officers, "views": len(step.views),
+            "errors": sum(1 for v in step.views if v.error), "views_per_s": round(len(step.views) / steady_s, 2),
+            "citizen_p95_ms": round(1000 * percentile(citizens, 95), 1),
+            "officer_p95_ms": round(1000 * percentile(officers, 95), 1),
+            "server_rss_mb": round(step.rss_mb, 1), "server_cpu_percent": round(step.cpu_percent, 1),
+            "pages": pages}
+
+
+def table(results: list[dict]) -> str:
+    lines = ["| citizens + officers | views/s | citizen p95 | officer p95 | errors | server RSS | server CPU |",
+             "|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['citizens']} + {r['officers']} | {r['views_per_s']} | {r['citizen_p95_ms']} ms | "
+                     f"{r['officer_p95_ms']} ms | {r['errors']} | {r['server_rss_mb']} MB | {r['server_cpu_percent']} % |")
+    return "\n".join(lines)
