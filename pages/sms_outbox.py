@@ -93,10 +93,10 @@ if entries:
     st.dataframe(pd.DataFrame(
         [(e.id, when(e.created_at), e.template, ui.LANGUAGE_NAMES[Language(e.language)], e.masked_mobile,
           status_label(e.status), e.attempts, e.last_error or "—", when(e.sent_at),
-          when(e.next_attempt_at) if e.status == SmsStatus.QUEUED else "—", e.parts) for e in entries],
+          when(e.next_attempt_at) if e.status == SmsStatus.QUEUED else "—", e.parts, e.text) for e in entries],
         columns=[ui.tr(f"outbox.col.{c}") for c in (
             "id", "created", "template", "language", "mobile", "status", "attempts", "last_error",
-            "sent_at", "next_attempt", "parts")]),
+            "sent_at", "next_attempt", "parts", "text")]),
         hide_index=True, width="stretch")
 else:
     st.info(ui.tr("outbox.empty"))

@@ -72,8 +72,21 @@ def test_the_admin_sees_counts_and_a_masked_table(outbox):
     assert table.set_index("No.").loc[outbox["failed"], "Last error"] == "HTTP 400: bad template"
     assert table.set_index("No.").loc[outbox["sent"], "Sent at"].endswith("IST")
     shown = table.to_csv()
-    assert "98111000" not in shown and "ई-सचिवालय" not in shown      # no full mobile, no message text
+    assert "98111000" not in shown                                   # no full mobile
+    # The text is there to read, with its links blotted out (a join or track link opens the case).
+    sent_text = table.set_index("No.").loc[outbox["sent"], "Text (links and codes hidden)"]
+    assert "RWR-2026-" in sent_text and "आपकी शिकायत" in sent_text and "[link]" in sent_text
+    assert "https://" not in shown and "esachivalaya.example" not in shown
     assert "log only" in at.info[0].value                              # the admin knows nothing leaves
+
+
+def test_one_time_codes_and_join_links_never_reach_the_outbox_page():
+    from lib.sms.dispatcher import readable_text
+
+    body = "RWR-2026-000123: आपका कोड 482913 है। सुनवाई https://meet.example/esachivalaya-abc?x=1 पर"
+    shown = readable_text(body)
+    assert "482913" not in shown and "https://" not in shown and "esachivalaya-abc" not in shown
+    assert "RWR-2026-000123" in shown and "आपका कोड" in shown
 
 
 def test_the_status_filter_shows_only_that_status(outbox):

@@ -17,11 +17,25 @@ from lib.citizen import uploads
 log = logging.getLogger(__name__)
 
 DEMO_COMPLAINTS = 3000
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging() -> None:
+    """Our own INFO lines (the log gateway's SMS, the dispatcher starting) reach the server log.
+    Streamlit configures only its own loggers; without a handler ours would go nowhere below WARNING."""
+    ours = logging.getLogger("lib")
+    if not ours.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        ours.addHandler(handler)
+        ours.setLevel(logging.INFO)
+        ours.propagate = False
 
 
 def open_portal_database(settings: Settings):
     """Connect (upgrading the schema in place), load reference data, seed a new demo database once,
     and remove uploads a crashed filing left without their complaint."""
+    configure_logging()
     is_new = not settings.db_path.exists()
     con = db.connect(settings.db_path, memory_limit=settings.duckdb_memory)
     with db.transaction(con) as cur:

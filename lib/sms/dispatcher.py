@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -205,8 +206,9 @@ def start_background_dispatcher(con, secrets: Mapping | None,
 
 @dataclass(frozen=True)
 class OutboxEntry:
-    """A message as the admin sees it: the mobile masked, and no text (a hearing's SMS carries the
-    video room's link, which would let its reader into the hearing)."""
+    """A message as the admin sees it: the mobile masked, and the text with its links and one-time
+    codes blotted out (a hearing's SMS carries the video room's link, which would let its reader into
+    the hearing; a track link or code would open the citizen's complaint). SMS carry no ID number."""
     id: int
     created_at: datetime
     template: str
@@ -218,6 +220,16 @@ class OutboxEntry:
     sent_at: datetime | None
     next_attempt_at: datetime | None
     parts: int                      # SMS parts it costs (Hindi goes as Unicode: 70 a part)
+    text: str = ""
+
+
+_LINK_RE = re.compile(r"https?://\S+")
+_CODE_RE = re.compile(r"(?<![\w-])\d{4,8}(?![\w-])")      # a one-time code, not a tracking number's digits
+
+
+def readable_text(body: str) -> str:
+    """The message as the outbox page may show it: links and codes replaced by placeholders."""
+    return _CODE_RE.sub("••••••", _LINK_RE.sub("[link]", body or ""))
 
 
 def outbox_counts(con) -> dict[SmsStatus, int]:
@@ -238,7 +250,7 @@ def list_outbox(con, status: str | None = None, limit: int = 200) -> list[Outbox
             id=r["id"], created_at=r["created_at"], template=r["template"], language=r["language"],
             masked_mobile=mask_mobile(r["mobile"]), status=SmsStatus(r["status"]), attempts=r["attempts"],
             last_error=r["last_error"], sent_at=r["sent_at"], next_attempt_at=r["next_attempt_at"],
-            parts=sms_parts(r["body"])))
+            parts=sms_parts(r["body"]), text=readable_text(r["body"])))
     return entries
 
 
