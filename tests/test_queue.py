@@ -350,3 +350,28 @@ def test_filed_window_combines_age_and_dates():
     assert high == datetime(2026, 11, 19, tzinfo=IST)                 # filed on the 18th or before
     assert queue.filed_window(QueueFilters(), TODAY) == (None, None)
     assert queue.search_pattern("50%_a\\b") == "%50\\%\\_a\\\\b%"
+
+
+def test_the_search_finds_a_tracking_number_however_it_is_typed(db):
+    con, complaints = db
+    wanted = complaints[7]["tracking_no"]                       # e.g. RWR-2025-000008
+    year, number = wanted.split("-")[1:]
+    for typed in (wanted, wanted.lower(), wanted.replace("-", ""), f"rwr {year} {number}", f" {wanted.lower()} "):
+        found = all_tracking_numbers(con, DC, QueueFilters(text=typed.strip()))
+        assert found == [wanted], typed
+    # The number's last digits alone find it too (with whatever else ends the same way).
+    assert wanted in all_tracking_numbers(con, DC, QueueFilters(text=number))
+
+
+def test_the_search_finds_a_complaint_by_the_last_digits_of_the_mobile(db):
+    con, complaints = db
+    with con.cursor() as cur:
+        mobiles = dict(cur.execute("SELECT tracking_no, mobile FROM complaints").fetchall())
+    wanted = complaints[11]["tracking_no"]
+    tail = mobiles[wanted][-6:]
+    found = all_tracking_numbers(con, DC, QueueFilters(text=tail))
+    assert wanted in found
+    assert all(mobiles[t].endswith(tail) or tail in t for t in found)
+    # Officers search only inside their own scope.
+    phed = all_tracking_numbers(con, PHED, QueueFilters(text=tail))
+    assert set(phed) <= set(found) and all(visible_to(PHED, c) for c in complaints if c["tracking_no"] in phed)

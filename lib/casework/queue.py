@@ -209,6 +209,26 @@ def search_pattern(text: str) -> str | None:
     return f"%{escaped}%"
 
 
+@dataclass(frozen=True)
+class Search:
+    """What the queue's search box matches: words in the subject or description; a tracking number
+    in any case, with or without hyphens or spaces ("rwr 2026 000123", "RWR2026000123", "000123");
+    and, for 4 to 10 digits, the last digits of the citizen's mobile."""
+    pattern: str | None
+    tracking_compact: str | None      # LIKE pattern on the tracking number without hyphens, upper case
+    mobile_tail: str | None           # LIKE pattern: the mobile ends with these digits
+
+
+def search_terms(text: str) -> Search:
+    if not text:
+        return Search(None, None, None)
+    compact = re.sub(r"[\s\-_/]+", "", text).upper()
+    tracking = f"%{compact}%" if re.fullmatch(r"[A-Z]{0,3}\d{3,}", compact) else None
+    digits = re.sub(r"[\s\-]+", "", text)
+    mobile = f"%{digits}" if re.fullmatch(r"\d{4,10}", digits) else None
+    return Search(search_pattern(text), tracking, mobile)
+
+
 def filed_window(filters: QueueFilters, today: date) -> tuple[datetime | None, datetime | None]:
     """The filed_at range [from, before) that the age and date filters together allow (IST days)."""
     lows, highs = [], []
@@ -262,7 +282,7 @@ def _prepare(con, cur, user: User, filters: QueueFilters, today: date):
     """The overdue condition and the WHERE clause (scope from the server-side user + filters)."""
     overdue = deadlines.overdue_condition(con, cur, deadlines.get_targets(con), today)
     where = queue_db.where_clause(complaints_visible_to(user), overdue, filters,
-                                  filed_window(filters, today), search_pattern(filters.text))
+                                  filed_window(filters, today), search_terms(filters.text))
     return overdue, where
 
 

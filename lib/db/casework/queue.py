@@ -33,11 +33,11 @@ _NAMES = {
 
 
 def where_clause(scope: tuple[str, list], overdue: tuple[str, list], filters,
-                 window: tuple[datetime | None, datetime | None], pattern: str | None) -> tuple[str, list]:
+                 window: tuple[datetime | None, datetime | None], search) -> tuple[str, list]:
     """(condition on complaints alias c, parameters): the user's scope AND every filter set.
 
-    `filters` is a lib.queue.QueueFilters; `window` is its filed_at range and `pattern` its ILIKE
-    pattern, both worked out there.
+    `filters` is a lib.casework.queue.QueueFilters; `window` is its filed_at range and `search` its
+    lib.casework.queue.Search (ILIKE pattern, compact tracking number, mobile tail), worked out there.
     """
     scope_sql, scope_params = scope
     parts, params = [f"({scope_sql})"], list(scope_params)
@@ -64,8 +64,15 @@ def where_clause(scope: tuple[str, list], overdue: tuple[str, list], filters,
         add("c.filed_at >= ?", low)
     if high is not None:
         add("c.filed_at < ?", high)
-    if pattern:
-        add("(c.subject ILIKE ? ESCAPE '\\' OR c.description ILIKE ? ESCAPE '\\')", pattern, pattern)
+    if search.pattern:
+        matches, values = ["c.subject ILIKE ? ESCAPE '\\'", "c.description ILIKE ? ESCAPE '\\'"], [search.pattern] * 2
+        if search.tracking_compact:
+            matches.append("replace(upper(c.tracking_no), '-', '') LIKE ?")
+            values.append(search.tracking_compact)
+        if search.mobile_tail:
+            matches.append("c.mobile LIKE ?")
+            values.append(search.mobile_tail)
+        add(f"({' OR '.join(matches)})", *values)
     return " AND ".join(parts), params
 
 
