@@ -58,7 +58,7 @@ st.title(ui.tr("nav.calendar"))
 try:                    # a complaint's "show on the calendar" opens the calendar on its hearing's day
     focus = date.fromisoformat(st.query_params.get("date", ""))
 except ValueError:
-    focus = now.date()
+    focus = None
 
 if user.role == Role.DC:
     everyone = ui.tr("agenda.all_officers")      # format_func may run outside this script run
@@ -67,14 +67,16 @@ if user.role == Role.DC:
 else:
     officer = user.username            # the SQL scopes an officer to their own hearings anyway
 show_called_off = st.toggle(ui.tr("agenda.show_called_off"), key="calendar_called_off")
-shown = [s for s in calendar_export.scheduled_hearings(con, user, focus - timedelta(days=62),
-                                                       focus + timedelta(days=92), officer)
+around = focus or now.date()
+shown = [s for s in calendar_export.scheduled_hearings(con, user, around - timedelta(days=62),
+                                                       around + timedelta(days=92), officer)
          if show_called_off or s.hearing.status in HOLDING]
+focus = focus or calendar_export.opening_day(shown, now.date())
 st.markdown(" · ".join(f":{colour}[■ {ui.tr(f'hearing.status.{status}')}]" for status, colour in LEGEND.items()
                        if show_called_off or status in HOLDING))
 
 clicks = st.session_state.setdefault(CLICKS_KEY, 0)
-state = calendar(events=calendar_export.calendar_events(shown, lang, titles),
+state = calendar(events=calendar_export.calendar_events(shown, lang, {s.place_lgd: place_name(s.place_lgd) for s in shown}),
                  options=calendar_export.calendar_options(lang, focus), callbacks=["eventClick"],
                  key=f"hearing_calendar_{focus.isoformat()}_{officer}_{show_called_off}_{lang}_{clicks}")
 clicked = calendar_export.clicked_hearing(state)

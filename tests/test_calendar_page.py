@@ -82,9 +82,10 @@ def test_the_ics_carries_no_citizen_details():
 
 def test_events_have_explicit_ist_offsets_and_a_colour_per_status():
     events = calendar_export.calendar_events(
-        [scheduled(1, START), scheduled(2, START, "no_show"), scheduled(3, START, "attended")], "en", TITLES)
+        [scheduled(1, START), scheduled(2, START, "no_show"), scheduled(3, START, "attended")], "en",
+        {s.place_lgd: "Khursaid Nagar" for s in [scheduled(1, START)]})
     assert events[0]["start"] == "2026-12-07T15:00:00+05:30" and events[0]["end"] == "2026-12-07T15:10:00+05:30"
-    assert events[0]["title"] == "RWR-2026-000001 · उपायुक्त, रेवाड़ी · Booked"
+    assert events[0]["title"] == "RWR-2026-000001 · Khursaid Nagar"
     assert len({e["backgroundColor"] for e in events}) == 3
     options = calendar_export.calendar_options("hi", START.date())
     assert options["timeZone"] == "Asia/Kolkata" and options["initialDate"] == "2026-12-07"

@@ -105,15 +105,17 @@ def todays_briefing(con, user: User, day: date, *, related_limit: int = 8) -> li
 
 # ---- FullCalendar (streamlit-calendar) ----
 
-def calendar_events(hearings: Sequence[ScheduledHearing], language: str, titles: Mapping[str, str]) -> list[dict]:
-    """One event per hearing, with explicit +05:30 times (the component's callbacks speak UTC)."""
+def calendar_events(hearings: Sequence[ScheduledHearing], language: str, place_names: Mapping[int, str]) -> list[dict]:
+    """One event per hearing, with explicit +05:30 times (the component's callbacks speak UTC). The
+    title is what the DC needs at a glance in a 10-minute slot: the tracking number and the place
+    (the colour tells the status, the list below names the officer)."""
     events = []
     for s in hearings:
         h = s.hearing
         colour = STATUS_COLOURS[h.status]
         events.append({
             "id": str(h.id),
-            "title": f"{s.tracking_no} · {titles.get(h.officer, h.officer)} · {t(language, f'hearing.status.{h.status}')}",
+            "title": f"{s.tracking_no} · {place_names.get(s.place_lgd, '—')}",
             "start": h.starts_at.astimezone(IST).isoformat(), "end": h.ends_at.astimezone(IST).isoformat(),
             "backgroundColor": colour, "borderColor": colour,
         })
@@ -132,7 +134,21 @@ def calendar_options(language: str, initial_date: date, initial_view: str = "tim
                        "list": t(language, "agenda.list")},
         "firstDay": 1, "slotMinTime": "09:00:00", "slotMaxTime": "19:00:00", "allDaySlot": False,
         "eventTimeFormat": clock, "slotLabelFormat": clock, "height": 650, "navLinks": True,
+        # The component bundles no FullCalendar locale files; a locale code alone makes FullCalendar
+        # format dates with the browser's Intl in that language (Hindi month and day names).
+        "locale": "hi-IN" if language == "hi" else "en-IN",
+        "dayHeaderFormat": {"weekday": "short", "day": "2-digit", "month": "2-digit"},   # "सोम 07/12"
+        "titleFormat": {"day": "2-digit", "month": "2-digit", "year": "numeric"},
+        "displayEventEnd": False,        # "15:00 RWR-2026-000123 · Khursaid Nagar", not a cut-off title
     }
+
+
+def opening_day(hearings: Sequence[ScheduledHearing], today: date) -> date:
+    """Where the calendar opens: today if it has a booked hearing, else the next day that has one
+    (a calendar opened on an empty week looks as if nothing were booked)."""
+    days = sorted({s.hearing.starts_at.astimezone(IST).date() for s in hearings
+                   if s.hearing.status == HearingStatus.BOOKED and s.hearing.starts_at.astimezone(IST).date() >= today})
+    return days[0] if days else today
 
 
 def clicked_hearing(state: Mapping | None) -> int | None:
