@@ -20,6 +20,9 @@ FOUND_KEY = "track_found"       # id of the complaint whose number and mobile ma
 PROVEN_KEY = "track_proven"     # id of the complaint whose details this session may see (code or signed link)
 LINK_KEY = "track_link_seen"    # the link already checked in this session: a rerun does not count it again
 FLASH_KEY = "track_flash"
+CODE_REFUSALS = {track_codes.CodeCheck.WRONG: "track.code_wrong", track_codes.CodeCheck.SPENT: "track.code_spent",
+                 track_codes.CodeCheck.EXPIRED: "track.code_expired",
+                 track_codes.CodeCheck.NONE_SENT: "track.code_none_sent"}
 
 
 def when(moment: datetime) -> tuple[str, int]:
@@ -90,7 +93,7 @@ if status is not None:
             if verdict == track_codes.CodeCheck.ACCEPTED:
                 st.session_state[PROVEN_KEY] = found_id
                 st.rerun()
-            st.error(ui.tr(f"track.code_{verdict}", left=left))
+            st.error(ui.tr(CODE_REFUSALS[verdict], left=left))
     else:
         if complaint.hearing:
             hearing = complaint.hearing

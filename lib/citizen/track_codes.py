@@ -36,7 +36,7 @@ class CodeSent:
 
 
 class CodeCheck(StrEnum):
-    """What became of a code the citizen typed (catalog key: track.code_<value>)."""
+    """What became of a code the citizen typed."""
     ACCEPTED = "accepted"
     WRONG = "wrong"            # tries are left
     SPENT = "spent"            # too many wrong tries, or already used: ask for a new code
