@@ -1,4 +1,4 @@
-"""The public pages through Streamlit's AppTest: filing with an upload, bad input, language, tracking."""
+"""The public pages through Streamlit's AppTest: filing with an upload, bad input, language (tracking: test_track_page.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +7,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib.citizen.filing import file_complaint, load_form_choices
-from tests.conftest import jpeg_bytes, make_form, valid_aadhaar
+from tests.conftest import jpeg_bytes, valid_aadhaar
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,37 +102,4 @@ def test_bad_values_are_named_in_english_too(app):
     assert app.text_input(key="name_0").value == "कमला देवी"
 
 
-def file_one(mobile="9812345678"):
-    from lib.ui import connection, settings
-    con = connection()
-    return file_complaint(con, settings(), make_form(mobile=mobile), load_form_choices(con),
-                          track_url="http://x/track")
-
-
-def test_track_page_right_pair_shows_status_and_history(app):
-    ack = file_one()
-    app.switch_page("pages/track_complaint.py").run()
-    app.text_input(key="track_no").input(ack.tracking_no)
-    app.text_input(key="track_mobile").input("98123 45678")
-    app.button[0].click().run()
-    assert not app.exception
-    assert app.subheader[0].value == "स्थिति: प्राप्त"
-    assert not app.error
-
-
-def test_track_page_wrong_pair_gets_one_generic_message(app):
-    ack = file_one()
-    app.switch_page("pages/track_complaint.py").run()
-    app.text_input(key="track_no").input(ack.tracking_no)
-    app.text_input(key="track_mobile").input("9000000000")
-    app.button[0].click().run()
-    wrong_mobile = app.error[0].value
-    app.text_input(key="track_no").input("RWR-2026-999999")
-    app.text_input(key="track_mobile").input("9812345678")
-    app.button[0].click().run()
-    assert app.error[0].value == wrong_mobile
-    assert not app.subheader
-    # A third mistake slows this session down.
-    app.button[0].click().run()
-    app.button[0].click().run()
-    assert app.warning and "सेकंड" in app.warning[0].value
+# The track page has its own file: tests/test_track_page.py.

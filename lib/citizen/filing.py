@@ -3,10 +3,11 @@ its first event, its documents and the acknowledgement SMS in one transaction.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from lib.citizen import identity, uploads
+from lib.citizen import identity, track_links, uploads
 from lib.core.complaints import HearingMode, IdType
 from lib.core.config import Settings
 from lib.db import citizen as complaints_db
@@ -200,7 +201,9 @@ def file_complaint(con, settings: Settings, form: ComplaintForm, choices: FormCh
     try:
         for _, prepared in checked["files"]:
             stored.append(store.save(prepared.data))
-        ack = retrying(lambda: _write(con, checked, stored, now, track_url, _between_writes))
+        # The acknowledgement carries the signed link that opens the complaint's details (track_links).
+        link = partial(track_links.signed_track_url, settings, track_url)
+        ack = retrying(lambda: _write(con, checked, stored, now, link, _between_writes))
     except ConstraintViolation:
         # Two submits of the same form raced: the other one won; hand back its tracking number.
         for name in stored:
@@ -224,7 +227,7 @@ def _earlier_filing(con, token: str) -> Acknowledgement | None:
     return Acknowledgement(tracking_no=row[1], complaint_id=row[0], filed_at=row[2], duplicate_submit=True)
 
 
-def _write(con, checked: dict, stored: list[str], now: datetime, track_url: str, between) -> Acknowledgement:
+def _write(con, checked: dict, stored: list[str], now: datetime, track_link, between) -> Acknowledgement:
     columns = checked["columns"]
     with transaction(con) as cur:
         complaint_id = complaints_db.next_complaint_id(cur)
@@ -235,7 +238,7 @@ def _write(con, checked: dict, stored: list[str], now: datetime, track_url: str,
         if between:
             between(cur)
         dlt_id, body = render("acknowledgement", columns["language"], tracking_no=tracking_no,
-                              track_url=track_url)
+                              track_url=track_link(complaint_id, tracking_no))
         outbox_db.queue_sms(cur, complaint_id=complaint_id, mobile=columns["mobile"],
                             language=columns["language"], template="acknowledgement",
                             dlt_template_id=dlt_id, body=body, idempotency_key=f"ack:{tracking_no}",

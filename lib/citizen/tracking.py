@@ -1,15 +1,19 @@
-"""The citizen's track page: a complaint found only by tracking number and mobile together, shown without internal detail."""
+"""The citizen's track page: tracking number and mobile show the status and next step; the details
+(subject, place, masked ID, history, the hearing's join link) only after a one-time code or the signed link."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from lib.citizen import identity
+from lib.citizen import identity, track_guard, track_links
+from lib.core.config import Settings
 from lib.core.complaints import EventKind, IdType, Status, normalise_tracking_number
 from lib.db.casework import cases as casework_db
 from lib.db import citizen as complaints_db
 from lib.db import hearings as hearings_db
+from lib.db import tracking as tracking_db
+from lib.db.connect import retrying, transaction
 from lib.core.states import HearingEvent, HearingStatus
 from lib.core.i18n import name_in, t
 from lib.core.lifecycle import CaseEvent, ComplaintState, Feedback, RejectionReason, can_give_feedback
@@ -111,8 +115,11 @@ def citizen_proof(tracking_raw: str, mobile_raw: str) -> tuple[str, str] | None:
 
 
 def find_complaint(con, tracking_raw: str, mobile_raw: str, now: datetime | None = None) -> PublicComplaint | None:
-    """The complaint when tracking number and mobile match; None for any mismatch, malformed input
-    included, so the page can give one generic answer that does not reveal whether a number exists."""
+    """The full view when tracking number and mobile match; None for any mismatch.
+
+    Not for the track page: it neither counts failures nor asks for a code (use `look_up`, then
+    `load_details` once `track_codes` or a signed link has proved the citizen). Kept for lib callers
+    and tests that already hold the proof."""
     proof = citizen_proof(tracking_raw, mobile_raw)
     if proof is None:
         return None
@@ -158,28 +165,91 @@ def _hearing(row: tuple | None) -> PublicHearing | None:
                          title_hi or title_en or officer)
 
 
-@dataclass
-class FailureThrottle:
-    """Slows down one browser session that keeps guessing tracking numbers.
+# ---- the track page: a throttled look-up, then the details only for a proven citizen ----
 
-    The first FREE_TRIES mistakes cost nothing (typos happen); after that each further mistake
-    doubles the wait before the next try, up to MAX_WAIT_S. A success resets it.
+
+@dataclass(frozen=True)
+class TrackStatus:
+    """All that tracking number + mobile show: the status and what happens next."""
+    complaint_id: int
+    tracking_no: str
+    status: str
+
+    @property
+    def next_step_key(self) -> str:
+        return NEXT_STEP_KEY[Status(self.status)]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A look-up's answer: the status, or nothing (one answer for every mismatch), or a refusal
+    with the moment to try again."""
+    found: TrackStatus | None = None
+    retry_at: datetime | None = None
+
+
+def look_up(con, settings: Settings, client: str, tracking_raw: str, mobile_raw: str,
+            now: datetime | None = None) -> Lookup:
+    """Tracking number + mobile -> the status, counted against the client and the mobile.
+
+    A wrong number and a wrong mobile take the same path through the same queries (the check, the
+    look-up, the failure written), so neither the answer nor its timing tells them apart.
     """
-    FREE_TRIES = 3
-    BASE_WAIT_S = 5.0
-    MAX_WAIT_S = 300.0
-    failures: int = 0
-    blocked_until: float = field(default=0.0)
+    moment = now or datetime.now(IST)
+    proof = citizen_proof(tracking_raw, mobile_raw)
+    try:
+        typed_mobile = identity.parse_mobile(mobile_raw)
+    except InvalidInput:
+        typed_mobile = None
+    asker = track_guard.Asker.of(settings, client, typed_mobile)
+    tracking_no, mobile = proof or ("", "")
 
-    def seconds_to_wait(self, now: float) -> int:
-        return max(0, int(self.blocked_until - now + 0.999))
+    def work() -> Lookup:
+        with transaction(con) as cur:
+            retry_at = track_guard.refused_until(cur, asker, moment)
+            if retry_at is not None:
+                return Lookup(retry_at=retry_at)
+            row = complaints_db.find_for_citizen(cur, tracking_no, mobile)
+            if row is None:
+                track_guard.note_failure(cur, asker, moment)
+                return Lookup()
+            track_guard.note_success(cur, asker)
+            return Lookup(found=TrackStatus(row["id"], row["tracking_no"], row["status"]))
+    return retrying(work)
 
-    def record_failure(self, now: float) -> None:
-        self.failures += 1
-        if self.failures >= self.FREE_TRIES:
-            wait = min(self.MAX_WAIT_S, self.BASE_WAIT_S * 2 ** (self.failures - self.FREE_TRIES))
-            self.blocked_until = now + wait
 
-    def record_success(self) -> None:
-        self.failures = 0
-        self.blocked_until = 0.0
+def current_status(con, complaint_id: int) -> TrackStatus | None:
+    """The status again, for a later rerun of the page that already found the complaint."""
+    with con.cursor() as cur:
+        row = tracking_db.status_of(cur, complaint_id)
+    return TrackStatus(complaint_id, *row) if row else None
+
+
+def open_link(con, settings: Settings, client: str, tracking_raw: str, signature: str,
+              now: datetime | None = None) -> TrackStatus | None:
+    """The complaint of a genuine, unexpired signed link; a bad link counts as the client's failure."""
+    moment = now or datetime.now(IST)
+    asker = track_guard.Asker.of(settings, client, None)
+
+    def work() -> int | None:
+        with transaction(con) as cur:
+            complaint_id = track_links.open_signed_link(cur, settings, tracking_raw, signature, moment)
+            if complaint_id is None:
+                track_guard.note_failure(cur, asker, moment)
+            return complaint_id
+    complaint_id = retrying(work)
+    return current_status(con, complaint_id) if complaint_id is not None else None
+
+
+def load_details(con, complaint_id: int, now: datetime | None = None) -> PublicComplaint | None:
+    """Everything the citizen may see, hearing included: only for a citizen proven by code or link."""
+    with con.cursor() as cur:
+        return _public(cur, complaints_db.find_public_by_id(cur, complaint_id), now, with_hearing=True)
+
+
+def feedback_proof(con, complaint_id: int) -> tuple[str, str] | None:
+    """(tracking number, mobile) of the complaint, for the feedback of a citizen proven by code or
+    link (they may not have typed their mobile on this visit)."""
+    with con.cursor() as cur:
+        row = tracking_db.contact_of(cur, complaint_id)
+    return (row[0], row[1]) if row else None

@@ -141,6 +141,17 @@ TEMPLATES: dict[str, Template] = {
                       "{time}. Join: {join_url} -DC Office Rewari",
             },
         ),
+        # The track page's one-time code (issue #10): proves the citizen holds the complaint's mobile.
+        Template(
+            name="otp",
+            dlt_template_id={"hi": "1107000000000000025", "en": "1107000000000000026"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: शिकायत {tracking_no} का विवरण देखने के लिए आपका कोड {code} है। "
+                      "यह 10 मिनट तक मान्य है। इसे किसी को न बताएँ। -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: your code to see complaint {tracking_no} is {code}. "
+                      "It is valid for 10 minutes. Do not share it. -DC Office Rewari",
+            },
+        ),
     )
 }
 

@@ -1,4 +1,5 @@
-"""A citizen on a phone, in a real browser: deep links fail closed, filing in Hindi, then tracking."""
+"""A citizen on a phone, in a real browser: deep links fail closed, filing in Hindi, then tracking (status by
+number + mobile, details by the signed link of the SMS)."""
 from __future__ import annotations
 
 import re
@@ -6,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from lib.citizen.track_links import signed_track_url
+from lib.core.config import load_settings
 from lib.staff.access import PageName
 from tests.conftest import jpeg_bytes, valid_aadhaar
 from tests.e2e.conftest import PortalServer, wait_for_app
@@ -77,3 +80,17 @@ def test_citizen_files_in_hindi_on_a_phone_and_tracks_it(portal, phone):
     phone.get_by_role("button", name="स्थिति देखें").click()
     wait_for_app(phone)
     expect(phone.get_by_role("heading", name="स्थिति: प्राप्त")).to_be_visible()
+    # Number and mobile show the status only: the details wait for the code or the SMS link.
+    expect(phone.get_by_role("button", name="मुझे SMS से कोड भेजें")).to_be_visible()
+    expect(phone.get_by_role("heading", name="इतिहास")).to_have_count(0)
+
+    # The link of the acknowledgement SMS (made with the portal's own key file) opens the details.
+    settings = load_settings({}, env={"ESACHIVALAYA_DB": str(portal.db_path)})
+    complaint_id = int(tracking_no.rsplit("-", 1)[1])          # the number ends with the complaint's id
+    phone.goto(signed_track_url(settings, f"{portal.url}/track_complaint", complaint_id, tracking_no))
+    wait_for_app(phone)
+    expect(phone.get_by_role("heading", name="स्थिति: प्राप्त")).to_be_visible()
+    # The summary and history tables (drawn on a canvas, so their cells are not page text).
+    expect(phone.get_by_role("heading", name="इतिहास")).to_be_visible()
+    expect(phone.get_by_test_id("stDataFrame")).to_have_count(2)
+    expect(phone.get_by_label("ट्रैकिंग नंबर (जैसे RWR-2026-000123)", exact=True)).to_have_value(tracking_no)

@@ -12,6 +12,7 @@ from lib.casework import casework
 from lib.hearings import hearings
 from lib.staff import signin
 from lib.core.config import load_settings
+from lib.citizen.track_links import signed_track_url
 from lib.db.connect import connect
 from lib.citizen.filing import file_complaint, load_form_choices
 from lib.ops.startup import open_portal_database
@@ -75,15 +76,13 @@ def test_the_dc_books_a_hearing_and_the_calendar_outbox_and_track_page_show_it(h
     expect(page.get_by_role("heading", name=f"{ack.tracking_no}: सुनवाई तय")).to_be_visible()
     context.close()
 
-    # The citizen's track page, after the mobile check, shows the hearing and the same link.
+    # The citizen's track page, opened by the link in their SMS, shows the hearing and the same link.
     phone_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="hi-IN")
     phone = phone_context.new_page()
     phone.set_default_timeout(30_000)
-    phone.goto(f"{server.url}/track_complaint")
-    wait_for_app(phone)
-    phone.get_by_label("ट्रैकिंग नंबर (जैसे RWR-2026-000123)", exact=True).fill(ack.tracking_no)
-    phone.get_by_label("मोबाइल नंबर", exact=True).fill(MOBILE)
-    phone.get_by_role("button", name="स्थिति देखें").click()
+    # (the signed link of the citizen's SMS: number + mobile alone show only the status, issue #10)
+    settings = load_settings({}, env={"ESACHIVALAYA_DB": str(server.db_path)})
+    phone.goto(signed_track_url(settings, f"{server.url}/track_complaint", ack.complaint_id, ack.tracking_no))
     wait_for_app(phone)
     expect(phone.get_by_role("heading", name="आपकी सुनवाई")).to_be_visible()
     expect(phone.get_by_text(f"{day} {start}", exact=False)).to_be_visible()
