@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 APP_CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "lib").rglob("*.py"))]
 # lib/ops/bench.py renders the real pages through AppTest, as the tests do; it is never imported by the app.
 BENCH = ROOT / "lib" / "ops" / "bench.py"
-STREAMLIT_ALLOWED = {ROOT / "app.py", BENCH, *(ROOT / "lib" / "ui").rglob("*.py"), 
+# lib/ops/load.py speaks Streamlit's wire protocol (streamlit.proto) to a running portal, as a browser does.
+LOAD = ROOT / "lib" / "ops" / "load.py"
+STREAMLIT_ALLOWED = {ROOT / "app.py", BENCH, LOAD, *(ROOT / "lib" / "ui").rglob("*.py"), 
                      *(ROOT / "pages").glob("*.py")}
 
 
