@@ -98,6 +98,7 @@ def _authenticator() -> stauth.Authenticate:
         return signin.make_token(signin.Token(st.session_state["username"], cookie.exp_date,
                                               st.session_state[VERSION_KEY]), key)
 
+    model.check_credentials = check_with_our_rules
     cookie.get_cookie = read_cookie
     cookie._token_encode = write_cookie
     return authenticator
