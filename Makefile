@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run dev test test-fast reset-demo clean-venv chromium
 
@@ -21,8 +22,9 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 
 # Start the portal on data/esachivalaya.duckdb (ESACHIVALAYA_DB overrides). A new database is
 # created with the schema, Rewari's reference data and demo complaints on first start.
+# Only this machine can reach it unless told otherwise: `make run ADDRESS=0.0.0.0`.
 run: $(VENV)/.runtime-installed
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 # For someone editing pages: reload on save (the file watcher is off in every other run).
 dev: $(VENV)/.runtime-installed

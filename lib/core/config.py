@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import re
@@ -30,6 +31,8 @@ class Settings:
     demo: bool                  # seed demo data into a brand-new database
     public_url: str             # where citizens reach the portal (used in SMS links)
     duckdb_memory: str = "1GB"  # DuckDB's memory limit for the portal process
+    # Reverse proxies whose X-Forwarded-For is believed; none by default: the socket peer is the client.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @property
     def track_url(self) -> str:
@@ -60,7 +63,21 @@ def load_settings(secrets_: Mapping | None = None, env: Mapping[str, str] = os.e
         demo=demo,
         public_url=(env.get("ESACHIVALAYA_PUBLIC_URL") or "http://localhost:8501").rstrip("/"),
         duckdb_memory=_memory_limit(env.get("ESACHIVALAYA_DUCKDB_MEMORY") or "1GB"),
+        trusted_proxies=trusted_proxies(env.get("ESACHIVALAYA_TRUSTED_PROXIES")),
     )
+
+
+def trusted_proxies(text: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """ESACHIVALAYA_TRUSTED_PROXIES: comma-separated addresses or CIDR blocks (e.g. 127.0.0.1 or
+    10.0.0.0/8). A typo is refused at start-up rather than silently trusting nobody or everybody."""
+    networks = []
+    for part in (text or "").split(","):
+        if part.strip():
+            try:
+                networks.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise ValueError(f"ESACHIVALAYA_TRUSTED_PROXIES: {part.strip()!r} is not an address or CIDR block") from None
+    return tuple(networks)
 
 
 def _memory_limit(text: str) -> str:

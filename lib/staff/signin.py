@@ -1,7 +1,14 @@
-"""Signing officers in and out: the failed-sign-in window, revoked cookies, and the server-side user record."""
+"""Signing officers in and out: the failed-sign-in rules, the sign-in cookie's token, session versions, and the server-side user record."""
 from __future__ import annotations
 
+import ipaddress
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from enum import StrEnum
+
+import jwt
 
 from lib.staff import auth
 from lib.core.roles import Role
@@ -9,14 +16,20 @@ from lib.core.roles import User
 from lib.db.staff import users as users_db
 from lib.db.connect import transaction
 
+UNKNOWN_CLIENT = "unknown"
+
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _username(username: str | None) -> str:
+    return (username or "").strip().lower()           # as the sign-in form sends it
+
+
 def attempt_key(username: str, client: str | None) -> str:
     """Failures are counted per username *and* client, so nobody elsewhere can lock the DC out."""
-    return f"{(username or '').strip().lower()}|{client or 'unknown'}"
+    return f"{_username(username)}|{client or UNKNOWN_CLIENT}"
 
 
 def is_locked(con, username: str, client: str | None, now: datetime | None = None) -> bool:
@@ -26,14 +39,149 @@ def is_locked(con, username: str, client: str | None, now: datetime | None = Non
     return auth.is_locked(failures)
 
 
+def paused_until(con, username: str, client: str | None, now: datetime | None = None) -> datetime | None:
+    """Until when attempts for this username are refused from this client because of failures from
+    all clients together (None: not refused). A client the user signed in from lately is exempt."""
+    now = now or _now()
+    name = _username(username)
+    with con.cursor() as cur:
+        if _rememberable(client) and users_db.is_known_client(cur, name, client, now - auth.KNOWN_CLIENT_DAYS):
+            return None
+        failures, last = users_db.username_failures(cur, name, auth.window_start(now))
+    until = auth.username_pause_until(failures, last)
+    return until if until is not None and until > now else None
+
+
 def note_failure(con, username: str, client: str | None, now: datetime | None = None) -> None:
     with transaction(con) as cur:
-        users_db.record_failure(cur, attempt_key(username, client), now or _now())
+        users_db.record_failure(cur, attempt_key(username, client), _username(username), now or _now())
 
 
-def note_success(con, username: str, client: str | None) -> None:
+def note_success(con, username: str, client: str | None, now: datetime | None = None) -> None:
     with transaction(con) as cur:
         users_db.clear_failures(cur, attempt_key(username, client))
+        if _rememberable(client):
+            users_db.record_sign_in_client(cur, _username(username), client, now or _now())
+
+
+class Outcome(StrEnum):
+    SIGNED_IN = "signed_in"
+    FAILED = "failed"            # wrong username or password (never says which)
+    LOCKED = "locked"            # too many failures from this client
+    PAUSED = "paused"            # too many failures for this username from everywhere
+
+
+def check_sign_in(con, credentials: dict, username: str, password: str, client: str | None,
+                  check_password) -> Outcome:
+    """One attempt at the form. `check_password(username, password)` is the library's bcrypt check
+    of a user in `credentials`; an unknown username gets a check of the same cost."""
+    if is_locked(con, username, client):
+        return Outcome.LOCKED
+    if paused_until(con, username, client) is not None:
+        return Outcome.PAUSED
+    if username in credentials["usernames"]:
+        good = check_password(username, password) is True
+    else:
+        auth.spend_password_check(password)
+        good = False
+    if good:
+        note_success(con, username, client)
+        return Outcome.SIGNED_IN
+    note_failure(con, username, client)
+    return Outcome.FAILED
+
+
+# ---- where a sign-in comes from ----
+
+def _is_in(address: str, networks: Sequence) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def client_from(peer: str | None, forwarded_for: Iterable[str], trusted: Sequence) -> str:
+    """The client of a connection: the socket peer, unless that peer is a trusted proxy; then the
+    right-most X-Forwarded-For hop that is not itself a trusted proxy (hops to its left were written
+    by the client and prove nothing)."""
+    if not peer:
+        return UNKNOWN_CLIENT
+    if not _is_in(peer, trusted):
+        return peer
+    hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_in(hop, trusted):
+            return hop if _is_ip(hop) else UNKNOWN_CLIENT
+    return peer
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _rememberable(client: str | None) -> bool:
+    """Only a real remote address can be a known client: "unknown" or a loopback peer (a proxy on
+    this machine that we were not told to trust) stands for everybody."""
+    try:
+        return not ipaddress.ip_address(client or "").is_loopback
+    except ValueError:
+        return False
+
+
+# ---- the sign-in cookie ----
+
+@dataclass(frozen=True)
+class Token:
+    username: str
+    expires: float               # unix seconds; logout revokes (username, expires)
+    version: int                 # the user's session version when this sign-in began
+
+
+def make_token(token: Token, key: str) -> str:
+    return jwt.encode({"username": token.username, "exp_date": token.expires, "ver": token.version},
+                      key, algorithm="HS256")
+
+
+def read_token(raw: object, key: str, now: datetime | None = None) -> Token | None:
+    """The cookie's token if it is ours, well formed and unexpired; None for anything else (forged,
+    damaged, from an older release without a session version, or expired) - never an exception."""
+    if not isinstance(raw, str) or not raw or len(raw) > 4096:
+        return None
+    try:
+        claims = jwt.decode(raw, key, algorithms=["HS256"], options={"require": ["username", "exp_date", "ver"]})
+    except (jwt.InvalidTokenError, ValueError, TypeError):
+        return None
+    username, expires, version = claims.get("username"), claims.get("exp_date"), claims.get("ver")
+    if not (isinstance(username, str) and username and isinstance(version, int) and not isinstance(version, bool)
+            and isinstance(expires, (int, float)) and not isinstance(expires, bool) and math.isfinite(expires)):
+        return None
+    if expires <= (now or _now()).timestamp():
+        return None
+    return Token(username, float(expires), version)
+
+
+def session_user(con, username: str | None, version: int | None) -> User | None:
+    """The server-side record of a signed-in session: None if the user is unknown or deactivated,
+    or if their session version moved on (password reset, deactivation, new role or department)."""
+    if not username or version is None:
+        return None
+    with con.cursor() as cur:
+        found = users_db.get_user_session(cur, username)
+    if found is None or not found[0].active or found[1] != version:
+        return None
+    return found[0]
+
+
+def current_version(con, username: str) -> int | None:
+    """The session version a session signed in without one adopts (see lib.ui.signin)."""
+    with con.cursor() as cur:
+        found = users_db.get_user_session(cur, username)
+    return found[1] if found else None
 
 
 def revoke(con, username: str, expires: float) -> None:

@@ -54,3 +54,36 @@ def test_wrong_password_is_refused_in_the_users_language(demo_portal, browser):
     wait_for_app(page)
     expect(page.get_by_text("यूज़रनेम या पासवर्ड गलत है।")).to_be_visible()
     page.close()
+
+
+def _cookie_key(portal) -> str:
+    import json
+    return json.loads(portal.db_path.with_suffix(".keys").read_text())["cookie_key"]
+
+
+def test_a_bad_cookie_is_removed_and_the_visitor_gets_the_page_they_asked_for(demo_portal, browser):
+    import time
+
+    import jwt
+
+    later = time.time() + 3600
+    bad_cookies = {
+        "forged": jwt.encode({"username": "dc_rewari", "exp_date": later, "ver": 1}, None, algorithm="none"),
+        # What this portal wrote before session versions: our key, but no version in it.
+        "stale": jwt.encode({"username": "dc_rewari", "exp_date": later}, _cookie_key(demo_portal), algorithm="HS256"),
+    }
+    for kind, value in bad_cookies.items():
+        context = browser.new_context()
+        context.add_cookies([{"name": "esachivalaya_signin", "value": value, "url": demo_portal.url}])
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(f"{demo_portal.url}/track_complaint")          # a deep link to a citizen's page
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name=t("hi", "track.title")).first).to_be_visible()
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        expect(page.get_by_role("button", name=t("hi", "signin.sign_out"))).to_have_count(0)
+        # The portal deletes the refused cookie from the browser.
+        page.wait_for_function("!document.cookie.includes('esachivalaya_signin=')")
+        assert not [c for c in context.cookies() if c["name"] == "esachivalaya_signin"], kind
+        context.close()

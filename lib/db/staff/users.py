@@ -1,4 +1,4 @@
-"""SQL for officers' accounts, failed sign-ins and revoked sign-in cookies."""
+"""SQL for officers' accounts, their sign-in session versions, failed sign-ins and revoked sign-in cookies."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,15 +21,24 @@ def get_user(cur: duckdb.DuckDBPyConnection, username: str) -> User | None:
     return _user(row) if row else None
 
 
+def get_user_session(cur: duckdb.DuckDBPyConnection, username: str) -> tuple[User, int] | None:
+    """The user and their session version, read together (one row, one moment)."""
+    row = fetch_one(cur, f"SELECT {USER_COLUMNS}, session_version FROM users WHERE username = ?", [username])
+    return (_user(row), row[5]) if row else None
+
+
 def list_users(cur: duckdb.DuckDBPyConnection) -> list[User]:
     return [_user(r) for r in cur.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY role, username").fetchall()]
 
 
 def sign_in_credentials(cur: duckdb.DuckDBPyConnection) -> dict:
     """Active users in the shape streamlit-authenticator reads (a fresh dict: it mutates it)."""
-    rows = cur.execute("SELECT username, display_name, role, password_hash FROM users WHERE active").fetchall()
-    return {"usernames": {u: {"name": name, "password": pw, "roles": [role], "email": None}
-                          for u, name, role, pw in rows}}
+    rows = cur.execute(
+        "SELECT username, display_name, role, password_hash, session_version FROM users WHERE active").fetchall()
+    # session_version comes from the same row as the hash: a sign-in carries the version its
+    # password was checked against, so a reset a moment later still ends it.
+    return {"usernames": {u: {"name": name, "password": pw, "roles": [role], "email": None, "session_version": v}
+                          for u, name, role, pw, v in rows}}
 
 
 def add_user(cur: duckdb.DuckDBPyConnection, user: User, password_hash: str, now: datetime) -> None:
@@ -42,7 +51,12 @@ def add_user(cur: duckdb.DuckDBPyConnection, user: User, password_hash: str, now
 def update_user(cur: duckdb.DuckDBPyConnection, username: str, *, display_name: str | None = None,
                 role: str | None = None, department_code: str | None = None, active: bool | None = None,
                 password_hash: str | None = None) -> None:
-    """Change some of a user's fields. department_code is written whenever role is (officers need it)."""
+    """Change some of a user's fields. department_code is written whenever role is (officers need it).
+
+    A new password, role, department or active state also raises the session version, which ends
+    every sign-in of this user at once (their sessions and cookies carry the old version); a
+    reactivated user starts afresh with none of the old ones.
+    """
     sets, params = [], []
     for column, value in (("display_name", display_name), ("active", active), ("password_hash", password_hash)):
         if value is not None:
@@ -51,6 +65,8 @@ def update_user(cur: duckdb.DuckDBPyConnection, username: str, *, display_name: 
     if role is not None:
         sets += ["role = ?", "department_code = ?"]
         params += [role, department_code]
+    if active is not None or password_hash is not None or role is not None:
+        sets.append("session_version = session_version + 1")
     if sets:
         cur.execute(f"UPDATE users SET {', '.join(sets)} WHERE username = ?", [*params, username])
 
@@ -59,8 +75,25 @@ def count_failures(cur: duckdb.DuckDBPyConnection, key: str, since: datetime) ->
     return fetch_value(cur, "SELECT count(*) FROM login_failures WHERE attempt_key = ? AND failed_at >= ?", [key, since])
 
 
-def record_failure(cur: duckdb.DuckDBPyConnection, key: str, now: datetime) -> None:
-    cur.execute("INSERT INTO login_failures (attempt_key, failed_at) VALUES (?, ?)", [key, now])
+def username_failures(cur: duckdb.DuckDBPyConnection, username: str, since: datetime) -> tuple[int, datetime | None]:
+    """Failures for this username from every client since `since`: (how many, the latest)."""
+    return fetch_one(cur, "SELECT count(*), max(failed_at) FROM login_failures WHERE username = ? AND failed_at >= ?",
+                     [username, since])
+
+
+def record_failure(cur: duckdb.DuckDBPyConnection, key: str, username: str, now: datetime) -> None:
+    cur.execute("INSERT INTO login_failures (attempt_key, username, failed_at) VALUES (?, ?, ?)", [key, username, now])
+
+
+def record_sign_in_client(cur: duckdb.DuckDBPyConnection, username: str, client: str, now: datetime) -> None:
+    cur.execute("INSERT INTO sign_in_clients (username, client, last_success_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (username, client) DO UPDATE SET last_success_at = excluded.last_success_at",
+                [username, client, now])
+
+
+def is_known_client(cur: duckdb.DuckDBPyConnection, username: str, client: str, since: datetime) -> bool:
+    return bool(fetch_value(cur, "SELECT count(*) FROM sign_in_clients WHERE username = ? AND client = ?"
+                                 " AND last_success_at >= ?", [username, client, since]))
 
 
 def clear_failures(cur: duckdb.DuckDBPyConnection, key: str) -> None:
