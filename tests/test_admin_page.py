@@ -283,3 +283,33 @@ def test_the_page_is_not_even_registered_for_the_dc(demo_users):
     at.run()
     with pytest.raises(ValueError):
         at.switch_page("pages/admin.py")
+
+
+# ---- the audit trail names the complaint, never its content (issue #10) ----
+
+def test_the_audit_trail_shows_the_tracking_number_but_no_remark(demo_users):
+    from lib.casework import casework
+    from lib.citizen import filing
+    remark = "Patwari Suresh ne moke par dekha, naali band hai"
+    con = open_portal_database(load_settings({}))
+    filed = filing.file_complaint(con, load_settings({}), make_form(), filing.load_form_choices(con),
+                                  track_url="http://x/track")
+    dc = next(u for u in signin.DEMO_USERS if u.username == "dc_rewari")
+    casework.start_scrutiny(con, dc, filed.complaint_id, 0, remark)
+    casework.accept(con, dc, filed.complaint_id, 1, remark)
+    con.close()
+    at = open_admin()
+    audit = table(at, "Action")
+    assert list(audit[["Who", "Action", "On"]].itertuples(index=False, name=None))[:2] == [
+        ("dc_rewari", "complaint.accept", filed.tracking_no), ("dc_rewari", "complaint.start_scrutiny", filed.tracking_no)]
+    shown = "\n".join(texts(at))
+    assert "Patwari" not in shown and "naali" not in shown
+
+
+def test_the_admin_page_offers_no_dc_role_and_no_dc_password_reset(admin):
+    assert "dc" not in admin.selectbox(key="new_role").options
+    admin.selectbox(key="manage_user").set_value("officer_phed").run()
+    assert "dc" not in admin.selectbox(key="role_officer_phed").options
+    admin.selectbox(key="manage_user").set_value("dc_rewari").run()
+    assert not [t for t in admin.text_input if t.key == "reset_password_dc_rewari"]
+    assert any("python -m lib.ops.cli user reset-password" in i.value for i in admin.info)

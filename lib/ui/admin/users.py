@@ -82,7 +82,8 @@ def _add_user_form(desk: Desk, active_departments: list[str]) -> None:
         ui.show_problems(problems, "username")
         st.text_input(ui.tr("admin.display_name"), key="new_display_name", max_chars=100)
         ui.show_problems(problems, "display_name")
-        st.selectbox(ui.tr("admin.role"), options=list(administration.ACCOUNT_ROLES), index=None, key="new_role",
+        # dc accounts are made only from the server's command line; the server refuses them too.
+        st.selectbox(ui.tr("admin.role"), options=list(administration.PAGE_ROLES), index=None, key="new_role",
                      format_func=desk.role_label, placeholder=ui.tr("admin.pick"))
         ui.show_problems(problems, "role")
         # A form does not rerun on a pick, so the department is always offered and checked on submit.
@@ -111,7 +112,9 @@ def _manage_user(desk: Desk, active_departments: list[str]) -> None:
     # Forms are keyed by the user, so each opens with that user's own values.
     with st.form(f"role_form_{picked}"):
         st.markdown(f"**{ui.tr('admin.change_role')}**")
-        roles = list(administration.ACCOUNT_ROLES)
+        roles = list(administration.PAGE_ROLES)
+        if user.role not in roles:
+            roles.insert(0, user.role)          # a dc account: shown as it is, never offered to others
         st.selectbox(ui.tr("admin.role"), options=roles, index=roles.index(user.role), key=f"role_{picked}",
                      format_func=desk.role_label)
         ui.show_problems(problems, "role")
@@ -124,13 +127,10 @@ def _manage_user(desk: Desk, active_departments: list[str]) -> None:
         ui.show_problems(problems, "department")
         st.form_submit_button(ui.tr("admin.change_role.submit"), on_click=role_submitted, args=(desk, picked),
                               key=f"role_submit_{picked}")
-    with st.form(f"password_form_{picked}"):
-        st.markdown(f"**{ui.tr('admin.reset_password')}**")
-        st.text_input(ui.tr("admin.new_password"), type="password", key=f"reset_password_{picked}",
-                      max_chars=72, help=ui.tr("admin.password.help"))
-        ui.show_problems(problems, "password")
-        st.form_submit_button(ui.tr("admin.reset_password.submit"), on_click=password_submitted,
-                              args=(desk, picked), key=f"password_submit_{picked}")
+    if user.role in administration.CONSOLE_ONLY_ROLES:
+        st.info(ui.tr("admin.dc_console_note"), icon="🔒")
+    else:
+        _password_form(picked, desk)
     if user.active:
         st.caption(ui.tr("admin.deactivate.help"))
         st.button(ui.tr("admin.deactivate"), key=f"deactivate_{picked}", on_click=active_submitted,
@@ -139,3 +139,13 @@ def _manage_user(desk: Desk, active_departments: list[str]) -> None:
         st.caption(ui.tr("admin.inactive_note"))
         st.button(ui.tr("admin.reactivate"), key=f"reactivate_{picked}", on_click=active_submitted,
                   args=(desk, picked, True))
+
+
+def _password_form(picked: str, desk: Desk) -> None:
+    with st.form(f"password_form_{picked}"):
+        st.markdown(f"**{ui.tr('admin.reset_password')}**")
+        st.text_input(ui.tr("admin.new_password"), type="password", key=f"reset_password_{picked}",
+                      max_chars=72, help=ui.tr("admin.password.help"))
+        ui.show_problems(problems_of("manage_user"), "password")
+        st.form_submit_button(ui.tr("admin.reset_password.submit"), on_click=password_submitted,
+                              args=(desk, picked), key=f"password_submit_{picked}")
