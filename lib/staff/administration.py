@@ -120,7 +120,7 @@ def _department_for_role(problems: list[Problem], cur, role: Role | None, code: 
     return code
 
 
-def _check_actor(cur, actor: str) -> None:
+def check_actor(cur, actor: str) -> None:
     """Only an active admin changes accounts or departments, decided from the users table in the
     change's own transaction: a widget's callback runs before app.py re-reads the user, so an admin
     deactivated a moment ago could otherwise still make one last change."""
@@ -170,7 +170,7 @@ def add_user(con, new: NewUser, actor: str, now: datetime | None = None) -> User
 
     def write() -> User:
         with transaction(con) as cur:
-            _check_actor(cur, actor)
+            check_actor(cur, actor)
             found = list(problems)
             department = _department_for_role(found, cur, role, new.department_code)
             if USERNAME_PATTERN.fullmatch(username) and users_db.get_user(cur, username) is not None:
@@ -200,7 +200,7 @@ def set_user_active(con, username: str, active: bool, actor: str, now: datetime 
 
     def write() -> None:
         with transaction(con) as cur:
-            _check_actor(cur, actor)
+            check_actor(cur, actor)
             user = _existing_user(cur, username)
             if user.active == active:
                 raise InvalidInput(Problem("user", "admin.error.no_change"))
@@ -219,7 +219,7 @@ def reset_password(con, username: str, password: str, actor: str, now: datetime 
 
     def write() -> None:
         with transaction(con) as cur:
-            _check_actor(cur, actor)
+            check_actor(cur, actor)
             refused = _console_only(actor, _existing_user(cur, username).role, "password")
             if refused:
                 raise InvalidInput(refused)
@@ -238,7 +238,7 @@ def change_role(con, username: str, role: str | None, department_code: str | Non
 
     def write() -> User:
         with transaction(con) as cur:
-            _check_actor(cur, actor)
+            check_actor(cur, actor)
             user = _existing_user(cur, username)
             problems: list[Problem] = []
             new_role = _role(problems, role)
@@ -286,7 +286,7 @@ def edit_department(con, code: str, edit: DepartmentEdit, actor: str,
 
     def write() -> Department:
         with transaction(con) as cur:
-            _check_actor(cur, actor)
+            check_actor(cur, actor)
             row = admin_db.get_department(cur, code)
             if row is None:
                 raise InvalidInput(Problem("department", "admin.error.department_unknown"))
