@@ -78,7 +78,7 @@ def fill_new_user(at: AppTest, username="xen_irrigation", name="XEN, Irrigation 
 
 def test_admin_sees_the_tabs_and_every_user_without_hashes(admin):
     assert [tab.label for tab in admin.tabs] == ["Users", "Departments", "Deadlines & holidays", "Audit trail",
-                                                 t("en", "backup.tab"), "Hearing rules"]
+                                                 t("en", "backup.tab"), "Hearing rules", "Places"]
     users = table(admin, "Username")
     assert set(users["Username"]) == {u.username for u in signin.DEMO_USERS}
     assert users.set_index("Username").loc["officer_phed", "Role"] == "Department officer"
@@ -283,3 +283,61 @@ def test_the_page_is_not_even_registered_for_the_dc(demo_users):
     at.run()
     with pytest.raises(ValueError):
         at.switch_page("pages/admin.py")
+
+
+# ---- the audit trail names the complaint, never its content (issue #10) ----
+
+def test_the_audit_trail_shows_the_tracking_number_but_no_remark(demo_users):
+    from lib.casework import casework
+    from lib.citizen import filing
+    remark = "Patwari Suresh ne moke par dekha, naali band hai"
+    con = open_portal_database(load_settings({}))
+    filed = filing.file_complaint(con, load_settings({}), make_form(), filing.load_form_choices(con),
+                                  track_url="http://x/track")
+    dc = next(u for u in signin.DEMO_USERS if u.username == "dc_rewari")
+    casework.start_scrutiny(con, dc, filed.complaint_id, 0, remark)
+    casework.accept(con, dc, filed.complaint_id, 1, remark)
+    con.close()
+    at = open_admin()
+    audit = table(at, "Action")
+    assert list(audit[["Who", "Action", "On"]].itertuples(index=False, name=None))[:2] == [
+        ("dc_rewari", "complaint.accept", filed.tracking_no), ("dc_rewari", "complaint.start_scrutiny", filed.tracking_no)]
+    shown = "\n".join(texts(at))
+    assert "Patwari" not in shown and "naali" not in shown
+
+
+def test_the_admin_page_offers_no_dc_role_and_no_dc_password_reset(admin):
+    assert "dc" not in admin.selectbox(key="new_role").options
+    admin.selectbox(key="manage_user").set_value("officer_phed").run()
+    assert "dc" not in admin.selectbox(key="role_officer_phed").options
+    admin.selectbox(key="manage_user").set_value("dc_rewari").run()
+    assert not [t for t in admin.text_input if t.key == "reset_password_dc_rewari"]
+    assert any("python -m lib.ops.cli user reset-password" in i.value for i in admin.info)
+
+
+# ---- places: Hindi names (issue #11) ----
+
+def test_the_admin_sets_a_village_hindi_name_and_it_is_audited(admin):
+    from lib.ui import form_choices
+    code = next(c for c, p in form_choices().places.items() if p.name_en == "Khursaid Nagar")
+    admin.selectbox(key="edit_place").set_value(code).run()
+    admin.text_input(key=f"place_name_hi_{code}").input("Khursaid")
+    admin.button(key=f"place_submit_{code}").click().run()
+    assert errors(admin) == ["Write this in Hindi (Devanagari script)."]
+    admin.text_input(key=f"place_name_hi_{code}").input("खुरशैद नगर")
+    admin.button(key=f"place_submit_{code}").click().run()
+    assert not admin.exception
+    assert admin.success[0].value == f"Hindi name of place {code} saved."
+    assert table(admin, "LGD code").set_index("LGD code").loc[code, "Name (Hindi)"] == "खुरशैद नगर"
+    assert form_choices().places[code].name_hi == "खुरशैद नगर"
+    newest = table(admin, "Action").iloc[0]
+    assert (newest["Who"], newest["Action"], newest["On"]) == ("admin_rewari", "place.name_hi", str(code))
+
+
+def test_a_bad_hindi_names_file_is_refused_row_by_row(admin):
+    admin.file_uploader(key="places_csv").set_value(
+        ("names.csv", "lgd_code,name_en,name_hi\n248569,Rewari,रेवाड़ी शहर\n999999,Nowhere,कहीं\n".encode(), "text/csv"))
+    admin.button(key="places_import_submit").click().run()
+    assert not admin.exception
+    assert errors(admin) == ["Row 3: there is no place with LGD code 999999."]
+    assert table(admin, "LGD code").set_index("LGD code").loc[248569, "Name (Hindi)"] == "रेवाड़ी"

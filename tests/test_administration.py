@@ -107,9 +107,9 @@ def test_officer_without_department_is_refused(db):
         == {("department", "admin.error.department_required")}
 
 
-@pytest.mark.parametrize("role", ["dc", "analyst", "admin"])
-def test_non_officer_with_department_is_refused(db, role):
-    assert refused(db, adm.add_user, new_user(role=role), ADMIN) \
+@pytest.mark.parametrize("role, actor", [("dc", adm.CONSOLE_ACTOR), ("analyst", ADMIN), ("admin", ADMIN)])
+def test_non_officer_with_department_is_refused(db, role, actor):
+    assert refused(db, adm.add_user, new_user(role=role), actor) \
         == {("department", "admin.error.department_not_allowed")}
 
 
@@ -216,7 +216,7 @@ def test_change_department_of_an_officer(db):
 
 
 def test_officer_promoted_to_dc_loses_the_department(db):
-    adm.change_role(db, "officer_ulb", "dc", None, ADMIN)
+    adm.change_role(db, "officer_ulb", "dc", None, adm.CONSOLE_ACTOR)
     user = signin.active_user(db, "officer_ulb")
     assert (user.role, user.department_code) == (Role.DC, None)
 
@@ -224,7 +224,7 @@ def test_officer_promoted_to_dc_loses_the_department(db):
 def test_role_changes_follow_the_department_rules(db):
     assert refused(db, adm.change_role, "analyst_rewari", "officer", None, ADMIN) \
         == {("department", "admin.error.department_required")}
-    assert refused(db, adm.change_role, "officer_ulb", "dc", "ULB", ADMIN) \
+    assert refused(db, adm.change_role, "officer_ulb", "analyst", "ULB", ADMIN) \
         == {("department", "admin.error.department_not_allowed")}
     assert refused(db, adm.change_role, "officer_ulb", "officer", "ULB", ADMIN) == {("role", "admin.error.no_change")}
     assert refused(db, adm.change_role, "officer_ulb", "public", None, ADMIN) == {("role", "admin.error.role_invalid")}
@@ -297,3 +297,31 @@ def test_audit_trail_is_newest_first(db):
     adm.set_user_active(db, "officer_pwd", False, ADMIN)
     adm.reset_password(db, "officer_dp", "Gaon@Rewari1", ADMIN)
     assert [a for _, a, _ in audit_rows(db)][:2] == ["user.reset_password", "user.deactivate"]
+
+
+# ---- dc accounts: only from the server's command line (issue #10) ----
+
+def test_the_admin_page_cannot_create_a_dc_account(db):
+    assert refused(db, adm.add_user, new_user(username="dc_clerk", role="dc", department_code=None), ADMIN) \
+        == {("role", "admin.error.dc_console_only")}
+
+
+def test_the_admin_page_cannot_reset_a_dc_password(db):
+    assert refused(db, adm.reset_password, "dc_rewari", "Taken@Over1", ADMIN) \
+        == {("password", "admin.error.dc_console_only")}
+    assert not password_works(db, "dc_rewari", "Taken@Over1")
+
+
+@pytest.mark.parametrize("username", ["officer_phed", "analyst_rewari"])
+def test_the_admin_page_cannot_make_anyone_dc(db, username):
+    assert ("role", "admin.error.dc_console_only") in refused(db, adm.change_role, username, "dc", None, ADMIN)
+
+
+def test_the_console_may_create_reset_and_grant_dc(db):
+    adm.add_user(db, new_user(username="dc_clerk", role="dc", department_code=None), adm.CONSOLE_ACTOR)
+    adm.reset_password(db, "dc_rewari", "Console@2026", adm.CONSOLE_ACTOR)
+    adm.change_role(db, "analyst_rewari", "dc", None, adm.CONSOLE_ACTOR)
+    assert password_works(db, "dc_rewari", "Console@2026")
+    assert {u.username for u in adm.list_users(db) if u.role == Role.DC} == {"dc_rewari", "dc_clerk", "analyst_rewari"}
+    assert audit_rows(db)[:3] == [("cli", "user.change_role", "analyst_rewari"),
+                                  ("cli", "user.reset_password", "dc_rewari"), ("cli", "user.add", "dc_clerk")]

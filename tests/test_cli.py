@@ -52,3 +52,43 @@ def test_add_user_refuses_bad_input_and_saves_nothing(portal_env, passwords, cap
     assert cli.main(["add-user", *args]) == 1
     assert "error" in capsys.readouterr().err
     assert query("SELECT count(*) FROM users")[0][0] == 0
+
+
+def test_user_create_makes_a_dc_account_that_can_sign_in(portal_env, passwords, capsys):
+    import bcrypt
+
+    from lib.staff import signin
+
+    passwords += ["Upayukt@2026", "Upayukt@2026"]
+    assert cli.main(["user", "create", "--username", "dc_clerk", "--name", "DC office clerk", "--role", "dc"]) == 0
+    con = connect(load_settings({}).db_path)
+    try:
+        stored = signin.credentials(con)["usernames"]["dc_clerk"]
+        assert stored["roles"] == ["dc"]
+        assert bcrypt.checkpw(b"Upayukt@2026", stored["password"].encode())
+    finally:
+        con.close()
+    assert query("SELECT actor, action, target FROM audit_log") == [("cli", "user.add", "dc_clerk")]
+
+
+def test_user_reset_password_and_set_role_read_the_password_from_stdin(portal_env, passwords, monkeypatch):
+    import io
+
+    import bcrypt
+
+    passwords += ["a long secret 1", "a long secret 1"]
+    assert cli.main(["user", "create", "--username", "planner", "--name", "Planner", "--role", "analyst"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("Naya@Password9\n"))
+    assert cli.main(["user", "reset-password", "--username", "planner", "--password-stdin"]) == 0
+    assert cli.main(["user", "set-role", "--username", "planner", "--role", "dc"]) == 0
+    [(role, stored)] = query("SELECT role, password_hash FROM users")
+    assert role == "dc" and bcrypt.checkpw(b"Naya@Password9", stored.encode())
+    assert [a for a, in query("SELECT action FROM audit_log ORDER BY id")] == [
+        "user.add", "user.reset_password", "user.change_role"]
+
+
+def test_user_commands_refuse_an_unknown_account_and_take_no_password_argument(portal_env, capsys):
+    assert cli.main(["user", "set-role", "--username", "nobody", "--role", "dc"]) == 1
+    assert "This user does not exist." in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["user", "reset-password", "--username", "nobody", "--password", "secret123"])

@@ -34,3 +34,11 @@ class Place:
     def ward_numbers(self) -> list[int]:
         """Wards 1..N of a town; a village has none."""
         return list(range(1, (self.wards or 0) + 1)) if self.is_town else []
+
+
+def place_label(place: Place, language: str) -> str:
+    """The name to show: the Hindi name to Hindi readers when the district has entered one, else the
+    English name (never blank)."""
+    if language == "hi" and place.name_hi and place.name_hi.strip():
+        return place.name_hi.strip()
+    return place.name_en

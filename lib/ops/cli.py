@@ -1,4 +1,4 @@
-"""Command line for the portal's operators: seed, reset-demo, add-user, backup, restore, slots (`python -m lib.cli --help`)."""
+"""Command line for the portal's operators: seed, reset-demo, user, backup, restore, slots (`python -m lib.ops.cli --help`)."""
 from __future__ import annotations
 
 import argparse
@@ -7,10 +7,10 @@ import sys
 import time
 from pathlib import Path
 
-from lib.staff.access import SIGNED_IN_ROLES
 from lib.core.config import Settings, load_settings
 from lib.core.i18n import t
 from lib.core.problems import InvalidInput
+from lib.staff.access import SIGNED_IN_ROLES
 from lib.db.connect import DatabaseBusy, connect, transaction
 from lib.db.reference import load_reference_data
 
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m lib.cli",
+        prog="python -m lib.ops.cli",
         description="e-Sachivalaya Rewari: operator commands on the database named by ESACHIVALAYA_DB.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     seed = commands.add_parser("seed", help="add fictional demo complaints (with history and SMS)")
@@ -44,13 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(deletes the database and uploads; keeps the keys)")
     reset.set_defaults(run=run_reset_demo)
 
-    add_user = commands.add_parser("add-user", help="create an account (e.g. the first admin of a "
-                                   "production database); asks for the password")
-    add_user.add_argument("--username", required=True)
-    add_user.add_argument("--name", required=True, help="display name")
-    add_user.add_argument("--role", required=True, choices=[r.value for r in SIGNED_IN_ROLES])
-    add_user.add_argument("--department", help="department code, for officers only (e.g. PHED)")
-    add_user.set_defaults(run=run_add_user)
+    add_user_commands(commands)
 
     backup = commands.add_parser("backup", help="copy the database and the encrypted uploads into a new "
                                  "folder named by the time (IST); not the keys, keep those separately")
@@ -117,29 +111,94 @@ def run_reset_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_add_user(args: argparse.Namespace) -> int:
+
+
+# ---- accounts: the only way to make, reset or grant a dc account (the admin page refuses) ----
+
+def add_user_commands(commands) -> None:
+    user = commands.add_parser("user", help="create an account, reset its password or change its role "
+                               "(dc accounts only here); the password is asked for, or read from stdin")
+    actions = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create an account, e.g. the first admin of a production database")
+    # The older spelling of `user create`, kept for operators' notes and scripts.
+    add_user = commands.add_parser("add-user", help="the same as `user create`")
+    for parser in (create, add_user):
+        parser.add_argument("--username", required=True)
+        parser.add_argument("--name", required=True, help="display name")
+        parser.add_argument("--role", required=True, choices=[r.value for r in SIGNED_IN_ROLES])
+        parser.add_argument("--department", help="department code, for officers only (e.g. PHED)")
+    reset = actions.add_parser("reset-password", help="give an account a new password")
+    reset.add_argument("--username", required=True)
+    set_role = actions.add_parser("set-role", help="move an account to another role (and department)")
+    set_role.add_argument("--username", required=True)
+    set_role.add_argument("--role", required=True, choices=[r.value for r in SIGNED_IN_ROLES])
+    set_role.add_argument("--department", help="department code, for officers only (e.g. PHED)")
+    for action, run in ((create, run_user_create), (add_user, run_user_create), (reset, run_user_reset_password)):
+        # Never on the command line: argv is visible to every user of the server (ps) and in shell history.
+        action.add_argument("--password-stdin", action="store_true",
+                            help="read the password from the first line of stdin instead of asking twice")
+        action.set_defaults(run=run)
+    set_role.set_defaults(run=run_user_set_role)
+
+
+def read_password(args: argparse.Namespace) -> str | None:
+    """The new password: stdin's first line with --password-stdin, else typed twice without echo."""
     import getpass
 
-    from lib.staff import administration
-
-    password = getpass.getpass("password for the new account: ")
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("new password: ")
     if password != getpass.getpass("the same password again: "):
         print("error: the two passwords differ; nothing was saved", file=sys.stderr)
-        return 1
-    settings = load_settings()
-    con = connect(settings.db_path)
+        return None
+    return password
+
+
+def change_account(change) -> int:
+    """Run one account change as the console (audited as `cli`); problems are printed, nothing is saved."""
+    from lib.staff import administration
+
+    con = connect(load_settings().db_path)
     try:
-        administration.add_user(con, administration.NewUser(
-            username=args.username, display_name=args.name, role=args.role,
-            department_code=args.department, password=password), actor="cli")
+        change(administration, con)
     except InvalidInput as exc:
         for problem in exc.problems:
             print(f"error: {problem.field}: {t('en', problem.key, **problem.params)}", file=sys.stderr)
+        print("nothing was saved", file=sys.stderr)
         return 1
     finally:
         con.close()
-    print(f"created {args.role} account {args.username}")
     return 0
+
+
+def run_user_create(args: argparse.Namespace) -> int:
+    password = read_password(args)
+    if password is None:
+        return 1
+    failed = change_account(lambda adm, con: adm.add_user(con, adm.NewUser(
+        username=args.username, display_name=args.name, role=args.role, department_code=args.department,
+        password=password), actor=adm.CONSOLE_ACTOR))
+    if not failed:
+        print(f"created {args.role} account {args.username}")
+    return failed
+
+
+def run_user_reset_password(args: argparse.Namespace) -> int:
+    password = read_password(args)
+    if password is None:
+        return 1
+    failed = change_account(lambda adm, con: adm.reset_password(con, args.username, password, adm.CONSOLE_ACTOR))
+    if not failed:
+        print(f"new password set for {args.username}")
+    return failed
+
+
+def run_user_set_role(args: argparse.Namespace) -> int:
+    failed = change_account(lambda adm, con: adm.change_role(con, args.username, args.role, args.department,
+                                                           adm.CONSOLE_ACTOR))
+    if not failed:
+        print(f"{args.username} is now {args.role}" + (f" of {args.department}" if args.department else ""))
+    return failed
 
 
 def run_backup(args: argparse.Namespace) -> int:

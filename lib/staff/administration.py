@@ -17,7 +17,7 @@ from lib.core.problems import InvalidInput, Problem, check_text
 # The sign-in form lowercases what is typed, so only lowercase usernames can ever sign in.
 USERNAME_PATTERN = re.compile(r"[a-z0-9_]{3,32}")
 # Actors the histories already use for people without an account; no account may take these names.
-CONSOLE_ACTOR = "cli"            # `python -m lib.cli add-user`: whoever holds the database file
+CONSOLE_ACTOR = "cli"            # `python -m lib.ops.cli user ...`: whoever holds the database file
 RESERVED_USERNAMES = frozenset({CONSOLE_ACTOR, "system", "citizen"})
 DISPLAY_NAME_LIMITS = (2, 100)
 PASSWORD_MIN_CHARS = 8
@@ -25,6 +25,11 @@ PASSWORD_MAX_BYTES = 72          # bcrypt reads no further; lib.auth.hash_passwo
 DEPARTMENT_NAME_LIMITS = (2, 150)
 OFFICER_TITLE_MAX = 200
 ACCOUNT_ROLES = tuple(r for r in Role if r != Role.PUBLIC)
+# A dc account opens every complaint and every ID document of the district. It is made, given a
+# password or granted only by whoever holds the server (`python -m lib.ops.cli user ...`), so a
+# stolen admin session cannot make itself one (issue #10).
+CONSOLE_ONLY_ROLES = frozenset({Role.DC})
+PAGE_ROLES = tuple(r for r in ACCOUNT_ROLES if r not in CONSOLE_ONLY_ROLES)
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 
 
@@ -115,7 +120,7 @@ def _department_for_role(problems: list[Problem], cur, role: Role | None, code: 
     return code
 
 
-def _check_actor(cur, actor: str) -> None:
+def check_actor(cur, actor: str) -> None:
     """Only an active admin changes accounts or departments, decided from the users table in the
     change's own transaction: a widget's callback runs before app.py re-reads the user, so an admin
     deactivated a moment ago could otherwise still make one last change."""
@@ -124,6 +129,12 @@ def _check_actor(cur, actor: str) -> None:
     user = users_db.get_user(cur, actor)
     if user is None or not user.active or user.role != Role.ADMIN:
         raise InvalidInput(Problem("user", "admin.error.not_admin"))
+
+
+def _console_only(actor: str, role: Role | None, field: str = "role") -> list[Problem]:
+    if role in CONSOLE_ONLY_ROLES and actor != CONSOLE_ACTOR:
+        return [Problem(field, "admin.error.dc_console_only")]
+    return []
 
 
 def _existing_user(cur, username: str) -> User:
@@ -151,6 +162,7 @@ def add_user(con, new: NewUser, actor: str, now: datetime | None = None) -> User
         problems.append(Problem("username", "admin.error.username_reserved"))
     display_name = _text(problems, "display_name", new.display_name, *DISPLAY_NAME_LIMITS)
     role = _role(problems, new.role)
+    problems += _console_only(actor, role)
     password_problems = check_password(new.password)
     problems += password_problems
     # bcrypt is slow on purpose: hash only a password that will be kept, and outside the transaction.
@@ -158,7 +170,7 @@ def add_user(con, new: NewUser, actor: str, now: datetime | None = None) -> User
 
     def write() -> User:
         with transaction(con) as cur:
-            _check_actor(cur, actor)
+            check_actor(cur, actor)
             found = list(problems)
             department = _department_for_role(found, cur, role, new.department_code)
             if USERNAME_PATTERN.fullmatch(username) and users_db.get_user(cur, username) is not None:
@@ -167,8 +179,7 @@ def add_user(con, new: NewUser, actor: str, now: datetime | None = None) -> User
                 raise InvalidInput(found)
             user = User(username, display_name, role, department)
             users_db.add_user(cur, user, password_hash, now or _now())
-            audit.record(cur, actor, "user.add", username,
-                         f"role={role}; department={department or '-'}; name={display_name}", now)
+            audit.record(cur, actor, "user.add", username, f"role={role}; department={department or '-'}", now)
             return user
 
     try:
@@ -189,7 +200,7 @@ def set_user_active(con, username: str, active: bool, actor: str, now: datetime 
 
     def write() -> None:
         with transaction(con) as cur:
-            _check_actor(cur, actor)
+            check_actor(cur, actor)
             user = _existing_user(cur, username)
             if user.active == active:
                 raise InvalidInput(Problem("user", "admin.error.no_change"))
@@ -208,8 +219,10 @@ def reset_password(con, username: str, password: str, actor: str, now: datetime 
 
     def write() -> None:
         with transaction(con) as cur:
-            _check_actor(cur, actor)
-            _existing_user(cur, username)
+            check_actor(cur, actor)
+            refused = _console_only(actor, _existing_user(cur, username).role, "password")
+            if refused:
+                raise InvalidInput(refused)
             users_db.update_user(cur, username, password_hash=password_hash)
             audit.record(cur, actor, "user.reset_password", username, None, now)    # never the password
 
@@ -225,10 +238,11 @@ def change_role(con, username: str, role: str | None, department_code: str | Non
 
     def write() -> User:
         with transaction(con) as cur:
-            _check_actor(cur, actor)
+            check_actor(cur, actor)
             user = _existing_user(cur, username)
             problems: list[Problem] = []
             new_role = _role(problems, role)
+            problems += _console_only(actor, new_role)
             department = _department_for_role(problems, cur, new_role, department_code)
             if not problems and (new_role, department) == (user.role, user.department_code):
                 problems.append(Problem("role", "admin.error.no_change"))
@@ -272,7 +286,7 @@ def edit_department(con, code: str, edit: DepartmentEdit, actor: str,
 
     def write() -> Department:
         with transaction(con) as cur:
-            _check_actor(cur, actor)
+            check_actor(cur, actor)
             row = admin_db.get_department(cur, code)
             if row is None:
                 raise InvalidInput(Problem("department", "admin.error.department_unknown"))
@@ -280,8 +294,8 @@ def edit_department(con, code: str, edit: DepartmentEdit, actor: str,
             if name_en and admin_db.department_named(cur, name_en, code):
                 found.append(Problem("name_en", "admin.error.department_name_taken"))
             before = _department(row)
-            changes = [f"{field}: {getattr(before, field)!r} → {getattr(updated, field)!r}"
-                       for field in ("name_en", "name_hi", "officer_title_en", "officer_title_hi", "active")
+            # The trail names the fields changed, not what was typed into them (codes only, no free text).
+            changes = [field for field in ("name_en", "name_hi", "officer_title_en", "officer_title_hi", "active")
                        if getattr(before, field) != getattr(updated, field)]
             if not found and not changes:
                 found.append(Problem("department", "admin.error.no_change"))
@@ -289,7 +303,7 @@ def edit_department(con, code: str, edit: DepartmentEdit, actor: str,
                 raise InvalidInput(found)
             admin_db.update_department(cur, code, name_en=name_en, name_hi=name_hi, officer_title_en=title_en,
                                        officer_title_hi=title_hi, active=updated.active)
-            audit.record(cur, actor, "department.edit", code, "; ".join(changes), now)
+            audit.record(cur, actor, "department.edit", code, "changed: " + ", ".join(changes), now)
             return updated
 
     return retrying(write)

@@ -17,3 +17,8 @@ def recent(cur: duckdb.DuckDBPyConnection, limit: int = 200) -> list[tuple]:
     """(when, actor, action, target, detail), newest first."""
     return cur.execute("SELECT happened_at, actor, action, target, detail FROM audit_log"
                        " ORDER BY id DESC LIMIT ?", [limit]).fetchall()
+
+
+def department_codes(cur: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every department code, inactive ones too: what a complaint entry's detail may name."""
+    return {row[0] for row in cur.execute("SELECT code FROM departments").fetchall()}
