@@ -291,7 +291,7 @@ def test_admin_backs_up_from_the_page_while_the_portal_runs(admin_page, portal_e
     assert "Backup" in [tab.label for tab in at.tabs]
     assert "No backups yet." in [i.value for i in at.info]
     # Restore is explained, with the command to run once the portal is stopped; no restore button.
-    assert any("python -m lib.cli restore" in c.value for c in at.code)
+    assert any("python -m lib.ops.cli restore" in c.value for c in at.code)
     assert not [b for b in at.button if "restore" in (b.key or "")]
 
     at.button(key="backup_now").click().run()

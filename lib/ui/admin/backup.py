@@ -42,4 +42,4 @@ def render(desk: Desk) -> None:
         st.info(ui.tr("backup.none"))
     st.subheader(ui.tr("backup.restore"))
     st.caption(ui.tr("backup.restore.explain"))
-    st.code(f"python -m lib.cli restore {backup_folder / '<folder>'}", language="bash")
+    st.code(f"python -m lib.ops.cli restore {backup_folder / '<folder>'}", language="bash")
