@@ -85,7 +85,7 @@ def test_names_the_histories_use_for_non_accounts_are_reserved(db, username):
 
 
 def test_the_command_line_may_add_the_first_admin(con):
-    """`lib.cli add-user` acts as "cli" on a database with no accounts yet."""
+    """`lib.ops.cli add-user` acts as "cli" on a database with no accounts yet."""
     user = adm.add_user(con, new_user(username="it_cell", role="admin", department_code=None), adm.CONSOLE_ACTOR)
     assert signin.active_user(con, "it_cell") == user
     assert audit_rows(con)[0] == ("cli", "user.add", "it_cell")

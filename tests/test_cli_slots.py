@@ -1,4 +1,4 @@
-"""`python -m lib.cli slots`: an officer's free hearing slots as JSON lines in IST, and a clear refusal while
+"""`python -m lib.ops.cli slots`: an officer's free hearing slots as JSON lines in IST, and a clear refusal while
 another process (the running portal) holds the database."""
 from __future__ import annotations
 
