@@ -14,7 +14,7 @@ from lib.core.i18n import name_in, t  # noqa: E402
 from lib.core.problems import InvalidInput, Problem  # noqa: E402
 from lib.citizen.receipt import format_time  # noqa: E402
 from lib.ops import backup  # noqa: E402
-from lib.hearings import hearings  # noqa: E402
+from lib.hearings import officers, rules as office_rules  # noqa: E402
 
 admin = ui.require_user()
 con = ui.connection()
@@ -393,7 +393,7 @@ def hearing_rules_submitted(username: str) -> None:
 
     def windows_of(field: str) -> tuple:
         try:
-            return hearings.parse_windows(state.get(f"hr_{field}_{username}", ""), field)
+            return office_rules.parse_windows(state.get(f"hr_{field}_{username}", ""), field)
         except InvalidInput as exc:
             problems.extend(exc.problems)
             return ()
@@ -401,12 +401,12 @@ def hearing_rules_submitted(username: str) -> None:
     if problems:
         outcome("hearing_rules", problems)
         return
-    rules = hearings.OfficeRules(
+    rules = office_rules.OfficeRules(
         working_days=frozenset(state.get(f"hr_days_{username}") or ()),
         no_meeting_days=frozenset(state.get(f"hr_no_meeting_{username}") or ()),
         windows=windows, kept_free=kept_free, slot_minutes=int(state.get(f"hr_slot_{username}") or 0))
     try:
-        hearings.set_rules(con, username, state.get(f"hr_title_en_{username}", ""),
+        officers.set_rules(con, username, state.get(f"hr_title_en_{username}", ""),
                            state.get(f"hr_title_hi_{username}", ""), rules, admin.username,
                            active=bool(state.get(f"hr_active_{username}")))
     except InvalidInput as exc:
@@ -417,7 +417,7 @@ def hearing_rules_submitted(username: str) -> None:
 
 def absence_added() -> None:
     try:
-        hearings.add_absence(con, state.get("ha_officer"), state.get("ha_first"), state.get("ha_last"),
+        officers.add_absence(con, state.get("ha_officer"), state.get("ha_first"), state.get("ha_last"),
                              state.get("ha_substitute"), state.get("ha_reason", ""), admin.username)
     except InvalidInput as exc:
         outcome("absence", exc.problems)
@@ -429,19 +429,19 @@ def absence_added() -> None:
 
 
 def absence_removed() -> None:
-    remove_picked("absence_remove", "ha_remove", Problem("absence", "error.required"), hearings.remove_absence,
+    remove_picked("absence_remove", "ha_remove", Problem("absence", "error.required"), officers.remove_absence,
                   "admin.hearings.absence_removed", lambda _: {})
 
 
 with tab_hearings:
     st.caption(ui.tr("admin.hearings.intro"))
-    hearing_officers = hearings.list_officers(con)
-    officer_titles = hearings.titles(hearing_officers, lang)
+    hearing_officers = officers.list_officers(con)
+    officer_titles = officers.titles(hearing_officers, lang)
     if hearing_officers:
         st.dataframe(pd.DataFrame(
             [(o.username, o.title(lang), ", ".join(weekday_label(d) for d in sorted(o.rules.working_days)),
               ", ".join(weekday_label(d) for d in sorted(o.rules.no_meeting_days)) or "—",
-              hearings.format_windows(o.rules.windows), hearings.format_windows(o.rules.kept_free) or "—",
+              office_rules.format_windows(o.rules.windows), office_rules.format_windows(o.rules.kept_free) or "—",
               o.rules.slot_minutes, ui.tr("admin.yes") if o.active else ui.tr("admin.no")) for o in hearing_officers],
             columns=[ui.tr("admin.username"), ui.tr("admin.hearings.title"), ui.tr("admin.hearings.days"),
                      ui.tr("admin.hearings.no_meeting"), ui.tr("admin.hearings.windows"),
@@ -457,17 +457,17 @@ with tab_hearings:
                           format_func=lambda name: f"{name} — {user_by_name[name].display_name}")
     if holder:
         known = next((o for o in hearing_officers if o.username == holder), None)
-        base = known or hearings.HearingOfficer(holder, user_by_name[holder].display_name[:hearings.TITLE_MAX],
-                                                user_by_name[holder].display_name[:hearings.TITLE_MAX])
+        base = known or office_rules.HearingOfficer(holder, user_by_name[holder].display_name[:officers.TITLE_MAX],
+                                                    user_by_name[holder].display_name[:officers.TITLE_MAX])
         problems = problems_of("hearing_rules")
         show_form_problems("hearing_rules", ("title_en", "title_hi", "working_days", "no_meeting_days", "windows",
                                              "kept_free", "slot_minutes"))
         with st.form(f"hearing_rules_form_{holder}"):
             st.text_input(ui.tr("admin.hearings.title_en"), value=base.title_en, key=f"hr_title_en_{holder}",
-                          max_chars=hearings.TITLE_MAX, help=ui.tr("admin.hearings.title.help"))
+                          max_chars=officers.TITLE_MAX, help=ui.tr("admin.hearings.title.help"))
             ui.show_problems(problems, "title_en")
             st.text_input(ui.tr("admin.hearings.title_hi"), value=base.title_hi, key=f"hr_title_hi_{holder}",
-                          max_chars=hearings.TITLE_MAX)
+                          max_chars=officers.TITLE_MAX)
             ui.show_problems(problems, "title_hi")
             st.multiselect(ui.tr("admin.hearings.days"), list(range(7)), default=sorted(base.rules.working_days),
                            key=f"hr_days_{holder}", format_func=weekday_label)
@@ -475,13 +475,13 @@ with tab_hearings:
             st.multiselect(ui.tr("admin.hearings.no_meeting"), list(range(7)),
                            default=sorted(base.rules.no_meeting_days), key=f"hr_no_meeting_{holder}",
                            format_func=weekday_label)
-            st.text_input(ui.tr("admin.hearings.windows"), value=hearings.format_windows(base.rules.windows),
+            st.text_input(ui.tr("admin.hearings.windows"), value=office_rules.format_windows(base.rules.windows),
                           key=f"hr_windows_{holder}", help=ui.tr("admin.hearings.windows.help"))
             ui.show_problems(problems, "windows")
-            st.text_input(ui.tr("admin.hearings.kept_free"), value=hearings.format_windows(base.rules.kept_free),
+            st.text_input(ui.tr("admin.hearings.kept_free"), value=office_rules.format_windows(base.rules.kept_free),
                           key=f"hr_kept_free_{holder}", help=ui.tr("admin.hearings.kept_free.help"))
             ui.show_problems(problems, "kept_free")
-            low, high = hearings.SLOT_MINUTES_RANGE
+            low, high = office_rules.SLOT_MINUTES_RANGE
             st.number_input(ui.tr("admin.hearings.slot"), min_value=low, max_value=high, step=5,
                             value=base.rules.slot_minutes, key=f"hr_slot_{holder}")
             ui.show_problems(problems, "slot_minutes")
@@ -491,7 +491,7 @@ with tab_hearings:
 
     st.subheader(ui.tr("admin.hearings.absences"))
     st.caption(ui.tr("admin.hearings.absences.intro"))
-    absences = hearings.list_absences(con, date.today())
+    absences = officers.list_absences(con, date.today())
     if absences:
         st.dataframe(pd.DataFrame(
             [(officer_titles.get(a.username, a.username), a.first_day.strftime("%d-%m-%Y"),
@@ -517,7 +517,7 @@ with tab_hearings:
                          format_func=lambda n: t(lang, "admin.hearings.no_substitute") if n is None
                          else officer_titles.get(n, n))
             ui.show_problems(problems, "substitute")
-            st.text_input(ui.tr("admin.hearings.reason"), key="ha_reason", max_chars=hearings.REASON_MAX)
+            st.text_input(ui.tr("admin.hearings.reason"), key="ha_reason", max_chars=officers.REASON_MAX)
             ui.show_problems(problems, "reason")
             st.form_submit_button(ui.tr("admin.hearings.absence_add"), on_click=absence_added, key="ha_submit")
         if absences:

@@ -9,8 +9,8 @@ import time  # noqa: E402  (after the guard: nothing runs before it)
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from lib.casework import casework
-from lib.hearings import hearings  # noqa: E402
+from lib.casework import actions, steps  # noqa: E402
+from lib.hearings import slots  # noqa: E402
 from lib.core.lifecycle import Feedback  # noqa: E402
 from lib.citizen.receipt import format_time, summary_rows  # noqa: E402
 from lib.citizen.tracking import FailureThrottle, citizen_proof, find_complaint  # noqa: E402
@@ -55,7 +55,7 @@ if complaint is not None:
     if complaint.hearing:           # only ever set after the tracking number and mobile matched
         hearing = complaint.hearing
         st.subheader(ui.tr("track.hearing_title"))
-        st.success(ui.tr("track.hearing_when", when=hearings.when(hearing.starts_at, hearing.ends_at),
+        st.success(ui.tr("track.hearing_when", when=slots.when(hearing.starts_at, hearing.ends_at),
                          officer=hearing.officer(lang)))
         st.link_button(ui.tr("track.hearing_join"), hearing.join_url, type="primary")
         st.code(hearing.join_url, language=None)
@@ -80,10 +80,10 @@ if complaint is not None:
         if sent:
             proof = citizen_proof(*st.session_state[FOUND_KEY])
             try:
-                casework.record_feedback(ui.connection(), casework.Citizen(*proof), complaint.complaint_id,
-                                         complaint.version, answer)
-            except casework.REFUSALS as exc:
-                st.error(casework.describe(exc, lang))
+                actions.record_feedback(ui.connection(), steps.Citizen(*proof), complaint.complaint_id,
+                                        complaint.version, answer)
+            except steps.REFUSALS as exc:
+                st.error(steps.describe(exc, lang))
             else:
                 st.session_state[FLASH_KEY] = ui.tr(
                     "track.feedback_reopened" if answer == Feedback.NOT_SOLVED else "track.feedback_thanks")
