@@ -10,7 +10,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit_calendar import calendar  # noqa: E402
 
-from lib.hearings import calendar_export, hearings  # noqa: E402
+from lib.hearings import calendar_export, officers, slots  # noqa: E402
 from lib.core.roles import Role  # noqa: E402
 from lib.core.i18n import name_in  # noqa: E402
 from lib.citizen.receipt import format_time  # noqa: E402
@@ -25,9 +25,9 @@ user = ui.require_user()
 con = ui.connection()
 lang = ui.language()
 choices = ui.form_choices()
-now = datetime.now(hearings.IST)
-officers = hearings.list_officers(con)
-titles = hearings.titles(officers, lang)
+now = datetime.now(slots.IST)
+hearing_officers = officers.list_officers(con)
+titles = officers.titles(hearing_officers, lang)
 
 
 def table(rows: list, columns: list[str]) -> None:
@@ -62,8 +62,8 @@ except ValueError:
 
 if user.role == Role.DC:
     everyone = ui.tr("agenda.all_officers")      # format_func may run outside this script run
-    officer = st.selectbox(ui.tr("agenda.officer"), [None, *(o.username for o in officers)], key="calendar_officer",
-                           format_func=lambda u: everyone if u is None else titles.get(u, u))
+    officer = st.selectbox(ui.tr("agenda.officer"), [None, *(o.username for o in hearing_officers)],
+                           key="calendar_officer", format_func=lambda u: everyone if u is None else titles.get(u, u))
 else:
     officer = user.username            # the SQL scopes an officer to their own hearings anyway
 show_called_off = st.toggle(ui.tr("agenda.show_called_off"), key="calendar_called_off")
@@ -145,7 +145,7 @@ for b in briefs:
 # ---- the officer's hearings for their own calendar program ----
 st.subheader(ui.tr("agenda.download_title"))
 if user.role == Role.DC:
-    holders = [o.username for o in officers]
+    holders = [o.username for o in hearing_officers]
     whose = st.selectbox(ui.tr("agenda.officer"), holders, key="ics_officer", format_func=lambda u: titles.get(u, u),
                          index=holders.index(user.username) if user.username in holders else 0) if holders else None
 else:

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from lib.casework import casework
-from lib.hearings import hearings  # noqa: E402
+from lib.casework import actions, detail, steps  # noqa: E402
+from lib.hearings import booking, officers, slots  # noqa: E402
 from lib.core.roles import Role  # noqa: E402
-from lib.casework.casework import IST, MAX_DIRECTIONS, SEND_BACK_DAYS  # noqa: E402
+from lib.casework.actions import MAX_DIRECTIONS, SEND_BACK_DAYS  # noqa: E402
+from lib.casework.steps import IST  # noqa: E402
 from lib.core.i18n import name_in  # noqa: E402
 from lib.core.complaints import Status  # noqa: E402
 from lib.core.lifecycle import Action, RejectionReason, actions_for  # noqa: E402
@@ -27,7 +28,7 @@ user = ui.require_user()
 con = ui.connection()
 lang = ui.language()
 choices = ui.form_choices()
-store = casework.upload_store(ui.settings())
+store = actions.upload_store(ui.settings())
 now = datetime.now(IST)
 
 
@@ -47,7 +48,7 @@ st.title(ui.tr("nav.complaint_detail"))
 ref = st.query_params.get("no") or st.text_input(ui.tr("detail.tracking_no"), key="detail_no", max_chars=30)
 if not ref:
     st.stop()
-case = casework.find_case(con, user, ref)
+case = detail.find_case(con, user, ref)
 if case is None:
     # The same answer for a number that does not exist and one of another department.
     st.error(ui.tr("casework.not_found"))
@@ -61,7 +62,7 @@ flash = st.session_state.pop(FLASH_KEY, None)
 if flash:
     st.success(flash)
 if loaded_version != case.version:
-    st.warning(casework.StaleComplaint(case.tracking_no, case.updated_by, case.updated_at).message(lang))
+    st.warning(steps.StaleComplaint(case.tracking_no, case.updated_by, case.updated_at).message(lang))
     if st.button(ui.tr("detail.reload"), key="detail_reload"):
         st.session_state[LOADED_KEY] = (case.tracking_no, case.version)
         st.rerun()
@@ -101,22 +102,22 @@ photos = [d for d in case.documents if d.kind == "photo"]
 if photos:
     st.subheader(ui.tr("detail.photos"))
     for n, doc in enumerate(photos, start=1):
-        found = casework.load_document(con, store, user, case.id, doc.id)
+        found = detail.load_document(con, store, user, case.id, doc.id)
         if found:
             st.image(found[1], caption=ui.tr("detail.photo", n=n), width=360)
 
 if user.role == Role.DC and any(d.kind == "id_proof" for d in case.documents):
     st.subheader(ui.tr("detail.id_document"))
     if st.button(ui.tr("detail.open_id_document"), key="open_id_document"):
-        info, data = casework.open_id_document(con, store, user, case.id)
+        info, data = detail.open_id_document(con, store, user, case.id)
         if info.content_type.startswith("image/"):
             st.image(data, width=480)
-        st.download_button(ui.tr("detail.download"), data, file_name=casework.download_name(f"{case.tracking_no}-id", info),
+        st.download_button(ui.tr("detail.download"), data, file_name=detail.download_name(f"{case.tracking_no}-id", info),
                            mime=info.content_type, key="download_id_document")
 
 # ---- history, directions, reports ----
 st.subheader(ui.tr("detail.history"))
-table(casework.history_rows(case, lang, choices.departments),
+table(detail.history_rows(case, lang, choices.departments),
       [ui.tr("detail.col.when"), ui.tr("detail.col.who"), ui.tr("detail.col.what"), ui.tr("detail.col.remark")])
 
 st.subheader(ui.tr("detail.directions"))
@@ -124,7 +125,7 @@ if case.directions:
     today = now.date()
     table([(department_name(d.department_code), d.instruction, d.report_by.strftime("%d-%m-%Y"),
             format_time(d.reported_at) if d.reported_at else "",
-            ui.tr("detail.overdue") if casework.is_overdue(d.report_by, d.reported_at, today) else "")
+            ui.tr("detail.overdue") if detail.is_overdue(d.report_by, d.reported_at, today) else "")
            for d in case.directions],
           [ui.tr("detail.col.department"), ui.tr("detail.col.instruction"), ui.tr("detail.col.report_by"),
            ui.tr("detail.col.reported"), ui.tr("detail.col.overdue")])
@@ -139,15 +140,15 @@ if case.reports:
            ui.tr("detail.col.report")])
     for n, r in enumerate(case.reports, start=1):
         if r.document_id is not None:
-            found = casework.load_document(con, store, user, case.id, r.document_id)
+            found = detail.load_document(con, store, user, case.id, r.document_id)
             if found:
                 st.download_button(ui.tr("detail.attachment", n=n), found[1], mime=found[0].content_type,
-                                   file_name=casework.download_name(f"{case.tracking_no}-report-{n}", found[0]), key=f"download_report_{r.id}")
+                                   file_name=detail.download_name(f"{case.tracking_no}-report-{n}", found[0]), key=f"download_report_{r.id}")
 else:
     st.caption(ui.tr("detail.no_reports"))
 
 # ---- actions ----
-allowed = actions_for(casework.state_of(case), user.role, user.department_code, now)
+allowed = actions_for(detail.state_of(case), user.role, user.department_code, now)
 departments = sorted(choices.departments, key=department_name)
 
 
@@ -156,9 +157,9 @@ def run(action: Action, call, flash=None) -> None:
     say when done (a callable is asked after the action), else the action and the new status."""
     try:
         done = call()
-    except casework.REFUSALS as exc:
-        st.error(casework.describe(exc, lang))
-        if isinstance(exc, hearings.SlotTaken) and exc.offer:
+    except steps.REFUSALS as exc:
+        st.error(steps.describe(exc, lang))
+        if isinstance(exc, slots.SlotTaken) and exc.offer:
             st.session_state[OFFER_KEY] = (case.tracking_no, action, exc.offer)
         return
     st.session_state.pop(OFFER_KEY, None)
@@ -170,12 +171,12 @@ def run(action: Action, call, flash=None) -> None:
 
 
 # ---- the hearing: its booking, the video room, and booking, moving or calling it off ----
-booked = hearings.hearings_of(con, case.id)
-on = hearings.current(booked)
-officers = hearings.list_officers(con)
-titles = hearings.titles(officers, lang)
-holders = [o.username for o in officers if o.active]
-room = hearings.room_to_show(booked, now.date())
+booked = booking.hearings_of(con, case.id)
+on = booking.current(booked)
+hearing_officers = officers.list_officers(con)
+titles = officers.titles(hearing_officers, lang)
+holders = [o.username for o in hearing_officers if o.active]
+room = booking.room_to_show(booked, now.date())
 HEARING_ACTIONS = (Action.SCHEDULE_HEARING, Action.CANCEL_HEARING, Action.RECORD_HEARING)
 args = (con, user, case.id, loaded_version)
 
@@ -188,7 +189,7 @@ elif case.status == Status.HEARING_SCHEDULED:
     st.caption(ui.tr("hearing.no_slot_yet"))
 elif not booked:
     st.caption(ui.tr("hearing.none"))
-if room and hearings.may_join(user, room):
+if room and booking.may_join(user, room):
     st.link_button(ui.tr("hearing.open_room_tab"), room.join_url)
     if st.toggle(ui.tr("hearing.open_room_here"), key="hearing_video"):
         st.iframe(room.join_url, height=560)          # the frame allows camera and microphone
@@ -200,7 +201,7 @@ if booked:
            ui.tr("hearing.col.reason")])
 
 
-def slot_picker(prefix: str, exclude: hearings.Hearing | None = None):
+def slot_picker(prefix: str, exclude: booking.Hearing | None = None):
     """Officer, then "first free slot" or one chosen from the free slots; (officer, slot or None)."""
     if not holders:
         st.warning(ui.tr("hearing.no_officers"))
@@ -211,7 +212,7 @@ def slot_picker(prefix: str, exclude: hearings.Hearing | None = None):
     mode = st.radio(ui.tr("hearing.mode"), list(modes), key=f"{prefix}_mode", format_func=modes.get, horizontal=True)
     if mode == "first":
         return officer, None
-    free = [s for s in hearings.find_free_slots(con, officer, days=hearings.BOOKING_HORIZON_DAYS)
+    free = [s for s in booking.find_free_slots(con, officer, days=booking.BOOKING_HORIZON_DAYS)
             if not exclude or s != exclude.slot]
     if not free:
         st.warning(ui.tr("hearing.no_free_slot"))
@@ -222,7 +223,7 @@ def slot_picker(prefix: str, exclude: hearings.Hearing | None = None):
 
 
 def booked_flash(key: str) -> str:
-    fresh = hearings.current(hearings.hearings_of(con, case.id))
+    fresh = booking.current(booking.hearings_of(con, case.id))
     return ui.tr(key, when=fresh.when(), officer=titles.get(fresh.officer, fresh.officer)) if fresh else None
 
 
@@ -231,54 +232,54 @@ if offer and offer[0] == case.tracking_no and offer[1] in allowed:
     _, offered_for, offered = offer
     if st.button(ui.tr("hearing.take_offer", slot=offered.label(lang, titles)), key="booking_offer_accept"):
         if offered_for == Action.SCHEDULE_HEARING:
-            run(offered_for, lambda: casework.book_hearing(*args, offered.officer, slot=offered),
+            run(offered_for, lambda: booking.book_hearing(*args, offered.officer, slot=offered),
                 lambda: booked_flash("hearing.done.booked"))
         else:
-            run(offered_for, lambda: casework.reschedule_hearing(
+            run(offered_for, lambda: booking.reschedule_hearing(
                 *args, st.session_state.get("reschedule_reason", ""), slot=offered),
                 lambda: booked_flash("hearing.done.moved"))
 
 if Action.SCHEDULE_HEARING in allowed:
     with st.expander(ui.tr("action.schedule_hearing"), expanded=True):
-        if not hearings.may_book_again(hearings.count_no_shows(booked)):
+        if not slots.may_book_again(booking.count_no_shows(booked)):
             st.warning(ui.tr("hearing.no_more_rebooking"))
         else:
             st.caption(ui.tr("hearing.booking_hint"))
             officer, slot = slot_picker("booking")
             remark = st.text_area(ui.tr("detail.remark"), key="booking_remark", max_chars=1000)
             if officer and st.button(ui.tr("hearing.book"), key="booking_submit", type="primary"):
-                run(Action.SCHEDULE_HEARING, lambda: casework.book_hearing(*args, officer, remark, slot=slot),
+                run(Action.SCHEDULE_HEARING, lambda: booking.book_hearing(*args, officer, remark, slot=slot),
                     lambda: booked_flash("hearing.done.booked"))
 if Action.CANCEL_HEARING in allowed:
     with st.expander(ui.tr("hearing.reschedule")):
         officer, slot = slot_picker("reschedule", exclude=on)
         reason = st.text_area(ui.tr("hearing.reason"), key="reschedule_reason", max_chars=1000)
         if officer and st.button(ui.tr("hearing.reschedule"), key="reschedule_submit"):
-            run(Action.CANCEL_HEARING, lambda: casework.reschedule_hearing(*args, reason, officer=officer, slot=slot),
+            run(Action.CANCEL_HEARING, lambda: booking.reschedule_hearing(*args, reason, officer=officer, slot=slot),
                 lambda: booked_flash("hearing.done.moved"))
     with st.expander(ui.tr("action.cancel_hearing")):
         reason = st.text_area(ui.tr("hearing.reason"), key="cancel_hearing_reason", max_chars=1000)
         if st.button(ui.tr("action.cancel_hearing"), key="cancel_hearing_submit"):
-            run(Action.CANCEL_HEARING, lambda: casework.cancel_hearing(*args, reason),
+            run(Action.CANCEL_HEARING, lambda: booking.cancel_hearing(*args, reason),
                 ui.tr("hearing.done.cancelled"))
     if on:
         with st.expander(ui.tr("hearing.no_show")):
             st.caption(ui.tr("hearing.no_show_hint"))
             remark = st.text_area(ui.tr("detail.remark"), key="no_show_remark", max_chars=1000)
             if st.button(ui.tr("hearing.no_show"), key="no_show_submit"):
-                run(Action.CANCEL_HEARING, lambda: casework.record_no_show(*args, remark),
+                run(Action.CANCEL_HEARING, lambda: booking.record_no_show(*args, remark),
                     ui.tr("hearing.done.no_show"))
 if Action.RECORD_HEARING in allowed:
     with st.expander(ui.tr("action.record_hearing")):
         remark = st.text_area(ui.tr("detail.remark"), key="record_hearing_remark", max_chars=1000)
         if st.button(ui.tr("action.record_hearing"), key="record_hearing_submit"):
-            run(Action.RECORD_HEARING, lambda: casework.record_hearing(*args, remark))
+            run(Action.RECORD_HEARING, lambda: booking.record_hearing(*args, remark))
 
 st.subheader(ui.tr("detail.actions"))
 if not [a for a in allowed if a not in HEARING_ACTIONS]:
     st.caption(ui.tr("detail.no_actions"))
 
-SIMPLE = {Action.START_SCRUTINY: casework.start_scrutiny, Action.ACCEPT: casework.accept, Action.CLOSE: casework.close}
+SIMPLE = {Action.START_SCRUTINY: actions.start_scrutiny, Action.ACCEPT: actions.accept, Action.CLOSE: actions.close}
 for action in (a for a in allowed if a not in HEARING_ACTIONS):
     with st.expander(ui.tr(f"action.{action}")), st.form(f"form_{action}"):
         if action in SIMPLE:
@@ -288,13 +289,13 @@ for action in (a for a in allowed if a not in HEARING_ACTIONS):
         elif action == Action.RESOLVE:
             remark = st.text_area(ui.tr("detail.remark"), key="resolve_remark", max_chars=1000)
             if st.form_submit_button(ui.tr("action.resolve"), key="resolve_submit"):
-                run(action, lambda: casework.resolve(*args, remark, track_url=ui.settings().track_url))
+                run(action, lambda: actions.resolve(*args, remark, track_url=ui.settings().track_url))
         elif action == Action.REJECT:
             reasons = {r: ui.tr(f"rejection.{r}") for r in RejectionReason}
             reason = st.selectbox(ui.tr("detail.reason"), list(reasons), key="reject_reason", format_func=reasons.get)
             remark = st.text_area(ui.tr("detail.remark"), key="reject_remark", max_chars=1000)
             if st.form_submit_button(ui.tr("action.reject"), key="reject_submit"):
-                run(action, lambda: casework.reject(*args, reason, remark))
+                run(action, lambda: actions.reject(*args, reason, remark))
         elif action == Action.SEND_TO_DEPARTMENT:
             st.caption(ui.tr("detail.direction_hint"))
             orders = []
@@ -311,23 +312,23 @@ for action in (a for a in allowed if a not in HEARING_ACTIONS):
                     orders.append((dept, instruction, due))
             remark = st.text_area(ui.tr("detail.remark"), key="directions_remark", max_chars=1000)
             if st.form_submit_button(ui.tr("action.send_to_department"), key="directions_submit"):
-                run(action, lambda: casework.give_directions(*args, orders, remark))
+                run(action, lambda: actions.give_directions(*args, orders, remark))
         elif action == Action.FORWARD:
             others = [d for d in departments if d != case.department_code]
             to = st.selectbox(ui.tr("detail.forward_to"), others, key="forward_department", format_func=department_name)
             remark = st.text_area(ui.tr("detail.remark_required"), key="forward_remark", max_chars=1000)
             if st.form_submit_button(ui.tr("action.forward"), key="forward_submit"):
-                run(action, lambda: casework.forward(*args, to, remark))
+                run(action, lambda: actions.forward(*args, to, remark))
         elif action == Action.FILE_REPORT:
             report = st.text_area(ui.tr("detail.report_text"), key="report_text", max_chars=4000)
             upload = st.file_uploader(ui.tr("detail.report_file"), type=["jpg", "jpeg", "png", "pdf"],
                                       key="report_file")
             if st.form_submit_button(ui.tr("action.file_report"), key="report_submit"):
                 attachment = upload.getvalue() if upload else None
-                run(action, lambda: casework.file_report(*args, report, attachment, store=store))
+                run(action, lambda: actions.file_report(*args, report, attachment, store=store))
         elif action == Action.SEND_BACK:
             remark = st.text_area(ui.tr("detail.remark_required"), key="send_back_remark", max_chars=1000)
             due = st.date_input(ui.tr("detail.report_by"), value=now.date() + timedelta(days=SEND_BACK_DAYS),
                                 key="send_back_report_by", format="DD-MM-YYYY")
             if st.form_submit_button(ui.tr("action.send_back"), key="send_back_submit"):
-                run(action, lambda: casework.send_back(*args, remark, due))
+                run(action, lambda: actions.send_back(*args, remark, due))

@@ -6,7 +6,7 @@ ui.guard("queue")
 import pandas as pd  # noqa: E402  (after the guard: nothing runs before it)
 import streamlit as st  # noqa: E402
 
-from lib.casework import casework, queue  # noqa: E402
+from lib.casework import actions, queue, steps  # noqa: E402
 from lib.core.roles import Role  # noqa: E402
 from lib.core.complaints import Status  # noqa: E402
 from lib.core.i18n import name_in, t  # noqa: E402
@@ -150,20 +150,20 @@ def bulk_actions(picked) -> None:
                               format_func=department_name, key="q_bulk_department")
             remark = st.text_input(ui.tr("queue.bulk.remark"), key="q_bulk_forward_remark", max_chars=1000)
             if st.form_submit_button(ui.tr("queue.bulk.forward")):
-                bulk_outcome(lambda: casework.bulk_forward(con, user, items, to, remark))
+                bulk_outcome(lambda: actions.bulk_forward(con, user, items, to, remark))
         if user.role == Role.DC:
             with st.form("q_bulk_duplicates"):
                 original = st.text_input(ui.tr("queue.bulk.original"), key="q_bulk_original", max_chars=30)
                 remark = st.text_input(ui.tr("queue.bulk.remark"), key="q_bulk_close_remark", max_chars=1000)
                 if st.form_submit_button(ui.tr("queue.bulk.close_duplicates")):
-                    bulk_outcome(lambda: casework.bulk_close_duplicates(con, user, items, original, remark))
+                    bulk_outcome(lambda: actions.bulk_close_duplicates(con, user, items, original, remark))
 
 
 def bulk_outcome(call) -> None:
     try:
         done = call()
-    except casework.REFUSALS as exc:
-        st.error(casework.describe(exc, lang))
+    except steps.REFUSALS as exc:
+        st.error(steps.describe(exc, lang))
         return
     state[MESSAGE_KEY] = ("success", "queue.bulk.done", {"count": len(done)})
     st.rerun()

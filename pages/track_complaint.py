@@ -10,11 +10,12 @@ from datetime import datetime  # noqa: E402  (after the guard: nothing runs befo
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from lib.casework import casework  # noqa: E402
-from lib.hearings import hearings  # noqa: E402
 from lib.core.lifecycle import Feedback  # noqa: E402
 from lib.citizen import track_codes, tracking  # noqa: E402
 from lib.citizen.receipt import format_time, summary_rows  # noqa: E402
+from lib.casework import actions  # noqa: E402
+from lib.casework import steps  # noqa: E402
+from lib.hearings import slots  # noqa: E402
 
 FOUND_KEY = "track_found"       # id of the complaint whose number and mobile matched (or whose link was opened)
 PROVEN_KEY = "track_proven"     # id of the complaint whose details this session may see (code or signed link)
@@ -98,7 +99,7 @@ if status is not None:
         if complaint.hearing:
             hearing = complaint.hearing
             st.subheader(ui.tr("track.hearing_title"))
-            st.success(ui.tr("track.hearing_when", when=hearings.when(hearing.starts_at, hearing.ends_at),
+            st.success(ui.tr("track.hearing_when", when=slots.when(hearing.starts_at, hearing.ends_at),
                              officer=hearing.officer(lang)))
             st.link_button(ui.tr("track.hearing_join"), hearing.join_url, type="primary")
             st.code(hearing.join_url, language=None)
@@ -123,10 +124,10 @@ if status is not None:
             if sent:
                 proof = tracking.feedback_proof(con, complaint.complaint_id)
                 try:
-                    casework.record_feedback(con, casework.Citizen(*proof), complaint.complaint_id,
+                    actions.record_feedback(con, steps.Citizen(*proof), complaint.complaint_id,
                                              complaint.version, answer)
-                except casework.REFUSALS as exc:
-                    st.error(casework.describe(exc, lang))
+                except steps.REFUSALS as exc:
+                    st.error(steps.describe(exc, lang))
                 else:
                     st.session_state[FLASH_KEY] = ui.tr(
                         "track.feedback_reopened" if answer == Feedback.NOT_SOLVED else "track.feedback_thanks")

@@ -288,15 +288,15 @@ def test_the_page_is_not_even_registered_for_the_dc(demo_users):
 # ---- the audit trail names the complaint, never its content (issue #10) ----
 
 def test_the_audit_trail_shows_the_tracking_number_but_no_remark(demo_users):
-    from lib.casework import casework
+    from lib.casework import actions
     from lib.citizen import filing
     remark = "Patwari Suresh ne moke par dekha, naali band hai"
     con = open_portal_database(load_settings({}))
     filed = filing.file_complaint(con, load_settings({}), make_form(), filing.load_form_choices(con),
                                   track_url="http://x/track")
     dc = next(u for u in signin.DEMO_USERS if u.username == "dc_rewari")
-    casework.start_scrutiny(con, dc, filed.complaint_id, 0, remark)
-    casework.accept(con, dc, filed.complaint_id, 1, remark)
+    actions.start_scrutiny(con, dc, filed.complaint_id, 0, remark)
+    actions.accept(con, dc, filed.complaint_id, 1, remark)
     con.close()
     at = open_admin()
     audit = table(at, "Action")

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 
 from lib.analytics import figures
-from lib.casework import casework, deadlines, queue
+from lib.casework import actions, deadlines, queue
+from lib.hearings import booking
 from lib.staff import signin
 from lib.analytics.figures import AnalyticsFilters, Grain, KnownCodes, PageState
-from lib.casework.casework import Citizen
+from lib.casework.steps import Citizen
 from lib.core.complaints import DISPOSED_STATUSES, OPEN_STATUSES, Status
 from lib.core.config import load_settings
 from lib.core.lifecycle import CaseEvent, Feedback
@@ -115,15 +116,15 @@ def district(tmp_path_factory):
                                [str(status), resolved_now, n]).fetchall()
 
     for cid, version, *_ in recent(Status.ACTION_REPORTED, 8):
-        casework.resolve(con, dc, cid, version, "Work checked on site", track_url="http://x/track")
+        actions.resolve(con, dc, cid, version, "Work checked on site", track_url="http://x/track")
     answers = [Feedback.SOLVED, Feedback.SOLVED, Feedback.PARTLY, Feedback.NOT_SOLVED, Feedback.NOT_SOLVED]
     for (cid, version, tracking_no, mobile), answer in zip(recent(Status.RESOLVED, 5, resolved_now=True), answers):
-        casework.record_feedback(con, Citizen(tracking_no, mobile), cid, version, answer)
+        actions.record_feedback(con, Citizen(tracking_no, mobile), cid, version, answer)
     scheduled = recent(Status.HEARING_SCHEDULED, 5)
     for cid, version, *_ in scheduled[:2]:
-        casework.cancel_hearing(con, dc, cid, version, "Citizen did not come")
+        booking.cancel_hearing(con, dc, cid, version, "Citizen did not come")
     for cid, version, *_ in scheduled[2:4]:
-        casework.record_hearing(con, dc, cid, version, "Heard both sides")
+        booking.record_hearing(con, dc, cid, version, "Heard both sides")
     yield con, dc
     con.close()
 
@@ -298,7 +299,7 @@ def test_the_data_version_changes_when_a_complaint_changes(district):
     assert figures.data_version(con) == before
     with con.cursor() as cur:
         cid, version = cur.execute("SELECT id, version FROM complaints WHERE status = 'submitted' LIMIT 1").fetchall()[0]
-    casework.start_scrutiny(con, dc, cid, version)
+    actions.start_scrutiny(con, dc, cid, version)
     assert figures.data_version(con) != before
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib.analytics import figures
-from lib.casework import casework, deadlines
+from lib.casework import actions, deadlines, steps
 from lib.staff import signin
 from lib.core.config import load_settings
 from lib.core.i18n import t
@@ -42,8 +42,8 @@ def template(tmp_path_factory) -> Path:
         reported = cur.execute("SELECT id, version, tracking_no, mobile FROM complaints"
                                " WHERE status = 'action_reported' ORDER BY filed_at DESC LIMIT 2").fetchall()
     for (cid, version, tracking_no, mobile), answer in zip(reported, ("solved", "not_solved")):
-        done = casework.resolve(con, dc, cid, version, track_url="http://x/track")
-        casework.record_feedback(con, casework.Citizen(tracking_no, mobile), cid, done.version, answer)
+        done = actions.resolve(con, dc, cid, version, track_url="http://x/track")
+        actions.record_feedback(con, steps.Citizen(tracking_no, mobile), cid, done.version, answer)
     con.close()
     return folder
 
@@ -206,7 +206,7 @@ def test_the_figures_follow_a_change_to_a_complaint(portal):
     with con.cursor() as cur:
         cid, version = cur.execute("SELECT id, version FROM complaints WHERE status = 'action_reported'"
                                    " ORDER BY filed_at DESC LIMIT 1").fetchall()[0]
-    casework.resolve(con, dc, cid, version, track_url="http://x/track")
+    actions.resolve(con, dc, cid, version, track_url="http://x/track")
     at.run()
     # Not a stale cached figure: the resolved complaint moved from pending to disposed.
     assert (number(metric(at, "disposed")), number(metric(at, "pending"))) == (disposed + 1, pending - 1)

@@ -5,11 +5,11 @@ from datetime import datetime
 
 import pytest
 
-from lib.casework import casework
 from lib.citizen.filing import file_complaint
 from lib.core.lifecycle import RejectionReason
 from lib.db.connect import transaction
 from lib.staff import audit, signin
+from lib.casework import actions
 from tests.conftest import make_form
 
 REMARK = "Sarpanch Ramkishan ne bataya ki pipeline toot gayi"     # distinctive, and ASCII like many remarks
@@ -28,8 +28,8 @@ def filed(con, settings, choices):
 
 
 def test_an_officers_remark_never_reaches_the_audit_trail(con, filed):
-    casework.start_scrutiny(con, DC, filed.complaint_id, 0, REMARK)
-    casework.reject(con, DC, filed.complaint_id, 1, RejectionReason.COURT_MATTER, "URGENT; " + REMARK)
+    actions.start_scrutiny(con, DC, filed.complaint_id, 0, REMARK)
+    actions.reject(con, DC, filed.complaint_id, 1, RejectionReason.COURT_MATTER, "URGENT; " + REMARK)
     assert rows(con) == [
         ("dc_rewari", "complaint.start_scrutiny", filed.tracking_no, "submitted -> under_scrutiny"),
         ("dc_rewari", "complaint.reject", filed.tracking_no, "under_scrutiny -> rejected; court_matter"),

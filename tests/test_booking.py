@@ -9,15 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lib.casework import casework
-from lib.hearings import hearings
+from lib.casework import actions, steps
+from lib.hearings import booking, officers, rules, slots
 from lib.staff import signin
 from lib.citizen import tracking
-from lib.casework.casework import StaleComplaint
+from lib.casework.steps import StaleComplaint
 from lib.db.staff import users as users_db
 from lib.db.connect import transaction
 from lib.citizen.filing import UploadedFile, file_complaint
-from lib.hearings.hearings import HearingRefused, OfficeRules, SlotTaken
+from lib.hearings.rules import HearingRefused, OfficeRules
+from lib.hearings.slots import SlotTaken
 from lib.core.lifecycle import TransitionRefused
 from lib.core.problems import InvalidInput
 from tests.conftest import jpeg_bytes, make_form
@@ -35,7 +36,7 @@ def hearing_days(after: date, count: int) -> list[date]:
     found, day = [], after
     while len(found) < count:
         day += timedelta(days=1)
-        if hearings.is_hearing_day(hearings.DEFAULT_RULES, day):
+        if slots.is_hearing_day(rules.DEFAULT_RULES, day):
             found.append(day)
     return found
 
@@ -55,7 +56,7 @@ def office(con):
     with transaction(con) as cur:
         for user in signin.DEMO_USERS:
             users_db.add_user(cur, user, "not-a-bcrypt-hash", datetime.now(IST))
-    hearings.ensure_default_rules(con)
+    officers.ensure_default_rules(con)
     return con
 
 
@@ -65,8 +66,8 @@ def accepted(office, settings, choices):
     def _accepted(**overrides) -> int:
         form = make_form(id_document=SMALL_ID, **overrides)
         cid = file_complaint(office, settings, form, choices, track_url="http://x/track").complaint_id
-        casework.start_scrutiny(office, DC, cid, 0)
-        casework.accept(office, DC, cid, 1)
+        actions.start_scrutiny(office, DC, cid, 0)
+        actions.accept(office, DC, cid, 1)
         return cid
     return _accepted
 
@@ -98,7 +99,7 @@ def claims(con) -> list[tuple]:
 
 def test_first_free_slot_on_the_citizens_date_with_sms_link_and_reminders_in_one_go(office, accepted):
     cid = accepted(preferred_dates=(SECOND,))
-    done = casework.book_hearing(office, DC, cid, 2, "dc_rewari", "Please join on time", now=NOW)
+    done = booking.book_hearing(office, DC, cid, 2, "dc_rewari", "Please join on time", now=NOW)
     assert (done.status, done.version) == ("hearing_scheduled", 3)
     [(officer, starts_at, status, _, join_url)] = hearing_rows(office, cid)
     assert (officer, starts_at, status) == ("dc_rewari", at(SECOND, 15), "booked")
@@ -118,57 +119,57 @@ def test_first_free_slot_on_the_citizens_date_with_sms_link_and_reminders_in_one
 
 def test_without_a_preferred_date_free_the_first_free_slot_is_taken(office, accepted):
     cid = accepted(preferred_dates=())
-    casework.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
+    booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
     assert hearing_rows(office, cid)[0][1] == at(FIRST, 15)
     other = accepted(preferred_dates=())
-    casework.book_hearing(office, DC, other, 2, "dc_rewari", now=NOW)
+    booking.book_hearing(office, DC, other, 2, "dc_rewari", now=NOW)
     assert hearing_rows(office, other)[0][1] == at(FIRST, 15, 10)      # the next one along
 
 
 def test_a_chosen_slot_that_is_taken_offers_the_next_free_one(office, accepted):
     first, second = accepted(), accepted()
-    wanted = hearings.find_free_slots(office, "dc_rewari", now=NOW)[3]
-    casework.book_hearing(office, DC, first, 2, "dc_rewari", slot=wanted, now=NOW)
+    wanted = booking.find_free_slots(office, "dc_rewari", now=NOW)[3]
+    booking.book_hearing(office, DC, first, 2, "dc_rewari", slot=wanted, now=NOW)
     with pytest.raises(SlotTaken) as taken:
-        casework.book_hearing(office, DC, second, 2, "dc_rewari", slot=wanted, now=NOW)
+        booking.book_hearing(office, DC, second, 2, "dc_rewari", slot=wanted, now=NOW)
     assert taken.value.offer.starts_at == wanted.starts_at + timedelta(minutes=10)
-    assert "was booked by someone else" in casework.describe(taken.value, "en")
+    assert "was booked by someone else" in steps.describe(taken.value, "en")
     assert version(office, second) == 2 and hearing_rows(office, second) == [] and outbox(office, second) == []
 
 
 def test_a_slot_the_rules_never_offer_is_refused(office, accepted):
     cid = accepted()
     tuesday = next(d for d in (FIRST + timedelta(days=i) for i in range(7)) if d.weekday() == 1)
-    crafted = hearings.Slot(at(tuesday, 15), at(tuesday, 15, 10), "dc_rewari")
+    crafted = slots.Slot(at(tuesday, 15), at(tuesday, 15, 10), "dc_rewari")
     with pytest.raises(HearingRefused) as refused:
-        casework.book_hearing(office, DC, cid, 2, "dc_rewari", slot=crafted, now=NOW)
+        booking.book_hearing(office, DC, cid, 2, "dc_rewari", slot=crafted, now=NOW)
     assert refused.value.key == "hearing.slot_not_offered"
-    past = hearings.Slot(at(FIRST, 8), at(FIRST, 8, 10), "dc_rewari")
+    past = slots.Slot(at(FIRST, 8), at(FIRST, 8, 10), "dc_rewari")
     with pytest.raises(HearingRefused):
-        casework.book_hearing(office, DC, cid, 2, "dc_rewari", slot=past, now=NOW)
+        booking.book_hearing(office, DC, cid, 2, "dc_rewari", slot=past, now=NOW)
     assert claims(office) == []
 
 
 def test_a_stale_page_books_nothing(office, accepted):
     cid = accepted()
     with pytest.raises(StaleComplaint):
-        casework.book_hearing(office, DC, cid, 1, "dc_rewari", now=NOW)
+        booking.book_hearing(office, DC, cid, 1, "dc_rewari", now=NOW)
     assert hearing_rows(office, cid) == [] and claims(office) == [] and outbox(office, cid) == []
 
 
 def test_an_officer_cannot_book_and_nothing_is_written(office, accepted):
     cid = accepted(department_code="PHED")
     with pytest.raises(TransitionRefused) as refused:
-        casework.book_hearing(office, USERS["officer_phed"], cid, 2, "dc_rewari", now=NOW)
+        booking.book_hearing(office, USERS["officer_phed"], cid, 2, "dc_rewari", now=NOW)
     assert refused.value.key == "lifecycle.not_your_role"
     assert claims(office) == []
 
 
 def test_a_substitute_holds_the_hearing_while_the_dc_is_away(office, accepted):
-    hearings.set_rules(office, "officer_dp", "DDPO Rewari", "डीडीपीओ रेवाड़ी", OfficeRules(), "admin_rewari")
-    hearings.add_absence(office, "dc_rewari", FIRST, SECOND, "officer_dp", "Training", "admin_rewari")
+    officers.set_rules(office, "officer_dp", "DDPO Rewari", "डीडीपीओ रेवाड़ी", OfficeRules(), "admin_rewari")
+    officers.add_absence(office, "dc_rewari", FIRST, SECOND, "officer_dp", "Training", "admin_rewari")
     cid = accepted(preferred_dates=(SECOND,), language="en")
-    casework.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
+    booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
     assert rows(office, "SELECT officer, standing_in_for, starts_at FROM hearings") == [
         ("officer_dp", "dc_rewari", at(SECOND, 15))]
     assert "with DDPO Rewari" in outbox(office, cid)[-1][3]
@@ -178,11 +179,11 @@ def test_a_substitute_holds_the_hearing_while_the_dc_is_away(office, accepted):
 
 def test_moving_the_hearing_gives_the_old_slot_back_and_calls_off_its_reminders(office, accepted):
     cid = accepted(preferred_dates=(SECOND,))
-    casework.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
-    later = hearings.Slot(at(THIRD, 16), at(THIRD, 16, 10), "dc_rewari")
+    booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
+    later = slots.Slot(at(THIRD, 16), at(THIRD, 16, 10), "dc_rewari")
     with pytest.raises(InvalidInput):
-        casework.reschedule_hearing(office, DC, cid, 3, "  ", slot=later, now=NOW)
-    done = casework.reschedule_hearing(office, DC, cid, 3, "DC called to Chandigarh", slot=later, now=NOW)
+        booking.reschedule_hearing(office, DC, cid, 3, "  ", slot=later, now=NOW)
+    done = booking.reschedule_hearing(office, DC, cid, 3, "DC called to Chandigarh", slot=later, now=NOW)
     assert (done.status, done.version) == ("hearing_scheduled", 4)
     (_, old_start, old_status, reason, old_url), (_, new_start, new_status, _, new_url) = hearing_rows(office, cid)
     assert (old_status, reason, new_status, new_start) == ("rescheduled", "DC called to Chandigarh", "booked", at(THIRD, 16))
@@ -197,8 +198,8 @@ def test_moving_the_hearing_gives_the_old_slot_back_and_calls_off_its_reminders(
     assert new_url in sms[-1][3] and "16:00 IST" in sms[-1][3]
     # The freed slot can be booked by another complaint; the citizen's history says the hearing moved.
     other = accepted()
-    casework.book_hearing(office, DC, other, 2, "dc_rewari", slot=hearings.Slot(old_start, old_start + timedelta(minutes=10),
-                                                                             "dc_rewari"), now=NOW)
+    booking.book_hearing(office, DC, other, 2, "dc_rewari", slot=slots.Slot(old_start, old_start + timedelta(minutes=10),
+                                                                            "dc_rewari"), now=NOW)
     found = tracking.find_complaint(office, rows(office, "SELECT tracking_no FROM complaints WHERE id = ?", [cid])[0][0],
                                     MOBILE, now=NOW)
     assert found.events[-1].label("en", {}) == "Hearing moved to a new time"
@@ -207,18 +208,18 @@ def test_moving_the_hearing_gives_the_old_slot_back_and_calls_off_its_reminders(
 
 def test_moving_to_the_first_free_slot_skips_the_current_one(office, accepted):
     cid = accepted(preferred_dates=())
-    casework.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
-    casework.reschedule_hearing(office, DC, cid, 3, "Citizen asked for later", officer="dc_rewari", now=NOW)
+    booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
+    booking.reschedule_hearing(office, DC, cid, 3, "Citizen asked for later", officer="dc_rewari", now=NOW)
     assert [(r[1], r[2]) for r in hearing_rows(office, cid)] == [(at(FIRST, 15), "rescheduled"), (at(FIRST, 15, 10), "booked")]
 
 
 def test_cancelling_needs_the_reason_and_frees_the_slot(office, accepted):
     cid = accepted()
-    casework.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
+    booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
     with pytest.raises(InvalidInput) as bad:
-        casework.cancel_hearing(office, DC, cid, 3, "", now=NOW)
+        booking.cancel_hearing(office, DC, cid, 3, "", now=NOW)
     assert bad.value.keys == {"hearing.reason_required"}
-    done = casework.cancel_hearing(office, DC, cid, 3, "Matter settled locally", now=NOW)
+    done = booking.cancel_hearing(office, DC, cid, 3, "Matter settled locally", now=NOW)
     assert done.status == "accepted"
     assert hearing_rows(office, cid)[0][2:4] == ("cancelled", "Matter settled locally")
     assert claims(office) == []
@@ -226,18 +227,18 @@ def test_cancelling_needs_the_reason_and_frees_the_slot(office, accepted):
     assert [s[0] for s in sms if s[1] == "queued"] == ["hearing_booked", "hearing_cancelled"]
     assert "Matter settled" not in sms[-1][3]                      # the reason is internal
     # Booked again afterwards: a new hearing, nothing lost.
-    casework.book_hearing(office, DC, cid, 4, "dc_rewari", now=NOW)
+    booking.book_hearing(office, DC, cid, 4, "dc_rewari", now=NOW)
     assert [r[2] for r in hearing_rows(office, cid)] == ["cancelled", "booked"]
 
 
 def test_a_held_hearing_is_attended_and_keeps_its_slot(office, accepted):
     cid = accepted()
-    casework.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
+    booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
     start = hearing_rows(office, cid)[0][1]
     with pytest.raises(HearingRefused) as early:
-        casework.record_hearing(office, DC, cid, 3, now=start - timedelta(hours=2))
+        booking.record_hearing(office, DC, cid, 3, now=start - timedelta(hours=2))
     assert early.value.key == "hearing.not_started"
-    done = casework.record_hearing(office, DC, cid, 3, "Heard both sides", now=start + timedelta(minutes=5))
+    done = booking.record_hearing(office, DC, cid, 3, "Heard both sides", now=start + timedelta(minutes=5))
     assert done.status == "heard" and hearing_rows(office, cid)[0][2] == "attended"
     assert claims(office) == [("dc_rewari", start)]
     assert [s[1] for s in outbox(office, cid) if s[0].startswith("reminder")] == ["failed", "failed"]
@@ -245,18 +246,18 @@ def test_a_held_hearing_is_attended_and_keeps_its_slot(office, accepted):
 
 def test_a_no_show_is_rebooked_once_and_only_once(office, accepted):
     cid = accepted()
-    casework.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
+    booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
     start = hearing_rows(office, cid)[0][1]
     with pytest.raises(HearingRefused):
-        casework.record_no_show(office, DC, cid, 3, now=start - timedelta(minutes=1))
-    done = casework.record_no_show(office, DC, cid, 3, "Waited 15 minutes", now=start + timedelta(minutes=15))
+        booking.record_no_show(office, DC, cid, 3, now=start - timedelta(minutes=1))
+    done = booking.record_no_show(office, DC, cid, 3, "Waited 15 minutes", now=start + timedelta(minutes=15))
     assert done.status == "accepted"
     later = start + timedelta(minutes=20)
-    casework.book_hearing(office, DC, cid, 4, "dc_rewari", now=later)            # the one rebooking
+    booking.book_hearing(office, DC, cid, 4, "dc_rewari", now=later)            # the one rebooking
     second = hearing_rows(office, cid)[1][1]
-    casework.record_no_show(office, DC, cid, 5, now=second + timedelta(minutes=15))
+    booking.record_no_show(office, DC, cid, 5, now=second + timedelta(minutes=15))
     with pytest.raises(HearingRefused) as refused:
-        casework.book_hearing(office, DC, cid, 6, "dc_rewari", now=second + timedelta(minutes=20))
+        booking.book_hearing(office, DC, cid, 6, "dc_rewari", now=second + timedelta(minutes=20))
     assert refused.value.key == "hearing.no_more_rebooking"
     assert [r[2] for r in hearing_rows(office, cid)] == ["no_show", "no_show"]
     labels = [e.label("en", {}) for e in tracking.find_complaint(
@@ -266,7 +267,7 @@ def test_a_no_show_is_rebooked_once_and_only_once(office, accepted):
 
 def test_the_citizen_sees_the_coming_hearing_only_with_the_right_mobile(office, accepted):
     cid = accepted(language="en", preferred_dates=())
-    casework.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
+    booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
     tracking_no = rows(office, "SELECT tracking_no FROM complaints WHERE id = ?", [cid])[0][0]
     found = tracking.find_complaint(office, tracking_no, MOBILE, now=NOW)
     assert found.hearing.starts_at == at(FIRST, 15)
@@ -301,13 +302,13 @@ def book_all_at_once(office, complaint_ids, book) -> list:
 def test_twenty_desks_book_the_same_slot_exactly_one_wins_the_rest_are_offered_the_next(office, accepted):
     """The loser's offer is the next free slot; whoever loses, no row is lost or doubled."""
     complaint_ids = [accepted() for _ in range(20)]
-    wanted = hearings.find_free_slots(office, "dc_rewari", now=NOW)[0]
-    results = book_all_at_once(office, complaint_ids, lambda cid: casework.book_hearing(
+    wanted = booking.find_free_slots(office, "dc_rewari", now=NOW)[0]
+    results = book_all_at_once(office, complaint_ids, lambda cid: booking.book_hearing(
         office, DC, cid, 2, "dc_rewari", slot=wanted, now=NOW))
-    winners = [r for r in results if isinstance(r, casework.Done)]
+    winners = [r for r in results if isinstance(r, steps.Done)]
     losers = [r for r in results if isinstance(r, SlotTaken)]
     assert len(winners) == 1 and len(losers) == 19, results
-    free_now = hearings.find_free_slots(office, "dc_rewari", now=NOW)
+    free_now = booking.find_free_slots(office, "dc_rewari", now=NOW)
     assert all(loser.offer == free_now[0] != wanted for loser in losers)
     # Nothing lost or doubled: one hearing, one claim, one complaint moved, its SMS and nobody else's.
     assert claims(office) == [("dc_rewari", wanted.starts_at)]
@@ -321,13 +322,13 @@ def test_twenty_desks_book_the_same_slot_exactly_one_wins_the_rest_are_offered_t
 def test_desks_asking_for_the_first_free_slot_at_once_all_get_different_ones(office, accepted):
     """Each loser moves on to the next free slot by itself (ten desks: every loss costs a retry)."""
     complaint_ids = [accepted(preferred_dates=()) for _ in range(10)]
-    results = book_all_at_once(office, complaint_ids, lambda cid: casework.book_hearing(
+    results = book_all_at_once(office, complaint_ids, lambda cid: booking.book_hearing(
         office, DC, cid, 2, "dc_rewari", now=NOW))
-    assert all(isinstance(r, casework.Done) for r in results), results
+    assert all(isinstance(r, steps.Done) for r in results), results
     starts = [r[0] for r in rows(office, "SELECT starts_at FROM hearings ORDER BY starts_at")]
     assert len(starts) == len(set(starts)) == 10
-    assert starts == [s.starts_at for s in hearings.free_slots(
-        {"dc_rewari": hearings.get_officer(office, "dc_rewari")}, "dc_rewari", first_day=FIRST, days=40, now=NOW)[:10]]
+    assert starts == [s.starts_at for s in slots.free_slots(
+        {"dc_rewari": officers.get_officer(office, "dc_rewari")}, "dc_rewari", first_day=FIRST, days=40, now=NOW)[:10]]
     assert len(claims(office)) == 10
     assert rows(office, "SELECT count(*) FROM sms_outbox WHERE template = 'hearing_booked'") == [(10,)]
 
@@ -349,11 +350,11 @@ def desk(portal_env):
     settings = load_settings({})
     con = open_portal_database(settings)
     signin.create_demo_users(con)
-    hearings.ensure_default_rules(con)
+    officers.ensure_default_rules(con)
     ack = file_complaint(con, settings, make_form(id_document=SMALL_ID, language="en", preferred_dates=()),
                          load_form_choices(con), track_url="http://x/track")
-    casework.start_scrutiny(con, DC, ack.complaint_id, 0)
-    casework.accept(con, DC, ack.complaint_id, 1)
+    actions.start_scrutiny(con, DC, ack.complaint_id, 0)
+    actions.accept(con, DC, ack.complaint_id, 1)
     con.close()
     yield ack
     st.cache_resource.clear()
@@ -386,7 +387,7 @@ def test_the_dc_books_moves_and_cancels_a_hearing_from_the_complaint_page(desk):
     at.button(key="booking_submit").click().run()
     assert not at.exception, at.exception
     [(first_start, join_url)] = app_rows("SELECT starts_at, join_url FROM hearings")
-    when = hearings.when(first_start, first_start + timedelta(minutes=10))
+    when = slots.when(first_start, first_start + timedelta(minutes=10))
     assert at.success[0].value == (f"Hearing booked for {when} with Deputy Commissioner, Rewari. "
                                    "The citizen's SMS is queued.")
     assert at.header[0].value == f"{desk.tracking_no}: Hearing scheduled"
@@ -411,7 +412,7 @@ def test_the_dc_books_moves_and_cancels_a_hearing_from_the_complaint_page(desk):
     assert at.success[0].value.startswith("Hearing moved to ")
     moved = app_rows("SELECT status, starts_at FROM hearings ORDER BY id")
     assert [m[0] for m in moved] == ["rescheduled", "booked"]
-    assert hearings.Slot(moved[1][1], moved[1][1] + timedelta(minutes=10), "dc_rewari").label(
+    assert slots.Slot(moved[1][1], moved[1][1] + timedelta(minutes=10), "dc_rewari").label(
         "en", {"dc_rewari": "Deputy Commissioner, Rewari"}) == options[2]
     assert at.header[0].value == f"{desk.tracking_no}: Hearing scheduled"
 

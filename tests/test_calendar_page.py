@@ -12,8 +12,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib.hearings import calendar_export, hearings
-from lib.casework import casework
+from lib.hearings import booking, calendar_export, officers, rules, slots
+from lib.casework import actions
 from lib.staff import signin
 from lib.core.config import load_settings
 from lib.db import hearings as hearings_db
@@ -33,10 +33,10 @@ VILLAGE = 62658                       # Aakera, tehsil Rewari
 FAMILY = "1A2B3C4D"
 
 
-def hearing(hid: int, start: datetime, status="booked", officer="dc_rewari", minutes=10) -> hearings.Hearing:
-    return hearings.Hearing(hid, hid, officer, None, start, start + timedelta(minutes=minutes),
-                            f"esachivalaya-room{hid}", f"https://meet.jit.si/esachivalaya-room{hid}",
-                            HearingStatus(status), "dc_rewari", start - timedelta(days=2))
+def hearing(hid: int, start: datetime, status="booked", officer="dc_rewari", minutes=10) -> booking.Hearing:
+    return booking.Hearing(hid, hid, officer, None, start, start + timedelta(minutes=minutes),
+                           f"esachivalaya-room{hid}", f"https://meet.jit.si/esachivalaya-room{hid}",
+                           HearingStatus(status), "dc_rewari", start - timedelta(days=2))
 
 
 def scheduled(hid, start, status="booked", officer="dc_rewari") -> calendar_export.ScheduledHearing:
@@ -105,7 +105,7 @@ def test_only_an_event_click_opens_a_hearing():
 
 def hearing_day() -> date:
     day = datetime.now(IST).date() + timedelta(days=2)
-    while not hearings.is_hearing_day(hearings.DEFAULT_RULES, day):
+    while not slots.is_hearing_day(rules.DEFAULT_RULES, day):
         day += timedelta(days=1)
     return day
 
@@ -117,25 +117,25 @@ def district(con, settings, choices):
     with transaction(con) as cur:
         for user in signin.DEMO_USERS:
             users_db.add_user(cur, user, "not-a-bcrypt-hash", datetime.now(IST))
-    hearings.ensure_default_rules(con)
-    hearings.set_rules(con, "officer_phed", "XEN PHED", "कार्यकारी अभियंता", hearings.DEFAULT_RULES, "admin_rewari")
+    officers.ensure_default_rules(con)
+    officers.set_rules(con, "officer_phed", "XEN PHED", "कार्यकारी अभियंता", rules.DEFAULT_RULES, "admin_rewari")
 
     def accepted(**overrides) -> int:
         form = make_form(id_document=SMALL_ID, language="en", preferred_dates=(), **overrides)
         cid = file_complaint(con, settings, form, choices, track_url="http://x/t").complaint_id
-        casework.start_scrutiny(con, DC, cid, 0)
-        casework.accept(con, DC, cid, 1)
+        actions.start_scrutiny(con, DC, cid, 0)
+        actions.accept(con, DC, cid, 1)
         return cid
 
     earlier = accepted(id_type="ppp", id_number=FAMILY, place_lgd=VILLAGE, ward=None)
-    casework.give_directions(con, DC, earlier, 2, [("PHED", "Repair the handpump", datetime.now(IST).date() + timedelta(days=5))])
-    casework.file_report(con, PHED, earlier, 3, "Handpump repaired and tested.")
+    actions.give_directions(con, DC, earlier, 2, [("PHED", "Repair the handpump", datetime.now(IST).date() + timedelta(days=5))])
+    actions.file_report(con, PHED, earlier, 3, "Handpump repaired and tested.")
     elsewhere = accepted()                                   # Rewari town, another person
     today = accepted(id_type="ppp", id_number=FAMILY, place_lgd=VILLAGE, ward=None, subject="Handpump broken again")
     day = hearing_day()
     now = datetime.combine(day, time(9), tzinfo=IST)
-    casework.book_hearing(con, DC, today, 2, "dc_rewari", now=now)
-    casework.book_hearing(con, DC, elsewhere, 2, "officer_phed", now=now)
+    booking.book_hearing(con, DC, today, 2, "dc_rewari", now=now)
+    booking.book_hearing(con, DC, elsewhere, 2, "officer_phed", now=now)
     return {"earlier": earlier, "elsewhere": elsewhere, "today": today, "day": day}
 
 
@@ -170,7 +170,7 @@ def portal(portal_env):
     settings = load_settings({})
     con = open_portal_database(settings)
     signin.create_demo_users(con)
-    hearings.ensure_default_rules(con)
+    officers.ensure_default_rules(con)
     ack = file_complaint(con, settings, make_form(id_document=SMALL_ID, language="en"), load_form_choices(con),
                          track_url="http://x/t")
     now = datetime.now(IST)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from lib.ops import cli
-from lib.hearings import hearings
+from lib.hearings import booking, officers
 from lib.staff import signin
 from lib.core.config import load_settings
 from lib.ops.startup import open_portal_database
@@ -26,8 +26,8 @@ IST = ZoneInfo("Asia/Kolkata")
 def database(portal_env):
     con = open_portal_database(load_settings({}))
     signin.create_demo_users(con)
-    hearings.ensure_default_rules(con)
-    expected = hearings.find_free_slots(con, "dc_rewari", days=14)
+    officers.ensure_default_rules(con)
+    expected = booking.find_free_slots(con, "dc_rewari", days=14)
     con.close()
     return expected
 

@@ -10,9 +10,9 @@ from collections import Counter, defaultdict
 import bcrypt
 import pytest
 
-from lib.casework import casework
+from lib.casework import actions, detail
 from lib.staff import signin
-from lib.casework.casework import StaleComplaint
+from lib.casework.steps import StaleComplaint
 from lib.core.complaints import Status
 from lib.citizen.filing import UploadedFile, file_complaint
 from tests.conftest import jpeg_bytes, make_form
@@ -36,11 +36,11 @@ def new_form(photo: bytes):
 def next_step(con, dc, case):
     """What the DC's office does next with a complaint: scrutiny, acceptance, then forwards."""
     if case.status == Status.SUBMITTED:
-        return "start_scrutiny", lambda: casework.start_scrutiny(con, dc, case.id, case.version)
+        return "start_scrutiny", lambda: actions.start_scrutiny(con, dc, case.id, case.version)
     if case.status == Status.UNDER_SCRUTINY:
-        return "accept", lambda: casework.accept(con, dc, case.id, case.version)
+        return "accept", lambda: actions.accept(con, dc, case.id, case.version)
     to = random.choice([d for d in DEPARTMENTS if d != case.department_code])
-    return "forward", lambda: casework.forward(con, dc, case.id, case.version, to, "जाँच हेतु भेजा गया")
+    return "forward", lambda: actions.forward(con, dc, case.id, case.version, to, "जाँच हेतु भेजा गया")
 
 
 def test_filing_and_casework_at_once_lose_nothing_and_show_no_error(con, settings, choices):
@@ -79,7 +79,7 @@ def test_filing_and_casework_at_once_lose_nothing_and_show_no_error(con, setting
             action = "find_case"
             try:
                 while True:                      # what the detail page does after "someone else changed it"
-                    case = casework.find_case(con, dc, complaint_id)
+                    case = detail.find_case(con, dc, complaint_id)
                     action, act = next_step(con, dc, case)
                     try:
                         result = act()

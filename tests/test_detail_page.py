@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib.casework import casework
+from lib.casework import actions
 from lib.staff import signin
 from lib.core.config import load_settings
 from lib.citizen.filing import file_complaint, load_form_choices
@@ -36,10 +36,10 @@ def portal(portal_env):
 
     def with_department(ack, department):
         dc = USERS["dc_rewari"]
-        casework.start_scrutiny(con, dc, ack.complaint_id, 0)
-        casework.accept(con, dc, ack.complaint_id, 1)
+        actions.start_scrutiny(con, dc, ack.complaint_id, 0)
+        actions.accept(con, dc, ack.complaint_id, 1)
         due = datetime.now(IST).date() + timedelta(days=5)
-        casework.give_directions(con, dc, ack.complaint_id, 2, [(department, "Restore the water supply", due)])
+        actions.give_directions(con, dc, ack.complaint_id, 2, [(department, "Restore the water supply", due)])
 
     fresh = new(id_number=AADHAAR, language="en")
     phed, ulb = new(), new(department_code="ULB", category_code="STREETLIGHT")
@@ -120,7 +120,7 @@ def test_a_stale_page_says_who_changed_it_and_saves_nothing(portal):
     ack = portal["fresh"]
     at = open_detail(open_portal_as("dc_rewari"), ack.tracking_no)
     from lib.ui import connection
-    casework.start_scrutiny(connection(), USERS["dc_rewari"], ack.complaint_id, 0)   # another desk, meanwhile
+    actions.start_scrutiny(connection(), USERS["dc_rewari"], ack.complaint_id, 0)   # another desk, meanwhile
     at.run()
     assert "changed by dc_rewari" in at.warning[0].value
     # Forwarding is still offered under scrutiny ...
@@ -165,8 +165,8 @@ def test_citizen_says_not_solved_on_the_track_page_and_it_reopens(portal):
     from lib.ui import connection
     at = open_portal_as()
     con = connection()
-    casework.file_report(con, USERS["officer_phed"], ack.complaint_id, 3, "Pipeline repaired on Monday.")
-    casework.resolve(con, USERS["dc_rewari"], ack.complaint_id, 4, track_url="http://x/track")
+    actions.file_report(con, USERS["officer_phed"], ack.complaint_id, 3, "Pipeline repaired on Monday.")
+    actions.resolve(con, USERS["dc_rewari"], ack.complaint_id, 4, track_url="http://x/track")
 
     at.switch_page("pages/track_complaint.py").run()
     at.radio(key="language").set_value("en").run()

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
-from lib.hearings import hearings, rooms
+from lib.hearings import booking, officers, rooms
 from lib.staff import signin
 from lib.db.connect import transaction
 from lib.db.staff import users as users_db
 from lib.casework.deadlines import is_working_day
-from lib.hearings.hearings import (Absence, HearingOfficer, OfficeRules, Slot, TimeWindow, choose_slot, free_slots, may_book_again, parse_windows, reminders)
+from lib.hearings.rules import Absence, HearingOfficer, OfficeRules, TimeWindow, check_rules, parse_windows
+from lib.hearings.slots import Slot, choose_slot, free_slots, may_book_again, reminders, sms_variables
 from lib.core.problems import InvalidInput
 from lib.core.states import HOLDING, HearingStatus
 
@@ -191,7 +192,7 @@ def test_a_no_show_may_be_rebooked_once():
 
 def test_hearing_sms_variables_are_in_ist():
     utc_start = datetime(2026, 12, 7, 9, 30, tzinfo=ZoneInfo("UTC"))
-    assert hearings.sms_variables(utc_start, "DC", "https://x/r") == {
+    assert sms_variables(utc_start, "DC", "https://x/r") == {
         "date": "07-12-2026", "time": "15:00 IST", "officer": "DC", "join_url": "https://x/r"}
 
 
@@ -220,8 +221,8 @@ def test_windows_are_read_from_what_the_admin_types():
     (OfficeRules(windows=(TimeWindow(time(15), time(17)), TimeWindow(time(16), time(18)))), "hearing.window_overlap"),
 ])
 def test_bad_rules_are_named(rules, key):
-    assert key in {p.key for p in hearings.check_rules(rules)}
-    assert hearings.check_rules(OfficeRules()) == []
+    assert key in {p.key for p in check_rules(rules)}
+    assert check_rules(OfficeRules()) == []
 
 
 # ---- video rooms ----
@@ -261,12 +262,12 @@ def audit_actions(con) -> list[tuple]:
 
 def test_the_demo_dc_gets_the_default_rules_once(people):
     con = people
-    assert hearings.ensure_default_rules(con) is True
-    assert hearings.ensure_default_rules(con) is False
-    dc = hearings.get_officer(con, "dc_rewari")
+    assert officers.ensure_default_rules(con) is True
+    assert officers.ensure_default_rules(con) is False
+    dc = officers.get_officer(con, "dc_rewari")
     assert dc.rules == OfficeRules() and dc.title("hi") == "उपायुक्त, रेवाड़ी"
     assert audit_actions(con) == [("system", "hearing_rules.edit", "dc_rewari")]
-    found = hearings.find_free_slots(con, "dc_rewari", now=at(MONDAY, 9), days=1)
+    found = booking.find_free_slots(con, "dc_rewari", now=at(MONDAY, 9), days=1)
     assert len(found) == 12
 
 
@@ -274,8 +275,8 @@ def test_the_admin_changes_rules_and_they_take_effect(people):
     con = people
     rules = OfficeRules(working_days=frozenset({0, 2}), no_meeting_days=frozenset(),
                         windows=parse_windows("10:00-12:00", "windows"), kept_free=(), slot_minutes=30)
-    hearings.set_rules(con, "officer_phed", "XEN PHED", "कार्यकारी अभियंता", rules, "admin_rewari")
-    found = hearings.find_free_slots(con, "officer_phed", now=at(MONDAY, 9), days=7)
+    officers.set_rules(con, "officer_phed", "XEN PHED", "कार्यकारी अभियंता", rules, "admin_rewari")
+    found = booking.find_free_slots(con, "officer_phed", now=at(MONDAY, 9), days=7)
     assert {s.day.weekday() for s in found} == {0, 2}
     assert [s.starts_at.strftime("%H:%M") for s in found[:4]] == ["10:00", "10:30", "11:00", "11:30"]
     assert audit_actions(con)[-1] == ("admin_rewari", "hearing_rules.edit", "officer_phed")
@@ -284,27 +285,27 @@ def test_the_admin_changes_rules_and_they_take_effect(people):
 def test_rules_are_refused_with_every_problem_and_for_the_wrong_people(people):
     con = people
     with pytest.raises(InvalidInput) as bad:
-        hearings.set_rules(con, "officer_phed", "", "x" * 31, OfficeRules(slot_minutes=0), "admin_rewari")
+        officers.set_rules(con, "officer_phed", "", "x" * 31, OfficeRules(slot_minutes=0), "admin_rewari")
     assert bad.value.keys == {"error.required", "error.too_long", "hearing.slot_minutes_range"}
     with pytest.raises(InvalidInput) as analyst:
-        hearings.set_rules(con, "analyst_rewari", "Analyst", "विश्लेषक", OfficeRules(), "admin_rewari")
+        officers.set_rules(con, "analyst_rewari", "Analyst", "विश्लेषक", OfficeRules(), "admin_rewari")
     assert analyst.value.keys == {"hearing.not_an_officer"}
-    assert hearings.list_officers(con) == [] and audit_actions(con) == []
+    assert officers.list_officers(con) == [] and audit_actions(con) == []
 
 
 def test_an_absence_hands_the_days_to_the_substitute(people):
     con = people
-    hearings.ensure_default_rules(con)
-    hearings.set_rules(con, "officer_phed", "XEN PHED", "कार्यकारी अभियंता", OfficeRules(), "admin_rewari")
-    absence = hearings.add_absence(con, "dc_rewari", MONDAY, MONDAY, "officer_phed", "Tour to Chandigarh",
+    officers.ensure_default_rules(con)
+    officers.set_rules(con, "officer_phed", "XEN PHED", "कार्यकारी अभियंता", OfficeRules(), "admin_rewari")
+    absence = officers.add_absence(con, "dc_rewari", MONDAY, MONDAY, "officer_phed", "Tour to Chandigarh",
                                    "admin_rewari")
-    found = hearings.find_free_slots(con, "dc_rewari", now=at(MONDAY, 9), days=3)
+    found = booking.find_free_slots(con, "dc_rewari", now=at(MONDAY, 9), days=3)
     assert {(s.day, s.officer) for s in found} == {(MONDAY, "officer_phed"), (MONDAY + timedelta(days=2), "dc_rewari")}
     with pytest.raises(InvalidInput) as bad:
-        hearings.add_absence(con, "dc_rewari", MONDAY, MONDAY - timedelta(days=1), "dc_rewari", "", "admin_rewari")
+        officers.add_absence(con, "dc_rewari", MONDAY, MONDAY - timedelta(days=1), "dc_rewari", "", "admin_rewari")
     assert bad.value.keys == {"hearing.absence_order", "hearing.substitute_self"}
-    hearings.remove_absence(con, absence, "admin_rewari")
-    assert {s.officer for s in hearings.find_free_slots(con, "dc_rewari", now=at(MONDAY, 9), days=1)} == {"dc_rewari"}
+    officers.remove_absence(con, absence, "admin_rewari")
+    assert {s.officer for s in booking.find_free_slots(con, "dc_rewari", now=at(MONDAY, 9), days=1)} == {"dc_rewari"}
     assert [a[1] for a in audit_actions(con)][-2:] == ["hearing_absence.add", "hearing_absence.remove"]
 
 
@@ -330,7 +331,7 @@ def admin_page(portal_env):
     streamlit.cache_resource.clear()
     con = open_portal_database(load_settings({}))
     signin.create_demo_users(con)
-    hearings.ensure_default_rules(con)
+    officers.ensure_default_rules(con)
     con.close()
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
     at.secrets["keys"] = {}
@@ -353,13 +354,13 @@ def test_the_admin_changes_the_dcs_hearing_windows_and_adds_days_away(admin_page
     at.text_input(key="hr_windows_dc_rewari").input("3pm to 5pm")
     at.button(key="hr_submit_dc_rewari").click().run()
     assert 'Write times like 15:00-17:00 (not "3pm to 5pm").' in [e.value for e in at.error]
-    assert hearings.get_officer(connection(), "dc_rewari").rules == OfficeRules()        # nothing saved
+    assert officers.get_officer(connection(), "dc_rewari").rules == OfficeRules()        # nothing saved
     at.text_input(key="hr_windows_dc_rewari").input("16:00-17:30")
     at.number_input(key="hr_slot_dc_rewari").set_value(15)
     at.button(key="hr_submit_dc_rewari").click().run()
     assert not at.exception
     assert "Hearing rules of dc_rewari saved." in [s.value for s in at.success]
-    rules = hearings.get_officer(connection(), "dc_rewari").rules
+    rules = officers.get_officer(connection(), "dc_rewari").rules
     assert (rules.windows, rules.slot_minutes) == ((TimeWindow(time(16), time(17, 30)),), 15)
 
     at.selectbox(key="ha_officer").set_value("dc_rewari")
@@ -369,5 +370,5 @@ def test_the_admin_changes_the_dcs_hearing_windows_and_adds_days_away(admin_page
     at.button(key="ha_submit").click().run()
     assert not at.exception
     assert "Days away added." in [s.value for s in at.success]
-    assert [(a.username, a.first_day, a.last_day, a.substitute) for a in hearings.list_absences(connection(), MONDAY)] == [
+    assert [(a.username, a.first_day, a.last_day, a.substitute) for a in officers.list_absences(connection(), MONDAY)] == [
         ("dc_rewari", MONDAY, MONDAY + timedelta(days=4), None)]

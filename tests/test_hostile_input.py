@@ -15,7 +15,7 @@ import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from lib.casework import casework, queue
+from lib.casework import actions, detail, queue
 from lib.staff import signin
 from lib.core.config import load_settings
 from lib.citizen.filing import TEXT_LIMITS, UploadedFile, file_complaint, load_form_choices
@@ -120,7 +120,7 @@ def test_hostile_text_is_stored_verbatim_and_harms_no_table(portal, dc, field, p
     ack = file_complaint(con, settings, make_form(**{field: value}), choices, track_url=TRACK_URL)
 
     assert changes(before, table_counts(con)) == FILED
-    case = casework.find_case(con, dc, ack.tracking_no)
+    case = detail.find_case(con, dc, ack.tracking_no)
     assert getattr(case, FIELD_ATTRIBUTE[field]) == value
     with con.cursor() as cur:
         column = FIELD_ATTRIBUTE[field]
@@ -134,7 +134,7 @@ def test_hostile_but_valid_email_is_stored_verbatim(portal, dc, email):
     before = table_counts(con)
     ack = file_complaint(con, settings, make_form(email=email), choices, track_url=TRACK_URL)
     assert changes(before, table_counts(con)) == FILED
-    assert casework.find_case(con, dc, ack.tracking_no).email == email
+    assert detail.find_case(con, dc, ack.tracking_no).email == email
 
 
 def test_text_past_the_limit_is_refused_not_cut(portal):
@@ -180,11 +180,11 @@ def test_hostile_officer_remark_is_kept_verbatim_in_the_history(portal, dc, payl
     con, settings, choices = portal
     ack = file_complaint(con, settings, make_form(), choices, track_url=TRACK_URL)
     before = table_counts(con)
-    version = casework.find_case(con, dc, ack.tracking_no).version
-    casework.start_scrutiny(con, dc, ack.complaint_id, version, payload)
+    version = detail.find_case(con, dc, ack.tracking_no).version
+    actions.start_scrutiny(con, dc, ack.complaint_id, version, payload)
     assert before["users"] == table_counts(con)["users"] > 0
-    case = casework.find_case(con, dc, ack.tracking_no)
-    assert payload in [row[3] for row in casework.history_rows(case, "hi", choices.departments)]
+    case = detail.find_case(con, dc, ack.tracking_no)
+    assert payload in [row[3] for row in detail.history_rows(case, "hi", choices.departments)]
 
 
 # ---- files that lie about what they are ----
@@ -271,7 +271,7 @@ def test_a_pdf_named_as_a_photo_is_refused_as_a_photo_but_taken_as_an_id_documen
     assert table_counts(con) == before and stored_uploads(settings) == files_before
     ack = file_complaint(con, settings, make_form(id_document=UploadedFile("id.pdf", VALID_PDF)), choices,
                          track_url=TRACK_URL)
-    assert [d.content_type for d in casework.find_case(con, dc, ack.tracking_no).documents] == ["application/pdf"]
+    assert [d.content_type for d in detail.find_case(con, dc, ack.tracking_no).documents] == ["application/pdf"]
 
 
 # ---- the public form, through AppTest ----
@@ -318,7 +318,7 @@ def test_hostile_text_typed_into_the_form_is_filed_verbatim_and_shown_only_as_pl
 
     from lib.ui import connection
     dc_office = signin.DEMO_USERS[0]         # the record decides scope; no account needed to read
-    case = casework.find_case(connection(), dc_office, ack.tracking_no)
+    case = detail.find_case(connection(), dc_office, ack.tracking_no)
     assert (case.citizen_name, case.subject, case.description, case.locality, case.email) == tuple(typed.values())
     # The acknowledgement shows the subject in a plain table cell, and no citizen text anywhere else.
     summary = app.dataframe[0].value

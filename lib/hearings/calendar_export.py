@@ -11,7 +11,7 @@ from lib.core.roles import User
 from lib.db import hearings as hearings_db
 from lib.db.scope import complaints_visible_to
 from lib.core.states import HOLDING, HearingStatus
-from lib.hearings.hearings import IST, Hearing, hearing_from_row
+from lib.hearings.booking import IST, Hearing, hearing_from_row
 from lib.core.i18n import t
 
 # Hearings coloured by status (the calendar's legend uses the same).

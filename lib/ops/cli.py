@@ -243,7 +243,7 @@ def run_restore(args: argparse.Namespace) -> int:
 def run_slots(args: argparse.Namespace) -> int:
     import json
 
-    from lib.hearings import hearings
+    from lib.hearings import booking, officers, slots
 
     settings = load_settings()
     if not settings.db_path.exists():
@@ -251,14 +251,14 @@ def run_slots(args: argparse.Namespace) -> int:
         return 1
     con = connect(settings.db_path)           # DatabaseBusy while the portal holds the file
     try:
-        if hearings.get_officer(con, args.officer) is None:
+        if officers.get_officer(con, args.officer) is None:
             print(f"error: {args.officer} is not a hearing officer", file=sys.stderr)
             return 1
-        found = hearings.find_free_slots(con, args.officer, days=args.days)
+        found = booking.find_free_slots(con, args.officer, days=args.days)
     finally:
         con.close()
     for slot in found:
-        start, end = slot.starts_at.astimezone(hearings.IST), slot.ends_at.astimezone(hearings.IST)
+        start, end = slot.starts_at.astimezone(slots.IST), slot.ends_at.astimezone(slots.IST)
         if args.json:
             print(json.dumps({"officer": slot.officer, "start": start.isoformat(), "end": end.isoformat(),
                               "standing_in_for": slot.standing_in_for}))

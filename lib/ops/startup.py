@@ -10,7 +10,7 @@ from lib.db import citizen as complaints_db
 from lib.db import reference as reference_db
 from lib.db import settings as settings_db
 from lib.casework import deadlines
-from lib.hearings import hearings
+from lib.hearings import officers
 from lib.staff import signin
 from lib.citizen import uploads
 
@@ -51,7 +51,7 @@ def open_portal_database(settings: Settings):
         log.info("new database %s: seeding %d demo complaints", settings.db_path, DEMO_COMPLAINTS)
         seed_complaints(con, DEMO_COMPLAINTS, track_url=settings.track_url)
         signin.create_demo_users(con)
-        hearings.ensure_default_rules(con)       # the DC holds hearings under the default office rules
+        officers.ensure_default_rules(con)       # the DC holds hearings under the default office rules
         with db.transaction(con) as cur:
             settings_db.put(cur, "demo_seeded_at", datetime.now(timezone.utc).isoformat())
     sweep_orphan_uploads(con, settings)

@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lib.casework import casework
-from lib.hearings import hearings
+from lib.casework import actions
+from lib.hearings import officers
 from lib.staff import signin
 from lib.core.config import load_settings
 from lib.citizen.track_links import signed_track_url
@@ -30,12 +30,12 @@ def hearing_portal(tmp_path, browser):
     settings = load_settings({}, env={"ESACHIVALAYA_DB": str(db_path), "ESACHIVALAYA_DEMO": "0"})
     con = open_portal_database(settings)
     signin.create_demo_users(con)
-    hearings.ensure_default_rules(con)
+    officers.ensure_default_rules(con)
     ack = file_complaint(con, settings, make_form(preferred_dates=()), load_form_choices(con),
                          track_url="http://127.0.0.1/track_complaint")
     dc = next(u for u in signin.DEMO_USERS if u.username == "dc_rewari")
-    casework.start_scrutiny(con, dc, ack.complaint_id, 0)
-    casework.accept(con, dc, ack.complaint_id, 1)
+    actions.start_scrutiny(con, dc, ack.complaint_id, 0)
+    actions.accept(con, dc, ack.complaint_id, 1)
     con.close()
     server = PortalServer(tmp_path).warm_up(browser)
     yield server, ack

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lib.casework import casework
+from lib.casework import actions, detail
 from lib.staff import signin
 from lib.core.config import load_settings
 from lib.citizen.filing import file_complaint, load_form_choices
@@ -102,8 +102,8 @@ def hostile_portal(tmp_path_factory, browser):
             filed[label] = file_complaint(con, settings, make_form(mobile=MOBILE, **fields), choices,
                                           track_url="http://portal/track_complaint").tracking_no
         dc = signin.active_user(con, "dc_rewari")
-        case = casework.find_case(con, dc, filed["xss"])
-        casework.start_scrutiny(con, dc, case.id, case.version, REMARK)
+        case = detail.find_case(con, dc, filed["xss"])
+        actions.start_scrutiny(con, dc, case.id, case.version, REMARK)
         con.close()
     server = PortalServer(folder)
     try:

@@ -9,8 +9,9 @@ import streamlit as st
 from lib import ui
 from lib.core.i18n import t
 from lib.core.problems import InvalidInput, Problem
-from lib.hearings import hearings
 from lib.ui.admin import Desk, outcome, problems_of, remove_picked, show_form_problems, show_success
+from lib.hearings import officers as hearing_officers_mod
+from lib.hearings import rules as office_rules
 
 state = st.session_state
 
@@ -20,7 +21,7 @@ def hearing_rules_submitted(desk: Desk, username: str) -> None:
 
     def windows_of(field: str) -> tuple:
         try:
-            return hearings.parse_windows(state.get(f"hr_{field}_{username}", ""), field)
+            return office_rules.parse_windows(state.get(f"hr_{field}_{username}", ""), field)
         except InvalidInput as exc:
             problems.extend(exc.problems)
             return ()
@@ -28,12 +29,12 @@ def hearing_rules_submitted(desk: Desk, username: str) -> None:
     if problems:
         outcome("hearing_rules", problems)
         return
-    rules = hearings.OfficeRules(
+    rules = office_rules.OfficeRules(
         working_days=frozenset(state.get(f"hr_days_{username}") or ()),
         no_meeting_days=frozenset(state.get(f"hr_no_meeting_{username}") or ()),
         windows=windows, kept_free=kept_free, slot_minutes=int(state.get(f"hr_slot_{username}") or 0))
     try:
-        hearings.set_rules(desk.con, username, state.get(f"hr_title_en_{username}", ""),
+        hearing_officers_mod.set_rules(desk.con, username, state.get(f"hr_title_en_{username}", ""),
                            state.get(f"hr_title_hi_{username}", ""), rules, desk.admin.username,
                            active=bool(state.get(f"hr_active_{username}")))
     except InvalidInput as exc:
@@ -44,7 +45,7 @@ def hearing_rules_submitted(desk: Desk, username: str) -> None:
 
 def absence_added(desk: Desk) -> None:
     try:
-        hearings.add_absence(desk.con, state.get("ha_officer"), state.get("ha_first"), state.get("ha_last"),
+        hearing_officers_mod.add_absence(desk.con, state.get("ha_officer"), state.get("ha_first"), state.get("ha_last"),
                              state.get("ha_substitute"), state.get("ha_reason", ""), desk.admin.username)
     except InvalidInput as exc:
         outcome("absence", exc.problems)
@@ -57,18 +58,18 @@ def absence_added(desk: Desk) -> None:
 
 def absence_removed(desk: Desk) -> None:
     remove_picked(desk, "absence_remove", "ha_remove", Problem("absence", "error.required"),
-                  hearings.remove_absence, "admin.hearings.absence_removed", lambda _: {})
+                  hearing_officers_mod.remove_absence, "admin.hearings.absence_removed", lambda _: {})
 
 
 def render(desk: Desk) -> None:
     st.caption(ui.tr("admin.hearings.intro"))
-    hearing_officers = hearings.list_officers(desk.con)
+    hearing_officers = hearing_officers_mod.list_officers(desk.con)
     if hearing_officers:
         st.dataframe(pd.DataFrame(
             [(o.username, o.title(desk.lang),
               ", ".join(desk.weekday_label(d) for d in sorted(o.rules.working_days)),
               ", ".join(desk.weekday_label(d) for d in sorted(o.rules.no_meeting_days)) or "—",
-              hearings.format_windows(o.rules.windows), hearings.format_windows(o.rules.kept_free) or "—",
+              office_rules.format_windows(o.rules.windows), office_rules.format_windows(o.rules.kept_free) or "—",
               o.rules.slot_minutes, ui.tr("admin.yes") if o.active else ui.tr("admin.no")) for o in hearing_officers],
             columns=[ui.tr("admin.username"), ui.tr("admin.hearings.title"), ui.tr("admin.hearings.days"),
                      ui.tr("admin.hearings.no_meeting"), ui.tr("admin.hearings.windows"),
@@ -90,17 +91,17 @@ def _rules_form(desk: Desk, hearing_officers: list) -> None:
     if not holder:
         return
     known = next((o for o in hearing_officers if o.username == holder), None)
-    base = known or hearings.HearingOfficer(holder, user_by_name[holder].display_name[:hearings.TITLE_MAX],
-                                            user_by_name[holder].display_name[:hearings.TITLE_MAX])
+    base = known or office_rules.HearingOfficer(holder, user_by_name[holder].display_name[:hearing_officers_mod.TITLE_MAX],
+                                            user_by_name[holder].display_name[:hearing_officers_mod.TITLE_MAX])
     problems = problems_of("hearing_rules")
     show_form_problems("hearing_rules", ("title_en", "title_hi", "working_days", "no_meeting_days", "windows",
                                          "kept_free", "slot_minutes"))
     with st.form(f"hearing_rules_form_{holder}"):
         st.text_input(ui.tr("admin.hearings.title_en"), value=base.title_en, key=f"hr_title_en_{holder}",
-                      max_chars=hearings.TITLE_MAX, help=ui.tr("admin.hearings.title.help"))
+                      max_chars=hearing_officers_mod.TITLE_MAX, help=ui.tr("admin.hearings.title.help"))
         ui.show_problems(problems, "title_en")
         st.text_input(ui.tr("admin.hearings.title_hi"), value=base.title_hi, key=f"hr_title_hi_{holder}",
-                      max_chars=hearings.TITLE_MAX)
+                      max_chars=hearing_officers_mod.TITLE_MAX)
         ui.show_problems(problems, "title_hi")
         st.multiselect(ui.tr("admin.hearings.days"), list(range(7)), default=sorted(base.rules.working_days),
                        key=f"hr_days_{holder}", format_func=desk.weekday_label)
@@ -108,13 +109,13 @@ def _rules_form(desk: Desk, hearing_officers: list) -> None:
         st.multiselect(ui.tr("admin.hearings.no_meeting"), list(range(7)),
                        default=sorted(base.rules.no_meeting_days), key=f"hr_no_meeting_{holder}",
                        format_func=desk.weekday_label)
-        st.text_input(ui.tr("admin.hearings.windows"), value=hearings.format_windows(base.rules.windows),
+        st.text_input(ui.tr("admin.hearings.windows"), value=office_rules.format_windows(base.rules.windows),
                       key=f"hr_windows_{holder}", help=ui.tr("admin.hearings.windows.help"))
         ui.show_problems(problems, "windows")
-        st.text_input(ui.tr("admin.hearings.kept_free"), value=hearings.format_windows(base.rules.kept_free),
+        st.text_input(ui.tr("admin.hearings.kept_free"), value=office_rules.format_windows(base.rules.kept_free),
                       key=f"hr_kept_free_{holder}", help=ui.tr("admin.hearings.kept_free.help"))
         ui.show_problems(problems, "kept_free")
-        low, high = hearings.SLOT_MINUTES_RANGE
+        low, high = office_rules.SLOT_MINUTES_RANGE
         st.number_input(ui.tr("admin.hearings.slot"), min_value=low, max_value=high, step=5,
                         value=base.rules.slot_minutes, key=f"hr_slot_{holder}")
         ui.show_problems(problems, "slot_minutes")
@@ -125,10 +126,10 @@ def _rules_form(desk: Desk, hearing_officers: list) -> None:
 
 def _absences(desk: Desk, hearing_officers: list) -> None:
     lang = desk.lang
-    officer_titles = hearings.titles(hearing_officers, lang)
+    officer_titles = hearing_officers_mod.titles(hearing_officers, lang)
     st.subheader(ui.tr("admin.hearings.absences"))
     st.caption(ui.tr("admin.hearings.absences.intro"))
-    absences = hearings.list_absences(desk.con, date.today())
+    absences = hearing_officers_mod.list_absences(desk.con, date.today())
     if absences:
         st.dataframe(pd.DataFrame(
             [(officer_titles.get(a.username, a.username), a.first_day.strftime("%d-%m-%Y"),
@@ -155,7 +156,7 @@ def _absences(desk: Desk, hearing_officers: list) -> None:
                      format_func=lambda n: t(lang, "admin.hearings.no_substitute") if n is None
                      else officer_titles.get(n, n))
         ui.show_problems(problems, "substitute")
-        st.text_input(ui.tr("admin.hearings.reason"), key="ha_reason", max_chars=hearings.REASON_MAX)
+        st.text_input(ui.tr("admin.hearings.reason"), key="ha_reason", max_chars=hearing_officers_mod.REASON_MAX)
         ui.show_problems(problems, "reason")
         st.form_submit_button(ui.tr("admin.hearings.absence_add"), on_click=absence_added, args=(desk,),
                               key="ha_submit")
