@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from lib.ops import cli
-from lib.core.complaints import HAPPY_PATH, Status, tracking_number
+from lib.core.complaints import Status, tracking_number
+from lib.core.lifecycle import TRANSITIONS
 from lib.db.connect import connect, fetch_value, transaction
 from lib.db.reference import load_reference_data
 from lib.sms.templates import render
@@ -50,20 +51,24 @@ def value(con, sql, params=()):
 def test_counts(seeded):
     assert value(seeded, "SELECT count(*) FROM complaints") == COUNT
     assert value(seeded, "SELECT count(*) FROM sms_outbox") == COUNT
+    # Every action changes the version once; filing and feedback leave it as it is.
     events = value(seeded, "SELECT count(*) FROM complaint_events")
-    assert events == value(seeded, "SELECT sum(version + 1) FROM complaints")
+    feedback = value(seeded, "SELECT count(*) FROM feedback")
+    assert events == value(seeded, "SELECT sum(version + 1) FROM complaints") + feedback
     assert value(seeded, "SELECT count(*) FROM complaints WHERE submission_token IS NOT NULL") == 0
 
 
 def test_history_matches_status(seeded):
-    # Exactly one 'filed' event, first; the last event's to_status is the status; version counts changes.
+    # Exactly one 'filed' event, first; the last event's to_status is the status; the last change
+    # (feedback changes nothing) is updated_at; version counts the changes.
     bad = rows(seeded, """
         WITH h AS (
             SELECT complaint_id, count(*) FILTER (WHERE event = 'filed') AS filed,
                    min(happened_at) FILTER (WHERE event = 'filed') AS filed_at,
-                   arg_min(event, happened_at) AS first_event,
-                   arg_max(to_status, happened_at) AS last_status,
-                   max(happened_at) AS last_at, count(*) - 1 AS changes
+                   arg_min(event, id) AS first_event,
+                   arg_max(to_status, id) AS last_status,
+                   max(happened_at) FILTER (WHERE event <> 'feedback') AS last_at,
+                   count(*) FILTER (WHERE event NOT IN ('filed', 'feedback')) AS changes
             FROM complaint_events GROUP BY complaint_id)
         SELECT c.id FROM complaints c LEFT JOIN h ON h.complaint_id = c.id
         WHERE h.filed IS DISTINCT FROM 1 OR h.filed_at <> c.filed_at OR h.first_event <> 'filed' OR h.last_status <> c.status
@@ -74,21 +79,28 @@ def test_history_matches_status(seeded):
 
 
 def test_every_step_follows_the_state_machine(seeded):
-    allowed = {(a.value, b.value) for a, b in zip(HAPPY_PATH, HAPPY_PATH[1:])}
-    allowed.add((Status.UNDER_SCRUTINY.value, Status.REJECTED.value))
-    steps = set(rows(seeded, "SELECT DISTINCT from_status, to_status FROM complaint_events"
-                             " WHERE event = 'status_changed'"))
+    # Each entry is a step lib.core.lifecycle allows, or the citizen's feedback beside it.
+    allowed = {(t.source.value, t.target.value) for t in TRANSITIONS}
+    allowed |= {(s.value, s.value) for s in (Status.RESOLVED, Status.CLOSED)}
+    steps = set(rows(seeded, "SELECT DISTINCT from_status, to_status FROM complaint_events WHERE event <> 'filed'"))
     assert steps <= allowed
+    # And each follows the one before it: from_status is where the complaint was.
+    assert value(seeded, """
+        SELECT count(*) FROM (SELECT from_status, event,
+                                     lag(to_status) OVER (PARTITION BY complaint_id ORDER BY id) AS before
+                              FROM complaint_events) WHERE event <> 'filed' AND from_status <> before""") == 0
 
 
 def test_event_times_between_filing_and_now(seeded):
     assert value(seeded, """
         SELECT count(*) FROM complaint_events e JOIN complaints c ON c.id = e.complaint_id
         WHERE e.happened_at < c.filed_at OR e.happened_at > ?""", [NOW]) == 0
-    # Within a complaint, each step comes strictly after the one before.
+    # Within a complaint, each step comes after the one before ("not solved" reopens in the same moment).
     assert value(seeded, """
-        SELECT count(*) FROM (SELECT happened_at, lag(happened_at) OVER (PARTITION BY complaint_id ORDER BY id) AS prev
-                              FROM complaint_events) WHERE happened_at <= prev""") == 0
+        SELECT count(*) FROM (SELECT event, happened_at,
+                                     lag(happened_at) OVER (PARTITION BY complaint_id ORDER BY id) AS prev
+                              FROM complaint_events)
+        WHERE happened_at < prev OR (happened_at = prev AND event <> 'reopened')""") == 0
     oldest, newest = rows(seeded, "SELECT min(filed_at), max(filed_at) FROM complaints")[0]
     assert NOW - timedelta(days=731) <= oldest and newest <= NOW
     assert value(seeded, "SELECT count(*) FROM complaints WHERE consent_at <> filed_at") == 0
@@ -117,10 +129,14 @@ def test_places_and_wards(seeded):
 def test_departments_and_categories(seeded):
     assert value(seeded, "SELECT count(*) FROM complaints WHERE department_code IS NULL"
                          " AND status NOT IN ('submitted', 'under_scrutiny')") == 0
+    # The category's department has the complaint, unless it forwarded it.
     assert value(seeded, """
         SELECT count(*) FROM complaints c JOIN categories k ON k.code = c.category_code
-        WHERE c.department_code IS NOT NULL AND k.department_code IS NOT NULL
+        WHERE c.department_code IS NOT NULL AND k.department_code IS NOT NULL AND c.transfers = 0
           AND c.department_code <> k.department_code""") == 0
+    assert value(seeded, """
+        SELECT count(*) FROM complaints c JOIN complaint_events e ON e.complaint_id = c.id AND e.event = 'forwarded'
+        WHERE e.remark <> c.department_code OR c.transfers <> 1""") == 0
     assert value(seeded, "SELECT count(*) FROM complaints c LEFT JOIN departments d ON d.code = c.department_code"
                          " WHERE c.department_code IS NOT NULL AND d.code IS NULL") == 0
     assert value(seeded, "SELECT count(DISTINCT category_code) FROM complaints") >= 15

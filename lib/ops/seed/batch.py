@@ -7,18 +7,16 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from lib.core.complaints import HAPPY_PATH, EventKind, HearingMode, IdType, Status
+from lib.core.complaints import HearingMode, IdType, Status
 from lib.core.i18n import Language
-from lib.ops.seed.district import DAY_S, LANGUAGES, STATUSES, District, dict_array as _dict, timestamps as _timestamps
+from lib.ops.seed import lives as life
+from lib.ops.seed.district import (DAY_S, IST_OFFSET_S, LANGUAGES, STATUSES, District, dict_array as _dict,
+                                   timestamps as _timestamps)
+from lib.ops.seed.lives import Lives
 from lib.ops.seed.texts import LOCALITIES
 
-# Time a complaint waits before each step of HAPPY_PATH (log-normal: median seconds, spread).
-# A district office has a backlog: about two months from filing to closing is usual.
-STEP_DELAYS = [(12 * 3600, 1.0), (2 * DAY_S, 0.8), (3 * DAY_S, 0.7), (9 * DAY_S, 0.5),
-               (1 * DAY_S, 0.9), (18 * DAY_S, 0.7), (4 * DAY_S, 0.8), (8 * DAY_S, 0.6)]
-# Where complaints end up, given time: (share, last step). Step 2 is rejection on the rejected
-# path; a few stay with the department or at its report for months, as real ones do.
-OUTCOMES = [(0.08, 2, True), (0.70, 8, False), (0.18, 7, False), (0.03, 5, False), (0.01, 6, False)]
+TARGETS = np.array([STATUSES.index(s.target) for s in life.STEPS])
+SOLVED = np.array([STATUSES.index(Status.RESOLVED), STATUSES.index(Status.CLOSED)])
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,11 +29,8 @@ class Batch:
     ward: np.ndarray             # 0 in villages
     cat: np.ndarray
     template: np.ndarray
-    cum: np.ndarray              # (complaints, steps): seconds from filing to each step
-    rejected: np.ndarray
-    version: np.ndarray          # status changes so far = steps taken
-    status: np.ndarray           # index into STATUSES
-    department: np.ndarray
+    lives: Lives
+    department: np.ndarray       # now (after a forward, if it came), index into departments
     not_sure: np.ndarray         # department left NULL
     name: np.ndarray
     mobile: np.ndarray
@@ -51,6 +46,7 @@ class Batch:
     sms_sent: np.ndarray
     remark_pick: np.ndarray
     remark_none: np.ndarray
+    room_bits: np.ndarray        # (complaints, 2 hearings, 32): the video rooms' random characters
 
     @property
     def size(self) -> int:
@@ -58,7 +54,7 @@ class Batch:
 
     @property
     def event_count(self) -> int:
-        return int(self.version.sum()) + self.size
+        return int(self.lives.reached.sum())
 
     @classmethod
     def draw(cls, rng: np.random.Generator, d: District, filed: np.ndarray, now_s: int) -> Batch:
@@ -68,36 +64,29 @@ class Batch:
         town = rng.random(n) < 1 / 3
         place = np.where(town, rng.choice(d.town_idx, n, p=d.town_p), rng.choice(d.village_idx, n, p=d.village_p))
         ward = np.where(town, (rng.random(n) * d.place_wards[place]).astype(np.int64) + 1, 0)
-        cat = np.where(town, rng.choice(len(d.text_base), n, p=d.category_p[0]),
-                       rng.choice(len(d.text_base), n, p=d.category_p[1]))
+        # Categories by season: the monsoon's drains, the summer's water and power.
+        days = ((filed + IST_OFFSET_S) // DAY_S).astype("datetime64[D]")
+        month = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
+        season = d.season_of_month[month]
+        cat = np.zeros(n, dtype=np.int64)
+        for s_i in range(len(d.category_p)):
+            for kind, where in ((0, town), (1, ~town)):
+                pick = where & (season == s_i)
+                cat[pick] = rng.choice(len(d.text_base), int(pick.sum()), p=d.category_p[s_i, kind])
         template = d.text_base[cat] + (rng.random(n) * d.text_count[cat]).astype(np.int64)
-
-        # Progress along the path: each step waits its own time; a complaint has reached every
-        # step whose time has come, up to where it is fated to stop.
-        delays = np.stack([np.maximum(rng.lognormal(np.log(m), s, n), 300) for m, s in STEP_DELAYS], axis=1)
-        cum = np.zeros((n, len(HAPPY_PATH)), dtype=np.int64)
-        cum[:, 1:] = np.cumsum(np.minimum(delays, 120 * DAY_S).astype(np.int64), axis=1)
-        outcome = rng.choice(len(OUTCOMES), n, p=[o[0] for o in OUTCOMES])
-        last_step = np.array([o[1] for o in OUTCOMES])[outcome]
-        rejected = np.array([o[2] for o in OUTCOMES])[outcome]
-        reached = (cum[:, 1:] <= (now_s - filed)[:, None]).sum(axis=1)
-        version = np.minimum(reached, last_step)
-
-        happy = np.array([STATUSES.index(s) for s in HAPPY_PATH])
-        status = happy[version]
-        status[rejected & (version == 2)] = STATUSES.index(Status.REJECTED)
-        early = version <= 1                     # submitted or under scrutiny: department may be unknown
-        department = d.text_department[template].copy()
-        # About 5% are "not sure"; most who chose "something else" have no department to name.
+        lives = life.draw_lives(rng, d, filed, d.text_department[template], now_s)
+        # Before acceptance the department may be unknown: about 5% are "not sure", and most who
+        # chose "something else" have no department to name.
+        early = lives.last <= life.SCRUTINY
         not_sure = early & (rng.random(n) < np.where(d.category_has_department[cat], 0.05, 0.6))
         aadhaar = rng.random(n) < 0.60
         temporary = rng.random(n) < 0.05
         ppp = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", dtype="S1")[
             rng.integers(0, 36, (n, 8))].view("S8").ravel()
-        events = int(version.sum()) + n
+        events = int(lives.reached.sum())
         return cls(
-            filed=filed, lang=lang, place=place, ward=ward, cat=cat, template=template, cum=cum,
-            rejected=rejected, version=version, status=status, department=department, not_sure=not_sure,
+            filed=filed, lang=lang, place=place, ward=ward, cat=cat, template=template, lives=lives,
+            department=lives.department_now(), not_sure=not_sure,
             name=np.where(hindi, rng.integers(0, d.hindi_names, n),
                           rng.integers(d.hindi_names, len(d.names), n)),
             mobile=rng.choice([6, 7, 8, 9], n, p=[0.1, 0.25, 0.25, 0.4]) * 10**9 + rng.integers(0, 10**9, n),
@@ -108,16 +97,31 @@ class Batch:
             preferred=rng.integers(3, 21, n), no_preferred=rng.random(n) < 0.4,
             sms_sent=np.minimum(filed + rng.integers(2, 90, n), now_s),
             remark_pick=rng.random(events), remark_none=rng.random(events) < 0.45,
+            room_bits=rng.integers(0, 64, (n, 2, 32), dtype=np.uint8),
         )
 
     def complaints(self, d: District, ids: np.ndarray, sms_ids: np.ndarray) -> pa.Table:
-        n = self.size
+        """The complaint rows, with the facts their history implies (status, version, last change,
+        acceptance, resolution, forwards, reopenings, hearings)."""
+        n, lv, rows = self.size, self.lives, np.arange(self.size)
+        reached, at = lv.reached, lv.at
         # PPP Family ID: 8 characters, or 9 starting with T for a temporary family.
         ppp = np.where(self.temporary, np.char.add(b"T", self.ppp), self.ppp)
+        status = TARGETS[lv.last]
+        changed = lv.last_versioned()
+        solved = np.isin(status, SOLVED)
+        resolved_at = np.where(reached[:, life.RESOLVE_2], at[:, life.RESOLVE_2], at[:, life.RESOLVE_1])
+        called_off = reached[:, life.CALL_OFF]
+
+        def moment(step: int, when: np.ndarray | None = None) -> pa.Array:
+            seconds = at[:, step] if when is None else when
+            return pa.array(seconds * 1_000_000, type=pa.timestamp("us", tz="UTC"), mask=~reached[:, step])
+
         return pa.table({
             "id": ids, "sms_id": sms_ids,
             "filed_at": _timestamps(self.filed),
-            "updated_at": _timestamps(self.filed + self.cum[np.arange(n), self.version]),
+            "updated_at": _timestamps(at[rows, changed]),
+            "updated_by": _dict(life.actor_index(d, lv, changed, rows), d.actors, changed == life.FILED),
             "sms_sent_at": _timestamps(self.sms_sent),
             "language": _dict(self.lang, pa.array(LANGUAGES)),
             "citizen_name": _dict(self.name, d.names),
@@ -137,35 +141,15 @@ class Batch:
             "hearing_mode": _dict(np.where(self.video, 0, 1),
                                   pa.array([HearingMode.VIDEO.value, HearingMode.IN_PERSON.value])),
             "preferred_in_days": pa.array(self.preferred.astype(np.int32), mask=self.no_preferred),
-            "status": _dict(self.status, pa.array(STATUSES)),
-            "version": self.version.astype(np.int32),
-        })
-
-    def events(self, d: District, ids: np.ndarray, event_ids: np.ndarray) -> pa.Table:
-        """One 'filed' event per complaint, then one per status change, in time order."""
-        counts = self.version + 1
-        owner = np.repeat(np.arange(self.size), counts)
-        step = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
-        happy = np.array([STATUSES.index(s) for s in HAPPY_PATH])
-        to = happy[step]
-        to[self.rejected[owner] & (step == 2)] = STATUSES.index(Status.REJECTED)
-        first = step == 0
-        frm = happy[np.maximum(step - 1, 0)]
-
-        actor = d.actor_by_status[to]
-        actor[first] = 0                                  # actors[0] is the citizen
-        officer = actor < 0
-        actor[officer] = d.officer_base + self.department[owner][officer]
-        lang = self.lang[owner]
-        count = d.remark_count[to, lang]
-        remark = d.remark_base[to, lang] + (self.remark_pick * np.maximum(count, 1)).astype(np.int64)
-        no_remark = first | (count == 0) | (self.remark_none & (to != STATUSES.index(Status.REJECTED)))
-        return pa.table({
-            "id": event_ids, "complaint_id": ids[owner],
-            "happened_at": _timestamps(self.filed[owner] + self.cum[owner, step]),
-            "actor": _dict(actor, d.actors),
-            "event": _dict(np.where(first, 0, 1), pa.array([EventKind.FILED.value, EventKind.STATUS_CHANGED.value])),
-            "from_status": _dict(frm, pa.array(STATUSES), first),
-            "to_status": _dict(to, pa.array(STATUSES)),
-            "remark": _dict(np.where(no_remark, 0, remark), d.remarks, no_remark),
+            "status": _dict(status, pa.array(STATUSES)),
+            "version": (reached & life.VERSIONED).sum(axis=1).astype(np.int32),
+            "transfers": reached[:, life.FORWARD].astype(np.int32),
+            "rejection_reason": _dict(lv.reason, pa.array([str(r) for r in life.REASONS]), ~reached[:, life.REJECT]),
+            "accepted_at": moment(life.ACCEPT),
+            "resolved_at": pa.array(resolved_at * 1_000_000, type=pa.timestamp("us", tz="UTC"), mask=~solved),
+            "reopen_count": reached[:, life.REOPEN].astype(np.int32),
+            "hearings_held": reached[:, life.HEAR].astype(np.int32),
+            "hearings_called_off": (called_off & ~lv.no_show).astype(np.int32),
+            "hearings_no_show": (called_off & lv.no_show).astype(np.int32),
+            "heard_at": moment(life.HEAR),
         })

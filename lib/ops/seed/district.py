@@ -11,13 +11,18 @@ from faker import Faker
 from lib.core.complaints import Status
 from lib.core.i18n import Language, name_in
 from lib.db import reference as reference_db
-from lib.ops.seed.texts import ACTORS, CATEGORY_WEIGHTS, LOCALITIES, REMARKS, TEXTS
+from lib.core.lifecycle import CITIZEN, Feedback, RejectionReason
+from lib.ops.seed.texts import (CANCEL_REASONS, CATEGORY_WEIGHTS, FORWARD_TO, INSTRUCTIONS, LOCALITIES, REMARKS,
+                                REPORT_DAYS, REPORTS, SEASONS, TEXTS, USUAL_REPORT_DAYS)
 
 IST_OFFSET_S = 19_800         # Asia/Kolkata is UTC+5:30 all year (no daylight saving)
 DAY_S = 86_400
 HINDI_NAMES, ENGLISH_NAMES = 3000, 1500
 STATUSES = [s.value for s in Status]
 LANGUAGES = [Language.HINDI.value, Language.ENGLISH.value]     # index 0 = hi, 1 = en
+DC_OFFICE, DC = "dc_office", "dc_rewari"     # the DC's clerks, and the DC who hears and directs
+REASONS = list(RejectionReason)
+ANSWERS = list(Feedback)
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,8 @@ class District:
     village_p: np.ndarray
     place_names: pa.Array            # English names, then names in Hindi (English where unknown)
     category_codes: pa.Array
-    category_p: np.ndarray           # (2, categories): town, village
+    category_p: np.ndarray           # (seasons, 2, categories): per season, town then village
+    season_of_month: np.ndarray      # month (1-12) -> season index (0: no season)
     text_base: np.ndarray            # first template of each category
     text_count: np.ndarray
     text_department: np.ndarray      # per template: department index
@@ -40,18 +46,26 @@ class District:
     subjects: pa.Array               # all templates in Hindi, then in English
     descriptions: pa.Array
     departments: pa.Array
+    forward_to: np.ndarray           # per department: the department it forwards to
+    report_days: np.ndarray          # per department: median days to its report
     names: pa.Array                  # Hindi-script names, then Latin-script names
     hindi_names: int
     localities: pa.Array
-    actors: pa.Array
-    actor_by_status: np.ndarray      # index into actors; -1: the officer of the department
+    actors: pa.Array                 # people and offices, then one officer per department
     officer_base: int                # actors[officer_base + department index] is its officer
-    remarks: pa.Array
+    remarks: pa.Array                # officers' words by status, then the codes of coded entries
     remark_base: np.ndarray          # (statuses, languages)
     remark_count: np.ndarray
+    reason_base: int                 # remarks[reason_base + i] is lives.REASONS[i]
+    department_code_base: int        # remarks[department_code_base + i] is departments[i]
+    answer_base: int                 # remarks[answer_base + i] is lives.ANSWERS[i]
+    instructions: pa.Array           # in Hindi, then in English (as many of each)
+    reports: pa.Array
+    cancel_reasons: pa.Array
+
 
 def load_district(cur, rng: np.random.Generator) -> District:
-    """The district as the seeder draws from it, from the reference tables and the texts above."""
+    """The district as the seeder draws from it, from the reference tables and lib.ops.seed.texts."""
     places = reference_db.list_places(cur)
     categories = [c for c in reference_db.list_categories(cur) if c[0] in TEXTS]
     departments = [d[0] for d in reference_db.list_departments(cur)]
@@ -69,14 +83,20 @@ def load_district(cur, rng: np.random.Generator) -> District:
     village_w = rng.lognormal(0.0, 0.6, len(village_idx))
 
     cat_w = np.array([CATEGORY_WEIGHTS.get(c[0], (3, 3)) for c in categories], dtype=float).T
+    seasonal = [cat_w] + [cat_w * np.array([more.get(c[0], 1.0) for c in categories]) for _, more, _ in SEASONS]
+    season_of_month = np.zeros(13, dtype=np.int64)
+    for i, (months, _, _) in enumerate(SEASONS, start=1):
+        season_of_month[list(months)] = i
     counts = np.array([len(TEXTS[c[0]]) for c in categories])
     templates = [(c, t) for c in categories for t in TEXTS[c[0]]]
-    officers = [f"{code.lower()}_officer" for code in departments]
-    actors = ["citizen", *sorted({a for a in ACTORS.values() if not a.startswith("@")})]
+    # The demo's officer accounts are officer_<department> (lib.staff.signin).
+    officers = [f"officer_{code.lower()}" for code in departments]
+    actors = [CITIZEN, DC_OFFICE, DC]          # lives.FIXED_ACTORS
     remark_lists = [REMARKS.get(Status(s), ([], [])) for s in STATUSES]
     remark_texts = [text for pair in remark_lists for lang_texts in (pair[1], pair[0]) for text in lang_texts]
     remark_count = np.array([[len(pair[1]), len(pair[0])] for pair in remark_lists])
     remark_base = np.cumsum(remark_count.ravel()).reshape(remark_count.shape) - remark_count
+    codes = [str(r) for r in REASONS] + departments + [str(a) for a in ANSWERS]
     names_hi, names_en = _name_pool(int(rng.integers(2**31)))
     return District(
         place_lgd=np.array([p.lgd_code for p in places]), place_tehsil=np.array([p.tehsil_lgd for p in places]),
@@ -84,19 +104,25 @@ def load_district(cur, rng: np.random.Generator) -> District:
         town_p=wards[town_idx] / wards[town_idx].sum(), village_p=village_w / village_w.sum(),
         place_names=pa.array([p.name_en for p in places] + [name_in("hi", p.name_en, p.name_hi) for p in places]),
         category_codes=pa.array([c[0] for c in categories]),
-        category_p=cat_w / cat_w.sum(axis=1, keepdims=True),
+        category_p=np.stack([w / w.sum(axis=1, keepdims=True) for w in seasonal]),
+        season_of_month=season_of_month,
         text_base=np.cumsum(counts) - counts, text_count=counts,
         # A complaint with no department of its own goes to Revenue, the DC's own office.
         text_department=np.array([dept_index[t[0] or c[3] or "REV"] for c, t in templates]),
         category_has_department=np.array([bool(c[3]) for c in categories]),
         subjects=pa.array([t[3] for _, t in templates] + [t[1] for _, t in templates]),
         descriptions=pa.array([t[4] for _, t in templates] + [t[2] for _, t in templates]),
-        departments=pa.array(departments), names=pa.array(names_hi + names_en), hindi_names=len(names_hi),
+        departments=pa.array(departments),
+        forward_to=np.array([dept_index.get(FORWARD_TO.get(code, "REV"), i) for i, code in enumerate(departments)]),
+        report_days=np.array([REPORT_DAYS.get(code, USUAL_REPORT_DAYS) for code in departments]),
+        names=pa.array(names_hi + names_en), hindi_names=len(names_hi),
         localities=pa.array(LOCALITIES[Language.HINDI] + LOCALITIES[Language.ENGLISH]),
         actors=pa.array(actors + officers), officer_base=len(actors),
-        actor_by_status=np.array([actors.index(ACTORS[Status(s)]) if ACTORS.get(Status(s), "@")[0] != "@"
-                                  else -1 for s in STATUSES]),
-        remarks=pa.array(remark_texts or [""]), remark_base=remark_base, remark_count=remark_count,
+        remarks=pa.array(remark_texts + codes), remark_base=remark_base, remark_count=remark_count,
+        reason_base=len(remark_texts), department_code_base=len(remark_texts) + len(REASONS),
+        answer_base=len(remark_texts) + len(REASONS) + len(departments),
+        instructions=pa.array(INSTRUCTIONS[1] + INSTRUCTIONS[0]), reports=pa.array(REPORTS[1] + REPORTS[0]),
+        cancel_reasons=pa.array(CANCEL_REASONS),
     )
 
 

@@ -220,29 +220,61 @@ LOCALITIES = {
                      "शिव मंदिर के पास", "सरकारी स्कूल के पास", "चौपाल के पास"],
 }
 
-# Short remarks officers leave on a status change, by the status it moves to.
+# Short remarks officers leave on a plain status change, by the status it moves to. Rejections,
+# directions, forwards and reports carry a code instead (lib.core.lifecycle.CaseEvent).
 REMARKS = {
     Status.UNDER_SCRUTINY: (["Taken up for scrutiny"], ["जाँच हेतु लिया गया"]),
     Status.ACCEPTED: (["Documents verified", "Complaint found genuine"],
                       ["दस्तावेज़ सत्यापित", "शिकायत सही पाई गई"]),
-    Status.REJECTED: (["Duplicate of an earlier complaint", "Matter is sub judice",
-                       "Outside the district's jurisdiction", "Identity document not readable"],
-                      ["पहले दर्ज शिकायत का दोहराव", "मामला न्यायालय में विचाराधीन",
-                       "ज़िले के अधिकार क्षेत्र से बाहर", "पहचान दस्तावेज़ पढ़ने योग्य नहीं"]),
     Status.HEARING_SCHEDULED: (["Hearing fixed before the DC"], ["उपायुक्त के समक्ष सुनवाई तय"]),
     Status.HEARD: (["DC directed the department to act within 15 days", "Report called from the department"],
                    ["उपायुक्त ने 15 दिन में कार्रवाई के निर्देश दिए", "विभाग से रिपोर्ट माँगी गई"]),
-    Status.WITH_DEPARTMENT: (["Forwarded to the department for action"], ["कार्रवाई हेतु विभाग को भेजा गया"]),
-    Status.ACTION_REPORTED: (["Work completed, report attached", "Site inspected and problem fixed"],
-                             ["कार्य पूरा, रिपोर्ट संलग्न", "मौका देखकर समस्या दूर की गई"]),
     Status.RESOLVED: (["Citizen confirmed by phone"], ["नागरिक ने फ़ोन पर पुष्टि की"]),
     Status.CLOSED: (["Closed after the citizen's feedback"], ["नागरिक की प्रतिक्रिया के बाद बंद"]),
 }
 
-# Who moves a complaint to each status; "@department" is the officer of its department.
-ACTORS = {
-    Status.UNDER_SCRUTINY: "system", Status.ACCEPTED: "dc_office", Status.REJECTED: "dc_office",
-    Status.HEARING_SCHEDULED: "system", Status.HEARD: "dc_rewari", Status.WITH_DEPARTMENT: "dc_office",
-    Status.ACTION_REPORTED: "@department", Status.RESOLVED: "dc_office", Status.CLOSED: "system",
+# The seasons of Rewari's complaints: drains overflow and garbage rots in the monsoon (July to
+# September); taps run dry and the power fails in the summer heat (April to June). Per season,
+# by month: (months, how much more each category is filed then, how much busier the office is).
+SEASONS = (
+    ((4, 5, 6), {"WATER": 2.4, "ELECTRICITY": 2.2, "IRRIGATION": 1.4}, 1.15),
+    ((7, 8, 9), {"SEWER": 2.8, "SANITATION": 2.2, "ROAD": 1.5, "HEALTH": 1.3}, 1.25),
+)
+
+# Where a department sends on what it finds is not its own (a sewer matter is the town's, a
+# village road the panchayat's), as a forward.
+FORWARD_TO = {
+    "PHED": "ULB", "ULB": "PHED", "PWD": "DP", "DP": "PWD", "REV": "DP", "POWER": "ULB", "HOME": "REV",
+    "FCS": "CRID", "SJE": "CRID", "CRID": "SJE", "IRR": "AGRI", "AGRI": "IRR", "HEALTH": "ULB",
+    "SCHOOL": "PWD", "AHD": "DP", "TRANSPORT": "HOME",
 }
 
+# Median days a department takes to send its action taken report. Most report within the week
+# the DC gives them; Public Works, Revenue and Agriculture are chronically late, as in many districts.
+REPORT_DAYS = {
+    "PHED": 2.5, "POWER": 2.0, "CRID": 2.5, "FCS": 3.0, "HEALTH": 3.5, "HOME": 4.0, "ULB": 5.0,
+    "SCHOOL": 5.0, "TRANSPORT": 4.0, "SJE": 6.0, "AHD": 6.0, "DP": 8.0, "IRR": 7.0,
+    "AGRI": 9.5, "PWD": 11.0, "REV": 12.0,
+}
+USUAL_REPORT_DAYS = 5.0
+
+# The DC's directions and the departments' reports, in the complaint's language (English, Hindi).
+INSTRUCTIONS = (
+    ["Inspect the site and solve the problem; report what was done.",
+     "Verify the citizen's claim and act under the rules; report within the time given.",
+     "Send a responsible officer to the spot and report with photographs."],
+    ["मौके का निरीक्षण कर समस्या दूर करें और की गई कार्रवाई की रिपोर्ट दें।",
+     "नागरिक के दावे की जाँच कर नियमानुसार कार्रवाई करें, तय समय में रिपोर्ट दें।",
+     "ज़िम्मेदार अधिकारी को मौके पर भेजें और फ़ोटो सहित रिपोर्ट दें।"],
+)
+REPORTS = (
+    ["Site inspected; the work has been completed and the citizen informed.",
+     "The fault was repaired by the field staff; the supply is restored.",
+     "Record corrected after verification; a copy was given to the citizen."],
+    ["मौके का निरीक्षण किया गया, कार्य पूरा कर नागरिक को सूचित किया गया।",
+     "फ़ील्ड स्टाफ़ द्वारा खराबी ठीक कर दी गई, आपूर्ति बहाल है।",
+     "जाँच के बाद रिकॉर्ड ठीक किया गया, प्रति नागरिक को दी गई।"],
+)
+# Why the office called a hearing off (internal, never shown to the citizen).
+CANCEL_REASONS = ["DC called to a meeting at Chandigarh", "Hearing day declared a holiday",
+                  "Department's officer on election duty"]
