@@ -115,11 +115,14 @@ def test_the_id_image_is_a_200_kb_photo():
 
 
 def test_the_pandas_baseline_counts_reopenings_resolutions_and_late_directions(con):
-    """Seeded data has no reopenings, directions or resolved_at; add some so every branch of the
-    baseline is compared with the page's SQL."""
+    """Seeded data has reopenings, directions and resolved_at; add more of each kind (a reopening the
+    old way, without resolved_at) so every branch of the baseline is compared with the page's SQL."""
     seed_complaints(con, 600, random_seed=4)
+    filters = figures.AnalyticsFilters(TODAY - timedelta(days=729), TODAY)
+    before = baseline.headline_as_the_page(con, filters, TODAY)
     with con.cursor() as cur:
-        closed = [r[0] for r in cur.execute("SELECT id FROM complaints WHERE status = ? ORDER BY id LIMIT 3",
+        closed = [r[0] for r in cur.execute("SELECT id FROM complaints WHERE status = ? AND reopen_count = 0"
+                                            " ORDER BY id LIMIT 3",
                                             [str(Status.CLOSED)]).fetchall()]
         for cid in closed:
             cur.execute("INSERT INTO complaint_events (id, complaint_id, happened_at, actor, event, from_status,"
@@ -133,9 +136,8 @@ def test_the_pandas_baseline_counts_reopenings_resolutions_and_late_directions(c
                             " LIMIT 1").fetchall()[0][0]
         cur.execute("INSERT INTO directions VALUES (nextval('direction_seq'), ?, 'PHED', 'Report on the pipe',"
                     " ?, 'dc_rewari', now(), NULL)", [young, TODAY - timedelta(days=2)])
-    filters = figures.AnalyticsFilters(TODAY - timedelta(days=729), TODAY)
     ours = baseline.headline_as_the_page(con, filters, TODAY)
-    assert ours.reopened == 3 and ours.overdue > 0 and ours.solved_on_time > 0
+    assert ours.reopened == before.reopened + 3 and ours.overdue > 0 and ours.solved_on_time > 0
     one_department = replace(filters, department_code="PHED", tehsil_lgd=414)
     for careful in (False, True):
         assert baseline.headline_differences(ours, baseline.baseline_headline(con, filters, TODAY, careful=careful)) == []
