@@ -123,8 +123,11 @@ def district(tmp_path_factory):
     scheduled = recent(Status.HEARING_SCHEDULED, 5)
     for cid, version, *_ in scheduled[:2]:
         booking.cancel_hearing(con, dc, cid, version, "Citizen did not come")
-    for cid, version, *_ in scheduled[2:4]:
-        booking.record_hearing(con, dc, cid, version, "Heard both sides")
+    # Seeded hearings still to come cannot be marked held yet: hear two accepted complaints at once
+    # (a hearing scheduled without a slot).
+    for cid, version, *_ in recent(Status.ACCEPTED, 2):
+        done = booking.schedule_hearing(con, dc, cid, version)
+        booking.record_hearing(con, dc, cid, done.version, "Heard both sides")
     yield con, dc
     con.close()
 
@@ -206,9 +209,11 @@ def test_headline_figures_agree_with_the_queue_and_an_independent_count(district
 
     held = sum(1 for c in rows for _, _, frm, to in history.get(c[0], [])
                if frm == Status.HEARING_SCHEDULED and to == Status.HEARD)
-    called_off = sum(1 for c in rows for _, _, frm, to in history.get(c[0], [])
-                     if frm == Status.HEARING_SCHEDULED and to == Status.ACCEPTED)
-    assert (board.hearings.held, board.hearings.called_off) == (held, called_off)
+    # A missed hearing (the no-show entry) is counted apart from one the office called off.
+    called_off = sum(1 for c in rows for _, e, frm, to in history.get(c[0], [])
+                     if frm == Status.HEARING_SCHEDULED and to == Status.ACCEPTED and e != "hearing_no_show")
+    no_shows = sum(1 for c in rows for _, e, _, _ in history.get(c[0], []) if e == "hearing_no_show")
+    assert (board.hearings.held, board.hearings.called_off, board.hearings.no_shows) == (held, called_off, no_shows)
 
     # Departments add up to the district.
     depts = figures.department_view(board, "en")
@@ -220,10 +225,18 @@ def test_headline_figures_agree_with_the_queue_and_an_independent_count(district
 def test_reopenings_feedback_and_called_off_hearings_are_counted(district):
     con, _ = district
     board = figures.load_dashboard(con, AnalyticsFilters(date(2015, 1, 1), TODAY), TODAY)
-    assert board.headline.reopened == 2
-    assert board.hearings.held > 0 and board.hearings.called_off == 2
+    # The seeded district's own reopenings, feedback and hearings, and the fixture's, counted plainly.
+    _, history = raw_district(con)
+    reopened = sum(any(event == CaseEvent.REOPENED for _, event, _, _ in h) for h in history.values())
+    called_off = sum(frm == Status.HEARING_SCHEDULED and to == Status.ACCEPTED and event != "hearing_no_show"
+                     for h in history.values() for _, event, frm, to in h)
+    with con.cursor() as cur:
+        given = dict(cur.execute("SELECT answer, count(*) FROM feedback GROUP BY ALL").fetchall())
+    assert board.headline.reopened == reopened >= 2
+    assert board.hearings.held > 0 and board.hearings.called_off == called_off >= 2
     answers = figures.feedback_view(board, "en")
-    assert answers[["solved", "partly", "not_solved"]].sum().to_dict() == {"solved": 2, "partly": 1, "not_solved": 2}
+    assert answers[["solved", "partly", "not_solved"]].sum().to_dict() == given
+    assert given["not_solved"] >= 2 and given["partly"] >= 1
 
 
 def test_places_add_up_and_small_villages_show_less_than_five(district):

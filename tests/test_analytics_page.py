@@ -103,6 +103,15 @@ def count_filed(where: str = "TRUE", params=(), days: int = figures.DEFAULT_DAYS
                            [start, *params]).fetchall()[0][0]
 
 
+def count_answers(answer: str, days: int = figures.DEFAULT_DAYS) -> int:
+    """Citizens' answers on complaints filed in the last `days` days, counted plainly."""
+    from lib.ui import connection
+    start = deadlines.start_of_day(TODAY - timedelta(days=days - 1))
+    with connection().cursor() as cur:
+        return cur.execute("SELECT count(*) FROM feedback f JOIN complaints c ON c.id = f.complaint_id"
+                           " WHERE c.filed_at >= ? AND f.answer = ?", [start, answer]).fetchall()[0][0]
+
+
 def table(at: AppTest, *headers: str):
     """The table whose columns are exactly these headers (catalog keys, in Hindi)."""
     wanted = [t("hi", h) for h in headers]
@@ -129,7 +138,8 @@ def test_the_analyst_lands_on_the_headline_figures_of_the_last_twelve_months(por
     assert metric(at, "reopen_rate") != "0.0%"                 # the citizen who said "not solved"
     # Citizens' feedback by department.
     answers = table(at, "analytics.col.department", "feedback.solved", "feedback.partly", "feedback.not_solved")
-    assert answers[t("hi", "feedback.solved")].sum() == 1 and answers[t("hi", "feedback.not_solved")].sum() == 1
+    for answer in ("solved", "partly", "not_solved"):
+        assert answers[t("hi", f"feedback.{answer}")].sum() == count_answers(answer) > 0
     # Every table can be downloaded as CSV.
     assert len(at.get("download_button")) == len(at.dataframe) >= 6
     # The URL names the period from the first view on.

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from lib.analytics import figures
-from lib.ops import bench
+from lib.ops import baseline, bench, filings
 from lib.casework import deadlines
 from lib.core.complaints import Status
 from lib.citizen.filing import Acknowledgement
@@ -70,13 +70,13 @@ def test_the_summary_names_each_figure_and_its_goal(run):
 
 
 def test_a_baseline_that_disagrees_fails_the_run(tmp_path, monkeypatch, capsys):
-    honest = bench.baseline_headline
+    honest = baseline.baseline_headline
 
     def off_by_one(con, filters, today, **options):
         figures = honest(con, filters, today, **options)
         return replace(figures, received=figures.received + 1)
 
-    monkeypatch.setattr(bench, "baseline_headline", off_by_one)
+    monkeypatch.setattr(baseline, "baseline_headline", off_by_one)
     path = tmp_path / "bench.json"
     assert bench.main(["--complaints", "300", "--filings", "2", "--together", "8", "--quiet",
                        "--json", str(path)]) == 1
@@ -88,38 +88,41 @@ def test_a_baseline_that_disagrees_fails_the_run(tmp_path, monkeypatch, capsys):
 
 
 def test_a_filing_missing_or_doubled_in_the_database_is_found(con, settings, choices):
-    image = bench.id_image()
+    image = filings.id_image()
     rng = random.Random(5)
-    _, acks = bench.time_filings(con, settings, choices, [bench.citizen_form(rng, choices, image, TODAY)
+    _, acks = filings.time_filings(con, settings, choices, [filings.citizen_form(rng, choices, image, TODAY)
                                                           for _ in range(2)])
-    assert bench.check_filings(con, acks) == {"lost": 0, "duplicated": 0, "incomplete": 0}
+    assert filings.check_filings(con, acks) == {"lost": 0, "duplicated": 0, "incomplete": 0}
     ghost = Acknowledgement(tracking_no="RWR-2026-999999", complaint_id=999_999, filed_at=acks[0].filed_at)
-    assert bench.check_filings(con, [*acks, ghost])["lost"] == 1
-    assert bench.check_filings(con, [*acks, acks[0]])["duplicated"] == 1
+    assert filings.check_filings(con, [*acks, ghost])["lost"] == 1
+    assert filings.check_filings(con, [*acks, acks[0]])["duplicated"] == 1
 
 
 def test_filings_from_many_threads_all_arrive(con, settings, choices):
     rng = random.Random(6)
-    image = bench.id_image()
-    forms = [bench.citizen_form(rng, choices, image, TODAY) for _ in range(16)]
-    _, acks, errors = bench.file_together(con, settings, choices, forms, threads=8)
+    image = filings.id_image()
+    forms = [filings.citizen_form(rng, choices, image, TODAY) for _ in range(16)]
+    _, acks, errors = filings.file_together(con, settings, choices, forms, threads=8)
     assert errors == [] and len({a.tracking_no for a in acks}) == 16
-    assert bench.check_filings(con, acks) == {"lost": 0, "duplicated": 0, "incomplete": 0}
+    assert filings.check_filings(con, acks) == {"lost": 0, "duplicated": 0, "incomplete": 0}
 
 
 def test_the_id_image_is_a_200_kb_photo():
-    data = bench.id_image()
+    data = filings.id_image()
     assert 150_000 < len(data) < 260_000
     with Image.open(io.BytesIO(data)) as im:
         assert (im.format, im.size) == ("JPEG", (1200, 900))
 
 
 def test_the_pandas_baseline_counts_reopenings_resolutions_and_late_directions(con):
-    """Seeded data has no reopenings, directions or resolved_at; add some so every branch of the
-    baseline is compared with the page's SQL."""
+    """Seeded data has reopenings, directions and resolved_at; add more of each kind (a reopening the
+    old way, without resolved_at) so every branch of the baseline is compared with the page's SQL."""
     seed_complaints(con, 600, random_seed=4)
+    filters = figures.AnalyticsFilters(TODAY - timedelta(days=729), TODAY)
+    before = baseline.headline_as_the_page(con, filters, TODAY)
     with con.cursor() as cur:
-        closed = [r[0] for r in cur.execute("SELECT id FROM complaints WHERE status = ? ORDER BY id LIMIT 3",
+        closed = [r[0] for r in cur.execute("SELECT id FROM complaints WHERE status = ? AND reopen_count = 0"
+                                            " ORDER BY id LIMIT 3",
                                             [str(Status.CLOSED)]).fetchall()]
         for cid in closed:
             cur.execute("INSERT INTO complaint_events (id, complaint_id, happened_at, actor, event, from_status,"
@@ -133,11 +136,10 @@ def test_the_pandas_baseline_counts_reopenings_resolutions_and_late_directions(c
                             " LIMIT 1").fetchall()[0][0]
         cur.execute("INSERT INTO directions VALUES (nextval('direction_seq'), ?, 'PHED', 'Report on the pipe',"
                     " ?, 'dc_rewari', now(), NULL)", [young, TODAY - timedelta(days=2)])
-    filters = figures.AnalyticsFilters(TODAY - timedelta(days=729), TODAY)
-    ours = bench.headline_as_the_page(con, filters, TODAY)
-    assert ours.reopened == 3 and ours.overdue > 0 and ours.solved_on_time > 0
+    ours = baseline.headline_as_the_page(con, filters, TODAY)
+    assert ours.reopened == before.reopened + 3 and ours.overdue > 0 and ours.solved_on_time > 0
     one_department = replace(filters, department_code="PHED", tehsil_lgd=414)
     for careful in (False, True):
-        assert bench.headline_differences(ours, bench.baseline_headline(con, filters, TODAY, careful=careful)) == []
-        assert bench.headline_differences(bench.headline_as_the_page(con, one_department, TODAY),
-                                          bench.baseline_headline(con, one_department, TODAY, careful=careful)) == []
+        assert baseline.headline_differences(ours, baseline.baseline_headline(con, filters, TODAY, careful=careful)) == []
+        assert baseline.headline_differences(baseline.headline_as_the_page(con, one_department, TODAY),
+                                          baseline.baseline_headline(con, one_department, TODAY, careful=careful)) == []

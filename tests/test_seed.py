@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from lib.ops import cli
-from lib.core.complaints import HAPPY_PATH, Status, tracking_number
+from lib.core.complaints import Status, tracking_number
+from lib.core.lifecycle import TRANSITIONS
 from lib.db.connect import connect, fetch_value, transaction
 from lib.db.reference import load_reference_data
 from lib.sms.templates import render
@@ -50,20 +51,24 @@ def value(con, sql, params=()):
 def test_counts(seeded):
     assert value(seeded, "SELECT count(*) FROM complaints") == COUNT
     assert value(seeded, "SELECT count(*) FROM sms_outbox") == COUNT
+    # Every action changes the version once; filing and feedback leave it as it is.
     events = value(seeded, "SELECT count(*) FROM complaint_events")
-    assert events == value(seeded, "SELECT sum(version + 1) FROM complaints")
+    feedback = value(seeded, "SELECT count(*) FROM feedback")
+    assert events == value(seeded, "SELECT sum(version + 1) FROM complaints") + feedback
     assert value(seeded, "SELECT count(*) FROM complaints WHERE submission_token IS NOT NULL") == 0
 
 
 def test_history_matches_status(seeded):
-    # Exactly one 'filed' event, first; the last event's to_status is the status; version counts changes.
+    # Exactly one 'filed' event, first; the last event's to_status is the status; the last change
+    # (feedback changes nothing) is updated_at; version counts the changes.
     bad = rows(seeded, """
         WITH h AS (
             SELECT complaint_id, count(*) FILTER (WHERE event = 'filed') AS filed,
                    min(happened_at) FILTER (WHERE event = 'filed') AS filed_at,
-                   arg_min(event, happened_at) AS first_event,
-                   arg_max(to_status, happened_at) AS last_status,
-                   max(happened_at) AS last_at, count(*) - 1 AS changes
+                   arg_min(event, id) AS first_event,
+                   arg_max(to_status, id) AS last_status,
+                   max(happened_at) FILTER (WHERE event <> 'feedback') AS last_at,
+                   count(*) FILTER (WHERE event NOT IN ('filed', 'feedback')) AS changes
             FROM complaint_events GROUP BY complaint_id)
         SELECT c.id FROM complaints c LEFT JOIN h ON h.complaint_id = c.id
         WHERE h.filed IS DISTINCT FROM 1 OR h.filed_at <> c.filed_at OR h.first_event <> 'filed' OR h.last_status <> c.status
@@ -74,21 +79,28 @@ def test_history_matches_status(seeded):
 
 
 def test_every_step_follows_the_state_machine(seeded):
-    allowed = {(a.value, b.value) for a, b in zip(HAPPY_PATH, HAPPY_PATH[1:])}
-    allowed.add((Status.UNDER_SCRUTINY.value, Status.REJECTED.value))
-    steps = set(rows(seeded, "SELECT DISTINCT from_status, to_status FROM complaint_events"
-                             " WHERE event = 'status_changed'"))
+    # Each entry is a step lib.core.lifecycle allows, or the citizen's feedback beside it.
+    allowed = {(t.source.value, t.target.value) for t in TRANSITIONS}
+    allowed |= {(s.value, s.value) for s in (Status.RESOLVED, Status.CLOSED)}
+    steps = set(rows(seeded, "SELECT DISTINCT from_status, to_status FROM complaint_events WHERE event <> 'filed'"))
     assert steps <= allowed
+    # And each follows the one before it: from_status is where the complaint was.
+    assert value(seeded, """
+        SELECT count(*) FROM (SELECT from_status, event,
+                                     lag(to_status) OVER (PARTITION BY complaint_id ORDER BY id) AS before
+                              FROM complaint_events) WHERE event <> 'filed' AND from_status <> before""") == 0
 
 
 def test_event_times_between_filing_and_now(seeded):
     assert value(seeded, """
         SELECT count(*) FROM complaint_events e JOIN complaints c ON c.id = e.complaint_id
         WHERE e.happened_at < c.filed_at OR e.happened_at > ?""", [NOW]) == 0
-    # Within a complaint, each step comes strictly after the one before.
+    # Within a complaint, each step comes after the one before ("not solved" reopens in the same moment).
     assert value(seeded, """
-        SELECT count(*) FROM (SELECT happened_at, lag(happened_at) OVER (PARTITION BY complaint_id ORDER BY id) AS prev
-                              FROM complaint_events) WHERE happened_at <= prev""") == 0
+        SELECT count(*) FROM (SELECT event, happened_at,
+                                     lag(happened_at) OVER (PARTITION BY complaint_id ORDER BY id) AS prev
+                              FROM complaint_events)
+        WHERE happened_at < prev OR (happened_at = prev AND event <> 'reopened')""") == 0
     oldest, newest = rows(seeded, "SELECT min(filed_at), max(filed_at) FROM complaints")[0]
     assert NOW - timedelta(days=731) <= oldest and newest <= NOW
     assert value(seeded, "SELECT count(*) FROM complaints WHERE consent_at <> filed_at") == 0
@@ -117,10 +129,14 @@ def test_places_and_wards(seeded):
 def test_departments_and_categories(seeded):
     assert value(seeded, "SELECT count(*) FROM complaints WHERE department_code IS NULL"
                          " AND status NOT IN ('submitted', 'under_scrutiny')") == 0
+    # The category's department has the complaint, unless it forwarded it.
     assert value(seeded, """
         SELECT count(*) FROM complaints c JOIN categories k ON k.code = c.category_code
-        WHERE c.department_code IS NOT NULL AND k.department_code IS NOT NULL
+        WHERE c.department_code IS NOT NULL AND k.department_code IS NOT NULL AND c.transfers = 0
           AND c.department_code <> k.department_code""") == 0
+    assert value(seeded, """
+        SELECT count(*) FROM complaints c JOIN complaint_events e ON e.complaint_id = c.id AND e.event = 'forwarded'
+        WHERE e.remark <> c.department_code OR c.transfers <> 1""") == 0
     assert value(seeded, "SELECT count(*) FROM complaints c LEFT JOIN departments d ON d.code = c.department_code"
                          " WHERE c.department_code IS NOT NULL AND d.code IS NULL") == 0
     assert value(seeded, "SELECT count(DISTINCT category_code) FROM complaints") >= 15
@@ -261,3 +277,156 @@ def test_cli_exits_2_while_another_process_holds_the_database(db_env, capsys, fr
     finally:
         holder.kill()
         holder.wait()
+
+
+# ---- A demo that looks like a district (issue #12) and its per-complaint facts (issue #14) ----
+
+DEMO = 3000
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory):
+    """A fresh demo database of the size the portal seeds, as of NOW."""
+    con = open_database(tmp_path_factory.mktemp("district") / "district.duckdb")
+    seed_complaints(con, DEMO, now=NOW, random_seed=12)
+    yield con
+    con.close()
+
+
+def test_the_demo_has_every_part_of_the_lifecycle(district):
+    events = dict(rows(district, "SELECT event, count(*) FROM complaint_events GROUP BY ALL"))
+    for kind in ("rejected", "directions_given", "forwarded", "report_filed", "feedback", "reopened",
+                 "hearing_no_show", "hearing_cancelled"):
+        assert events.get(kind, 0) >= 10, kind
+    hearings = dict(rows(district, "SELECT status, count(*) FROM hearings GROUP BY ALL"))
+    assert {"attended", "no_show", "cancelled", "booked"} <= set(hearings)
+    assert hearings["attended"] > 10 * hearings["booked"]
+    answers = dict(rows(district, "SELECT answer, count(*) FROM feedback GROUP BY ALL"))
+    assert set(answers) == {"solved", "partly", "not_solved"} and answers["solved"] > answers["not_solved"]
+    # "Not solved" reopens: one reopening per such answer.
+    assert events["reopened"] == answers["not_solved"]
+    assert value(district, "SELECT count(*) FROM action_reports") >= value(district, "SELECT count(*) FROM"
+                                                                           " directions WHERE reported_at IS NOT NULL")
+
+
+def test_some_reports_come_late_and_some_directions_are_overdue(district):
+    late, on_time, waiting_past_date = rows(district, """
+        SELECT count(*) FILTER (WHERE timezone('Asia/Kolkata', reported_at)::DATE > report_by),
+               count(*) FILTER (WHERE timezone('Asia/Kolkata', reported_at)::DATE <= report_by),
+               count(*) FILTER (WHERE reported_at IS NULL AND report_by < ?)
+        FROM directions""", [NOW.date()])[0]
+    assert late > 50 and on_time > late and waiting_past_date > 10
+    # A direction is given the moment its history entry says, and reported when the first report came.
+    assert value(district, """
+        SELECT count(*) FROM directions d
+        LEFT JOIN complaint_events e ON e.complaint_id = d.complaint_id AND e.event = 'directions_given'
+                                     AND e.happened_at = d.given_at
+        LEFT JOIN (SELECT complaint_id, min(filed_at) AS first FROM action_reports GROUP BY ALL) r
+               ON r.complaint_id = d.complaint_id
+        WHERE e.id IS NULL OR d.reported_at IS DISTINCT FROM r.first
+           OR d.report_by < timezone('Asia/Kolkata', d.given_at)::DATE""") == 0
+
+
+def test_departments_range_from_late_to_prompt_and_most_are_solved_in_time(district):
+    # On time: solved within 21 days of filing (the resolution target), per department with enough cases.
+    rates = [r[1] for r in rows(district, """
+        SELECT department_code, avg((timezone('Asia/Kolkata', resolved_at)::DATE
+                                     - timezone('Asia/Kolkata', filed_at)::DATE <= 21)::INT)
+        FROM complaints WHERE status IN ('resolved', 'closed') GROUP BY ALL HAVING count(*) >= 60""")]
+    assert len(rates) >= 8
+    assert min(rates) <= 0.6 and max(rates) >= 0.85
+    median = value(district, "SELECT median(epoch(resolved_at - filed_at) / 86400) FROM complaints"
+                             " WHERE status IN ('resolved', 'closed')")
+    assert median <= 21
+
+
+def test_monsoon_and_summer_peaks(district):
+    share = dict(rows(district, """
+        SELECT CASE WHEN month(timezone('Asia/Kolkata', filed_at)) IN (7, 8, 9) THEN 'monsoon'
+                    WHEN month(timezone('Asia/Kolkata', filed_at)) IN (4, 5, 6) THEN 'summer' ELSE 'rest' END,
+               avg((category_code IN ('SEWER', 'SANITATION'))::INT) - avg((category_code IN ('WATER', 'ELECTRICITY'))::INT)
+        FROM complaints GROUP BY ALL"""))
+    # Drains and garbage lead in the monsoon, water and power in the summer.
+    assert share["monsoon"] > share["rest"] > share["summer"]
+
+
+def test_every_queue_view_has_something_to_show(district):
+    # Awaiting verification, with the department, reported, and overdue for each reason.
+    statuses = dict(rows(district, "SELECT status, count(*) FROM complaints GROUP BY ALL"))
+    for status in ("submitted", "under_scrutiny", "accepted", "hearing_scheduled", "with_department",
+                   "action_reported", "resolved", "closed", "rejected"):
+        assert statuses.get(status, 0) > 0, status
+    assert value(district, "SELECT count(*) FROM complaints WHERE status NOT IN ('resolved', 'closed', 'rejected')"
+                           " AND filed_at < ?", [NOW - timedelta(days=22)]) > 20
+    # Hearings still to come hold their slot.
+    assert value(district, "SELECT count(*) FROM hearings h JOIN hearing_slot_claims s ON s.hearing_id = h.id"
+                           " WHERE h.status = 'booked' AND h.starts_at > ?", [NOW]) > 0
+
+
+FACTS_FROM_HISTORY = """
+    SELECT c.id, c.reopen_count, c.hearings_held, c.hearings_called_off, c.hearings_no_show, c.heard_at,
+           c.accepted_at, c.resolved_at,
+           count(e.id) FILTER (WHERE e.event = 'reopened'),
+           count(e.id) FILTER (WHERE e.from_status = 'hearing_scheduled' AND e.to_status = 'heard'),
+           count(e.id) FILTER (WHERE e.event = 'hearing_cancelled'),
+           count(e.id) FILTER (WHERE e.event = 'hearing_no_show'),
+           min(e.happened_at) FILTER (WHERE e.to_status = 'heard'),
+           min(e.happened_at) FILTER (WHERE e.to_status = 'accepted' AND e.from_status = 'under_scrutiny'),
+           CASE WHEN c.status IN ('resolved', 'closed') THEN max(e.happened_at) FILTER (WHERE e.to_status = 'resolved'
+                AND e.from_status = 'action_reported') END
+    FROM complaints c JOIN complaint_events e ON e.complaint_id = c.id
+    GROUP BY c.id, c.status, c.reopen_count, c.hearings_held, c.hearings_called_off, c.hearings_no_show,
+             c.heard_at, c.accepted_at, c.resolved_at
+    ORDER BY c.id"""
+
+
+def test_the_fact_columns_agree_with_the_history(district):
+    found = rows(district, FACTS_FROM_HISTORY)
+    assert len(found) == DEMO
+    disagree = [r for r in found if tuple(r[1:8]) != tuple(r[8:])]
+    assert disagree == []
+    # And the hearings table says the same as the history.
+    assert value(district, """
+        SELECT count(*) FROM complaints c LEFT JOIN (
+            SELECT complaint_id, count(*) FILTER (WHERE status = 'attended') AS held,
+                   count(*) FILTER (WHERE status = 'cancelled') AS called_off,
+                   count(*) FILTER (WHERE status = 'no_show') AS no_show
+            FROM hearings GROUP BY ALL) h ON h.complaint_id = c.id
+        WHERE coalesce(h.held, 0) <> c.hearings_held OR coalesce(h.called_off, 0) <> c.hearings_called_off
+           OR coalesce(h.no_show, 0) <> c.hearings_no_show""") == 0
+
+
+def test_migration_8_fills_the_facts_of_an_older_database(tmp_path):
+    """A database at version 7 holding complaints that went through hearings (held, missed, called
+    off), reopenings and resolutions, upgraded: the new columns say what the history says."""
+    from lib.db import connect as db
+
+    seeded = open_database(tmp_path / "seeded.duckdb")
+    seed_complaints(seeded, 400, now=NOW, random_seed=8)
+    seeded.close()
+    con = db.open_file(tmp_path / "old.duckdb", "")
+    con.execute("SET TimeZone = 'Asia/Kolkata'")
+    assert db.upgrade(con, to_version=7) == 7
+    with con.cursor() as cur:
+        # The rows as version 7 kept them: its columns only, copied from the seeded file.
+        old_columns = [r[0] for r in cur.execute("SELECT column_name FROM information_schema.columns"
+                                                 " WHERE table_name = 'complaints' ORDER BY ordinal_position").fetchall()]
+        assert "reopen_count" not in old_columns and "heard_at" not in old_columns
+        cur.execute(f"ATTACH '{tmp_path / 'seeded.duckdb'}' AS seeded (READ_ONLY)")
+        cur.execute(f"INSERT INTO complaints SELECT {', '.join(old_columns)} FROM seeded.complaints")
+        cur.execute("INSERT INTO complaint_events SELECT * FROM seeded.complaint_events")
+        cur.execute("DETACH seeded")
+        # Rows of the old live code may lack accepted_at and resolved_at.
+        cur.execute("UPDATE complaints SET accepted_at = NULL WHERE id % 2 = 0")
+        cur.execute("UPDATE complaints SET resolved_at = NULL WHERE id % 3 = 0")
+        # An officer's internal remark beside a cancellation must not count as a second one.
+        cur.execute("""INSERT INTO complaint_events SELECT nextval('event_seq') + 1000000, complaint_id, happened_at,
+                       actor, 'remark', from_status, to_status, 'Officer on tour', false
+                       FROM complaint_events WHERE event = 'hearing_cancelled'""")
+    assert db.upgrade(con) == db.LATEST_VERSION
+    found = rows(con, FACTS_FROM_HISTORY)
+    assert len(found) == 400
+    assert [r[1:8] for r in found] == [r[8:] for r in found]
+    for column in (1, 2, 3, 4):         # reopenings, hearings held, called off, missed: some of each
+        assert sum(r[column] for r in found) > 0
+    con.close()

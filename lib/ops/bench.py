@@ -1,10 +1,10 @@
 """The benchmark command: a fresh database of N complaints, then the portal's speed, memory and safety under load, measured in one run.
 
-    python -m lib.bench --complaints 1000000 --json bench.json
+    python -m lib.ops.bench --complaints 1000000 --json bench.json
 
 Everything happens in a temporary folder (ESACHIVALAYA_DB points there for the run) and in this one
 process, the way the Streamlit server would do it: the pages run through AppTest on the app's own
-cached connection, and citizens' filings go through lib.filing on that same connection. Exits 1 if
+cached connection, and citizens' filings go through lib.citizen.filing on that same connection. Exits 1 if
 the pandas baseline disagrees with the page's headline figures, or an acknowledged filing is missing,
 doubled or incomplete, or a citizen was shown an error.
 
@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import json
-import math
 import os
 import platform
 import random
@@ -24,32 +22,23 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime, timedelta
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 import streamlit.logger
-from PIL import Image
-from stdnum import verhoeff
 from streamlit.testing.v1 import AppTest
 
+from lib import ui
 from lib.analytics import figures
 from lib.casework import deadlines
-from lib import ui
-from lib.analytics.figures import AnalyticsFilters, Headline
-from lib.core.complaints import DISPOSED_STATUSES, OPEN_STATUSES, Status
 from lib.core.config import PROJECT_DIR, load_settings
-from lib.db.ops import bench as bench_db
-from lib.db.casework import deadlines as deadlines_db
 from lib.db.connect import connect, transaction
+from lib.db.ops import bench as bench_db
 from lib.db.reference import load_reference_data
-from lib.citizen.filing import Acknowledgement, ComplaintForm, FormChoices, UploadedFile, file_complaint
-from lib.core.lifecycle import CaseEvent
+from lib.ops import baseline, filings
 
 # The frame. Not written as one literal: tests/test_rules.py would take it for a catalog key ("app.").
 APP = PROJECT_DIR.joinpath("app").with_suffix(".py")
@@ -57,12 +46,7 @@ ANALYST, DC = "analyst_rewari", "dc_rewari"          # lib.signin's demo account
 QUEUE_FILTER = ("q_department_code", "PHED")        # the DC narrows the queue to one department
 WARM_RUNS = 3                                       # warm renders: the median is reported
 SEED_MEMORY_LIMIT = "512MB"                         # DuckDB's limit while building the file
-MEDIAN_TOLERANCE = 1e-9                             # relative; every count must match exactly
-COMMON_WAY_GB_PER_MILLION = 3.5                     # measured peak of the common pandas read, per million
-IST_NAME = "Asia/Kolkata"
 STREAMLIT_LOG_LEVEL = "STREAMLIT_LOGGER_LEVEL"
-SOLVED = [str(Status.RESOLVED), str(Status.CLOSED)]
-OPEN = sorted(str(s) for s in OPEN_STATUSES)
 # Goals of issues 5 and 6, for one million complaints on the 2-core machine: (key, comparison, value).
 GOALS = (("seed_s", "<", 60), ("analytics_cold_s", "<", 1.5), ("analytics_warm_s", "<", 0.3),
          ("queue_s", "<", 0.5), ("submit_p95_ms", "<", 50), ("lost", "==", 0), ("duplicated", "==", 0),
@@ -120,7 +104,7 @@ def portal_in(folder: Path):
 
 def build_database(options: BenchOptions) -> tuple[float, float]:
     """Schema, reference data, the demo accounts and `options.complaints` seeded complaints; the
-    wall and CPU seconds seeding took (lib.seed in batches, so memory stays flat whatever the count)."""
+    wall and CPU seconds seeding took (lib.ops.seed in batches, so memory stays flat whatever the count)."""
     from tqdm import tqdm
     from lib.ops.seed import seed_complaints
     from lib.staff.signin import create_demo_users
@@ -191,188 +175,6 @@ def time_pages(cpu: dict) -> dict:
             "analytics_recomputed_s": recomputed, "queue_s": filtered, "queue_unfiltered_s": first}
 
 
-# ---- Citizens filing ----
-
-def id_image(seed: int = 1) -> bytes:
-    """A 1200×900 phone photo of an ID card, about 200 KB as JPEG: smooth colour with sensor
-    noise, so that the encoder has real work (a flat image would be a few KB)."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:900, 0:1200]
-    base = np.stack([120 + 60 * np.sin(x / 90), 140 + 50 * np.cos(y / 70), 100 + 40 * np.sin((x + y) / 120)], -1)
-    pixels = np.clip(base + rng.normal(0, 8, base.shape), 0, 255).astype(np.uint8)
-    out = io.BytesIO()
-    Image.fromarray(pixels).save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-def citizen_form(rng: random.Random, choices: FormChoices, image: bytes, today: date) -> ComplaintForm:
-    """A complete, valid complaint from a random place of the district."""
-    place = rng.choice(list(choices.places.values()))
-    category = rng.choice(list(choices.categories))
-    aadhaar = str(rng.randint(2, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(10))
-    return ComplaintForm(
-        language=rng.choice(("hi", "en")), name="सुनीता देवी", mobile=f"98{rng.randint(0, 99_999_999):08d}",
-        id_type="aadhaar", id_number=aadhaar + verhoeff.calc_check_digit(aadhaar),
-        id_document=UploadedFile("aadhaar.jpg", image), tehsil_lgd=place.tehsil_lgd, place_lgd=place.lgd_code,
-        ward=rng.choice(place.ward_numbers()) if place.is_town else None, category_code=category,
-        department_code=choices.categories[category][2], subject="पानी की सप्लाई बंद",
-        description="हमारी गली में पिछले दस दिनों से पीने के पानी की सप्लाई बंद है।", consent=True,
-        submission_token=uuid.uuid4().hex, preferred_dates=(today + timedelta(days=5),))
-
-
-def time_filings(con, settings, choices: FormChoices, forms: list[ComplaintForm]) -> tuple[list[float], list]:
-    """Each form filed in turn: (milliseconds per filing, acknowledgements)."""
-    millis, acks = [], []
-    for form in forms:
-        started = time.perf_counter()
-        acks.append(file_complaint(con, settings, form, choices, track_url=settings.track_url))
-        millis.append((time.perf_counter() - started) * 1000)
-    return millis, acks
-
-
-def file_together(con, settings, choices: FormChoices, forms: list[ComplaintForm],
-                  threads: int) -> tuple[float, list[Acknowledgement], list[str]]:
-    """`threads` citizens at once, sharing the forms out: (seconds, acknowledgements, errors seen)."""
-    acks: list[Acknowledgement] = []
-    errors: list[str] = []
-
-    def citizen(share: list[ComplaintForm]) -> None:
-        for form in share:
-            try:
-                acks.append(file_complaint(con, settings, form, choices, track_url=settings.track_url))
-            except Exception as exc:  # noqa: BLE001 - what the citizen would see; counted, not hidden
-                errors.append(f"{type(exc).__name__}: {exc}")
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        list(pool.map(citizen, [forms[i::threads] for i in range(threads)]))
-    return time.perf_counter() - started, acks, errors
-
-
-def check_filings(con, acks: list[Acknowledgement]) -> dict[str, int]:
-    """Every acknowledged tracking number must be in the database exactly once, with its event,
-    SMS and ID document."""
-    numbers = [a.tracking_no for a in acks]
-    with con.cursor() as cur:
-        stored = bench_db.stored_filings(cur, numbers)
-    copies = stored["copies"]
-    complete = (stored["filed_events"] > 0) & (stored["sms"] > 0) & (stored["id_documents"] > 0)
-    return {"lost": int((copies == 0).sum()),
-            "duplicated": len(numbers) - len(set(numbers)) + int((copies - 1).clip(lower=0).sum()),
-            "incomplete": int(((copies > 0) & ~complete).sum())}
-
-
-# ---- The headline figures: the page's SQL, and the way many dashboards do it ----
-
-def headline_as_the_page(con, filters: AnalyticsFilters, today: date) -> Headline:
-    """What the analytics page shows (it caches lib.analytics.load_dashboard per filter set)."""
-    return figures.load_dashboard(con, filters, today).headline
-
-
-def baseline_headline(con, filters: AnalyticsFilters, today: date, *, careful: bool = False,
-                      timings: dict | None = None) -> Headline:
-    """The same figures the way dashboards do it: read the tables into pandas, then filter and
-    group (carefully: fewer columns, categoricals; see lib.db.bench.read_tables_whole).
-    `timings`, if given, gets the seconds spent reading (read_s) and computing (group_s)."""
-    started = time.perf_counter()
-    targets = deadlines.get_targets(con)
-    with con.cursor() as cur:
-        tables = bench_db.read_tables_whole(cur, careful=careful)
-        local = [day for day, _ in deadlines_db.local_holidays(cur)]
-    read = time.perf_counter()
-    headline = headline_in_pandas(tables, filters, today, targets, local)
-    if timings is not None:
-        timings.update(read_s=read - started, group_s=time.perf_counter() - read)
-    return headline
-
-
-def fits_the_common_way(complaints: int) -> bool:
-    """Whether reading the tables the common way fits in half of this machine's memory."""
-    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
-    return complaints / 1e6 * COMMON_WAY_GB_PER_MILLION < memory_gb / 2
-
-
-def _distinct(a: pd.Series, b: pd.Series) -> pd.Series:
-    """SQL's IS DISTINCT FROM: two missing values are the same, a missing one differs from any."""
-    if isinstance(a.dtype, pd.CategoricalDtype):      # same category list: missing is code -1
-        return pd.Series(a.cat.codes.to_numpy() != b.cat.codes.to_numpy(), index=a.index)
-    return a.fillna("") != b.fillna("")
-
-
-def _local_day(moments: pd.Series) -> pd.Series:
-    return moments.dt.tz_convert(IST_NAME).dt.tz_localize(None).dt.floor("D")
-
-
-def _due(days: pd.Series, working_days: int, local: list[date]) -> pd.Series:
-    """The day `working_days` working days after each day (lib.deadlines' rule, in Python)."""
-    table = {d: pd.Timestamp(deadlines.add_working_days(d.date(), working_days, local)) for d in days.dropna().unique()}
-    return days.map(table)
-
-
-def headline_in_pandas(tables: dict[str, pd.DataFrame], filters: AnalyticsFilters, today: date,
-                       targets: deadlines.DeadlineTargets, local: list[date]) -> Headline:
-    """lib.analytics' headline rules written again in pandas over whole tables (overdue from
-    lib.deadlines' Python rules, not the SQL calendar), so that agreement means something."""
-    start, end = filters.window()
-    c = tables["complaints"]
-    c = c[(c["filed_at"] >= start) & (c["filed_at"] < end)]
-    for column, value in (("tehsil_lgd", filters.tehsil_lgd), ("department_code", filters.department_code),
-                          ("category_code", filters.category_code)):
-        if value is not None:
-            c = c[c[column] == value]
-
-    # History since the period began: real status changes only, and reopenings.
-    e = tables["events"]
-    e = e[(e["happened_at"] >= start) & (e["event"] != str(CaseEvent.REMARK))]
-    e = e[_distinct(e["from_status"], e["to_status"])]
-    reopening = (e["event"] == str(CaseEvent.REOPENED)) | (e["from_status"].isin(SOLVED) & e["to_status"].isin(OPEN))
-    history = pd.DataFrame({
-        "resolved_event_at": e[e["to_status"] == str(Status.RESOLVED)].groupby("complaint_id")["happened_at"].max(),
-        "reopens": e[reopening].groupby("complaint_id").size()})
-    c = c.merge(history, left_on="id", right_index=True, how="left")
-    reopens = c["reopens"].fillna(0)
-
-    solved_at = c["resolved_at"].fillna(c["resolved_event_at"]).where(c["status"].isin(SOLVED))
-    solved = solved_at.notna()
-    filed_day, today_ts = _local_day(c["filed_at"]), pd.Timestamp(today)
-    on_time = solved & ((_local_day(solved_at) - filed_day) <= pd.Timedelta(days=targets.resolve_days))
-    # Microseconds over a day's microseconds, as DuckDB divides, so the medians agree.
-    delta_us = (solved_at[solved] - c["filed_at"][solved]).to_numpy().astype("timedelta64[us]").astype("int64")
-    days_to_resolve = delta_us / 86_400_000_000.0
-
-    is_open = c["status"].isin(OPEN)
-    directions = tables["directions"]
-    late = directions[directions["reported_at"].isna() & (pd.to_datetime(directions["report_by"]) < today_ts)]
-    verifying = c["status"].isin([str(s) for s in deadlines.AWAITING_VERIFICATION])
-    accepted_day = _local_day(c["accepted_at"].fillna(c["updated_at"]))
-    overdue = is_open & (
-        (verifying & (today_ts > _due(filed_day, targets.verify_working_days, local)))
-        | ((c["status"] == str(Status.ACCEPTED)) & (today_ts > _due(accepted_day, targets.hearing_working_days, local)))
-        | (today_ts > filed_day + pd.Timedelta(days=targets.resolve_days))
-        | c["id"].isin(late["complaint_id"]))
-
-    return Headline(
-        received=len(c), disposed=int(c["status"].isin([str(s) for s in DISPOSED_STATUSES]).sum()),
-        pending=int(is_open.sum()), overdue=int(overdue.sum()), solved=int(solved.sum()),
-        solved_on_time=int(on_time.sum()), reopened=int((reopens > 0).sum()),
-        ever_solved=int((c["resolved_at"].notna() | c["resolved_event_at"].notna() | (reopens > 0)).sum()),
-        median_days_to_resolve=float(np.median(days_to_resolve)) if len(days_to_resolve) else None)
-
-
-def headline_differences(ours: Headline, theirs: Headline) -> list[str]:
-    """The figures that differ: counts must be equal, the median equal to 1e-9 (floating point)."""
-    found = []
-    for f in fields(Headline):
-        a, b = getattr(ours, f.name), getattr(theirs, f.name)
-        if isinstance(a, float) and isinstance(b, float):
-            same = math.isclose(a, b, rel_tol=MEDIAN_TOLERANCE, abs_tol=MEDIAN_TOLERANCE)
-        else:
-            same = a == b
-        if not same:
-            found.append(f"{f.name}: page {a!r}, pandas {b!r}")
-    return found
-
-
 def _timed(work, cpu: dict, key: str):
     """(value, wall seconds) of work(); `cpu[key]` gets the process's CPU seconds meanwhile."""
     started, spent = time.perf_counter(), time.process_time()
@@ -417,38 +219,40 @@ def measure_on(con, options: BenchOptions, result: dict) -> tuple[list[str], lis
     settings, choices = ui.settings(), ui.form_choices()
     today = deadlines.today_in_ist()
     rng = random.Random(options.random_seed)
-    image = id_image(options.random_seed)
+    image = filings.id_image(options.random_seed)
     _say(options, f"{options.filings} filings one after another, each with a {len(image) // 1024} KB ID image")
-    forms = [citizen_form(rng, choices, image, today) for _ in range(options.filings)]
-    (millis, acks), _ = _timed(lambda: time_filings(con, settings, choices, forms), result["cpu_s"], "filings")
+    forms = [filings.citizen_form(rng, choices, image, today) for _ in range(options.filings)]
+    (millis, acks), _ = _timed(lambda: filings.time_filings(con, settings, choices, forms), result["cpu_s"], "filings")
     _say(options, f"{options.together} filings by {options.threads} citizens at once")
-    forms = [citizen_form(rng, choices, image, today) for _ in range(options.together)]
+    forms = [filings.citizen_form(rng, choices, image, today) for _ in range(options.together)]
     (seconds, together, errors), _ = _timed(
-        lambda: file_together(con, settings, choices, forms, options.threads), result["cpu_s"], "filings_together")
+        lambda: filings.file_together(con, settings, choices, forms, options.threads), result["cpu_s"],
+        "filings_together")
     result.update({
         "submit_p50_ms": float(np.percentile(millis, 50)), "submit_p95_ms": float(np.percentile(millis, 95)),
         "submit_image_kb": len(image) // 1024, "submit_threads": options.threads,
         "submit_together": options.together, "submit_per_s": len(together) / seconds,
-        "submit_errors": len(errors), **check_filings(con, acks + together)})
+        "submit_errors": len(errors), **filings.check_filings(con, acks + together)})
     result["submit_cpu_mean_ms"] = result["cpu_s"]["filings"] / len(millis) * 1000
     result["rss_by_phase_mb"]["filings"] = peak_rss_mb()
 
     _say(options, "headline figures: the page's SQL, then pandas over the whole tables")
     filters = figures.default_filters(today)
-    ours, result["headline_s"] = _timed(lambda: headline_as_the_page(con, filters, today), result["cpu_s"],
+    ours, result["headline_s"] = _timed(lambda: baseline.headline_as_the_page(con, filters, today), result["cpu_s"],
                                         "headline")
     # The portal's own peak, before the baselines load whole tables into this process.
     result["rss_mb"] = result["rss_by_phase_mb"]["headline"] = peak_rss_mb()
     differences, cpu = [], result["cpu_s"]
     for careful in (True, False):
-        if not careful and not fits_the_common_way(options.complaints):
+        if not careful and not baseline.fits_the_common_way(options.complaints):
             continue                         # ten million complaints would not fit in memory that way
         name, timings = "baseline_careful" if careful else "baseline_pandas", {}
         theirs, result[f"{name}_s"] = _timed(
-            lambda c=careful, t=timings: baseline_headline(con, filters, today, careful=c, timings=t), cpu, name)
+            lambda c=careful, t=timings: baseline.baseline_headline(con, filters, today, careful=c, timings=t),
+            cpu, name)
         result.update({f"{name}_read_s": timings["read_s"], f"{name}_group_s": timings["group_s"]})
         result["baseline_rss_mb"] = peak_rss_mb()
-        found = headline_differences(ours, theirs)
+        found = baseline.headline_differences(ours, theirs)
         if found:
             result[f"headline_{name}"] = asdict(theirs)
             differences += [f"{name}: {d}" for d in found]
@@ -511,7 +315,7 @@ def summary(result: dict) -> str:
 
 
 def parse_args(argv: list[str] | None) -> tuple[BenchOptions, Path | None]:
-    parser = argparse.ArgumentParser(prog="python -m lib.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m lib.ops.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--complaints", type=int, default=BenchOptions.complaints)
     parser.add_argument("--json", type=Path, help="write the result here as one JSON object")
     parser.add_argument("--filings", type=int, default=BenchOptions.filings, help="timed one by one (p50, p95)")

@@ -1,11 +1,12 @@
-"""SQL for demo data: reserving ids from the sequences and writing seeded complaints, events and SMS in bulk."""
+"""SQL for demo data: reserving ids from the sequences and writing seeded complaints, their history,
+directions, reports, feedback, hearings and SMS in bulk."""
 from __future__ import annotations
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
-SEQUENCES = frozenset({"complaint_seq", "event_seq", "sms_seq"})
+SEQUENCES = frozenset({"complaint_seq", "event_seq", "sms_seq", "direction_seq", "report_seq", "hearing_seq"})
 
 # The tracking number, composed in SQL for a whole batch at once. It must agree with
 # lib.complaints.tracking_number: the filing year is the year in Rewari (IST), and the id is
@@ -16,7 +17,8 @@ _INSERT_COMPLAINTS = f"""
 INSERT INTO complaints (id, tracking_no, filed_at, language, citizen_name, mobile, email, id_type,
     aadhaar_last4, aadhaar_hmac, ppp_id, tehsil_lgd, place_lgd, ward, locality, department_code,
     category_code, subject, description, hearing_mode, preferred_dates, consent_at, status, version,
-    updated_at, submission_token)
+    updated_at, submission_token, transfers, rejection_reason, accepted_at, resolved_at, updated_by,
+    reopen_count, hearings_held, hearings_called_off, hearings_no_show, heard_at)
 SELECT b.id, {_TRACKING_NO}, b.filed_at, b.language, b.citizen_name, '+91' || b.mobile_digits, NULL,
     b.id_type, lpad(b.aadhaar_last4::VARCHAR, 4, '0'),
     -- A hash of a random salt and the id: looks like the real keyed hash, matches no real number.
@@ -25,7 +27,9 @@ SELECT b.id, {_TRACKING_NO}, b.filed_at, b.language, b.citizen_name, '+91' || b.
     b.subject, replace(b.description, $place_marker, b.place_name), b.hearing_mode,
     CASE WHEN b.preferred_in_days IS NOT NULL
          THEN [timezone('Asia/Kolkata', b.filed_at)::DATE + b.preferred_in_days] END,
-    b.filed_at, b.status, b.version, b.updated_at, NULL
+    b.filed_at, b.status, b.version, b.updated_at, NULL, b.transfers, b.rejection_reason, b.accepted_at,
+    b.resolved_at, b.updated_by, b.reopen_count, b.hearings_held, b.hearings_called_off, b.hearings_no_show,
+    b.heard_at
 FROM seed_complaints b
 """
 
@@ -46,6 +50,36 @@ SELECT b.sms_id, b.id, '+91' || b.mobile_digits, b.language, $template, t.dlt_te
 FROM seed_complaints b JOIN seed_sms_templates t ON t.language = b.language
 """
 
+_INSERT_DIRECTIONS = """
+INSERT INTO directions (id, complaint_id, department_code, instruction, report_by, given_by, given_at, reported_at)
+SELECT id, complaint_id, department_code, instruction, report_by, $dc, given_at, reported_at FROM seed_directions
+"""
+
+_INSERT_REPORTS = """
+INSERT INTO action_reports (id, complaint_id, department_code, report, document_id, filed_by, filed_at)
+SELECT id, complaint_id, department_code, report, NULL, filed_by, filed_at FROM seed_reports
+"""
+
+_INSERT_FEEDBACK = "INSERT INTO feedback (complaint_id, answer, given_at) SELECT * FROM seed_feedback"
+
+# The DC's office books, the DC holds (or the office calls off) every seeded hearing.
+_INSERT_HEARINGS = """
+INSERT INTO hearings (id, complaint_id, officer, standing_in_for, starts_at, ends_at, room, join_url, status,
+    booked_by, booked_at, replaces, reason, closed_by, closed_at)
+SELECT id, complaint_id, $dc, NULL, starts_at, ends_at, room, $video_url || '/' || room, status,
+    $office, booked_at, NULL, reason, CASE WHEN closed_at IS NOT NULL THEN $dc END, closed_at
+FROM seed_hearings
+"""
+
+# Hearings still to come hold their slot, as a real booking does. A district's worth of demo
+# complaints books more hearings than one officer has slots: a slot already claimed stays with the
+# first booking (the hearings page shows both, as the office would after a double booking).
+_CLAIM_SLOTS = """
+INSERT INTO hearing_slot_claims (officer, starts_at, hearing_id)
+SELECT $dc, starts_at, id FROM seed_hearings WHERE status = $booked
+ON CONFLICT DO NOTHING
+"""
+
 
 def reserve_ids(cur: duckdb.DuckDBPyConnection, sequence: str, count: int) -> np.ndarray:
     """`count` fresh values of a sequence, ascending, so that ids can follow filing order.
@@ -58,24 +92,30 @@ def reserve_ids(cur: duckdb.DuckDBPyConnection, sequence: str, count: int) -> np
     return np.sort(np.asarray(values, dtype=np.int64))
 
 
-def insert_seed_batch(cur: duckdb.DuckDBPyConnection, complaints: pa.Table, events: pa.Table,
-                      sms_templates: pa.Table, *, district_code: str, hmac_salt: str, place_marker: str,
-                      template: str, tracking_marker: str, sms_status: str, key_prefix: str) -> None:
-    """Write one batch: complaint rows, their history and their acknowledgement SMS.
+def insert_seed_batch(cur: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], *, district_code: str,
+                      hmac_salt: str, place_marker: str, template: str, tracking_marker: str, sms_status: str,
+                      key_prefix: str, dc: str, office: str, video_url: str, booked: str) -> None:
+    """Write one batch: complaint rows, their history, directions, reports, feedback, hearings and
+    acknowledgement SMS. `tables` holds the frames complaints, events, directions, reports, feedback,
+    hearings and sms_templates.
 
     The frames carry integer ids and dictionary-encoded strings; the few composed strings
-    (tracking number, mobile, hash, texts naming the place, SMS body) are made here in SQL.
+    (tracking number, mobile, hash, texts naming the place, SMS body, join link) are made here in SQL.
     """
-    cur.register("seed_complaints", complaints)
-    cur.register("seed_events", events)
-    cur.register("seed_sms_templates", sms_templates)
+    names = [f"seed_{name}" for name in tables]
+    for name, table in zip(names, tables.values()):
+        cur.register(name, table)
     try:
-        cur.execute(_INSERT_COMPLAINTS, {"district": district_code, "salt": hmac_salt,
-                                         "place_marker": place_marker})
+        district = {"district": district_code}
+        cur.execute(_INSERT_COMPLAINTS, {**district, "salt": hmac_salt, "place_marker": place_marker})
         cur.execute(_INSERT_EVENTS)
-        cur.execute(_INSERT_SMS, {"district": district_code, "template": template,
-                                  "tracking_marker": tracking_marker, "sms_status": sms_status,
-                                  "key_prefix": key_prefix})
+        cur.execute(_INSERT_SMS, {**district, "template": template, "tracking_marker": tracking_marker,
+                                  "sms_status": sms_status, "key_prefix": key_prefix})
+        cur.execute(_INSERT_DIRECTIONS, {"dc": dc})
+        cur.execute(_INSERT_REPORTS)
+        cur.execute(_INSERT_FEEDBACK)
+        cur.execute(_INSERT_HEARINGS, {"dc": dc, "office": office, "video_url": video_url})
+        cur.execute(_CLAIM_SLOTS, {"dc": dc, "booked": booked})
     finally:
-        for name in ("seed_complaints", "seed_events", "seed_sms_templates"):
+        for name in names:
             cur.unregister(name)

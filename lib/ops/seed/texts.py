@@ -1,31 +1,11 @@
-"""Demo data for Rewari: fictional citizens and complaints, generated in bulk."""
+"""The demo's words: what Rewari's citizens complain about (English and Hindi), how often, where, and
+what officers write back. Only lib.ops.seed reads these."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from lib.core.complaints import Status
+from lib.core.i18n import Language
 
-import numpy as np
-import pyarrow as pa
-from faker import Faker
-
-from lib.core.complaints import HAPPY_PATH, EventKind, HearingMode, IdType, Status
-from lib.core.config import DISTRICT_CODE
-from lib.db import reference as reference_db
-from lib.db.ops import seed as seed_db
-from lib.db.connect import transaction
-from lib.core.i18n import Language, name_in
-from lib.core.states import SmsStatus
-from lib.sms.templates import render
-
-BATCH_SIZE = 200_000          # one transaction each: big enough for speed, small enough to show progress
-HISTORY_DAYS = 730            # complaints are spread over the two years before `now`
-IST_OFFSET_S = 19_800         # Asia/Kolkata is UTC+5:30 all year (no daylight saving)
-DAY_S = 86_400
 PLACE = "{place}"             # where a complaint text names the village or town
-TRACKING_MARKER = "@@TRACKING_NO@@"
-ACK_KEY_PREFIX = "ack:"       # the idempotency key lib.filing gives the acknowledgement SMS
-HINDI_NAMES, ENGLISH_NAMES = 3000, 1500
 
 # Per category: (department the DC office assigns when the category has none, subject and
 # description in English, then in Hindi). {place} is replaced by the village or town.
@@ -240,356 +220,61 @@ LOCALITIES = {
                      "शिव मंदिर के पास", "सरकारी स्कूल के पास", "चौपाल के पास"],
 }
 
-# Short remarks officers leave on a status change, by the status it moves to.
+# Short remarks officers leave on a plain status change, by the status it moves to. Rejections,
+# directions, forwards and reports carry a code instead (lib.core.lifecycle.CaseEvent).
 REMARKS = {
     Status.UNDER_SCRUTINY: (["Taken up for scrutiny"], ["जाँच हेतु लिया गया"]),
     Status.ACCEPTED: (["Documents verified", "Complaint found genuine"],
                       ["दस्तावेज़ सत्यापित", "शिकायत सही पाई गई"]),
-    Status.REJECTED: (["Duplicate of an earlier complaint", "Matter is sub judice",
-                       "Outside the district's jurisdiction", "Identity document not readable"],
-                      ["पहले दर्ज शिकायत का दोहराव", "मामला न्यायालय में विचाराधीन",
-                       "ज़िले के अधिकार क्षेत्र से बाहर", "पहचान दस्तावेज़ पढ़ने योग्य नहीं"]),
     Status.HEARING_SCHEDULED: (["Hearing fixed before the DC"], ["उपायुक्त के समक्ष सुनवाई तय"]),
     Status.HEARD: (["DC directed the department to act within 15 days", "Report called from the department"],
                    ["उपायुक्त ने 15 दिन में कार्रवाई के निर्देश दिए", "विभाग से रिपोर्ट माँगी गई"]),
-    Status.WITH_DEPARTMENT: (["Forwarded to the department for action"], ["कार्रवाई हेतु विभाग को भेजा गया"]),
-    Status.ACTION_REPORTED: (["Work completed, report attached", "Site inspected and problem fixed"],
-                             ["कार्य पूरा, रिपोर्ट संलग्न", "मौका देखकर समस्या दूर की गई"]),
     Status.RESOLVED: (["Citizen confirmed by phone"], ["नागरिक ने फ़ोन पर पुष्टि की"]),
     Status.CLOSED: (["Closed after the citizen's feedback"], ["नागरिक की प्रतिक्रिया के बाद बंद"]),
 }
 
-# Who moves a complaint to each status; "@department" is the officer of its department.
-ACTORS = {
-    Status.UNDER_SCRUTINY: "system", Status.ACCEPTED: "dc_office", Status.REJECTED: "dc_office",
-    Status.HEARING_SCHEDULED: "system", Status.HEARD: "dc_rewari", Status.WITH_DEPARTMENT: "dc_office",
-    Status.ACTION_REPORTED: "@department", Status.RESOLVED: "dc_office", Status.CLOSED: "system",
+# The seasons of Rewari's complaints: drains overflow and garbage rots in the monsoon (July to
+# September); taps run dry and the power fails in the summer heat (April to June). Per season,
+# by month: (months, how much more each category is filed then, how much busier the office is).
+SEASONS = (
+    ((4, 5, 6), {"WATER": 2.4, "ELECTRICITY": 2.2, "IRRIGATION": 1.4}, 1.15),
+    ((7, 8, 9), {"SEWER": 2.8, "SANITATION": 2.2, "ROAD": 1.5, "HEALTH": 1.3}, 1.25),
+)
+
+# Where a department sends on what it finds is not its own (a sewer matter is the town's, a
+# village road the panchayat's), as a forward.
+FORWARD_TO = {
+    "PHED": "ULB", "ULB": "PHED", "PWD": "DP", "DP": "PWD", "REV": "DP", "POWER": "ULB", "HOME": "REV",
+    "FCS": "CRID", "SJE": "CRID", "CRID": "SJE", "IRR": "AGRI", "AGRI": "IRR", "HEALTH": "ULB",
+    "SCHOOL": "PWD", "AHD": "DP", "TRANSPORT": "HOME",
 }
 
-# Time a complaint waits before each step of HAPPY_PATH (log-normal: median seconds, spread).
-# A district office has a backlog: about two months from filing to closing is usual.
-STEP_DELAYS = [(12 * 3600, 1.0), (2 * DAY_S, 0.8), (3 * DAY_S, 0.7), (9 * DAY_S, 0.5),
-               (1 * DAY_S, 0.9), (18 * DAY_S, 0.7), (4 * DAY_S, 0.8), (8 * DAY_S, 0.6)]
-# Where complaints end up, given time: (share, last step). Step 2 is rejection on the rejected
-# path; a few stay with the department or at its report for months, as real ones do.
-OUTCOMES = [(0.08, 2, True), (0.70, 8, False), (0.18, 7, False), (0.03, 5, False), (0.01, 6, False)]
+# Median days a department takes to send its action taken report. Most report within the week
+# the DC gives them; Public Works, Revenue and Agriculture are chronically late, as in many districts.
+REPORT_DAYS = {
+    "PHED": 2.5, "POWER": 2.0, "CRID": 2.5, "FCS": 3.0, "HEALTH": 3.5, "HOME": 4.0, "ULB": 5.0,
+    "SCHOOL": 5.0, "TRANSPORT": 4.0, "SJE": 6.0, "AHD": 6.0, "DP": 8.0, "IRR": 7.0,
+    "AGRI": 9.5, "PWD": 11.0, "REV": 12.0,
+}
+USUAL_REPORT_DAYS = 5.0
 
-STATUSES = [s.value for s in Status]
-LANGUAGES = [Language.HINDI.value, Language.ENGLISH.value]     # index 0 = hi, 1 = en
-
-
-@dataclass(frozen=True)
-class _District:
-    """Everything a batch draws from, built once: places, categories, texts, names, dictionaries."""
-    place_lgd: np.ndarray
-    place_tehsil: np.ndarray
-    place_wards: np.ndarray          # 0 for villages
-    town_idx: np.ndarray
-    village_idx: np.ndarray
-    town_p: np.ndarray
-    village_p: np.ndarray
-    place_names: pa.Array            # English names, then names in Hindi (English where unknown)
-    category_codes: pa.Array
-    category_p: np.ndarray           # (2, categories): town, village
-    text_base: np.ndarray            # first template of each category
-    text_count: np.ndarray
-    text_department: np.ndarray      # per template: department index
-    category_has_department: np.ndarray
-    subjects: pa.Array               # all templates in Hindi, then in English
-    descriptions: pa.Array
-    departments: pa.Array
-    names: pa.Array                  # Hindi-script names, then Latin-script names
-    hindi_names: int
-    localities: pa.Array
-    actors: pa.Array
-    actor_by_status: np.ndarray      # index into actors; -1: the officer of the department
-    officer_base: int                # actors[officer_base + department index] is its officer
-    remarks: pa.Array
-    remark_base: np.ndarray          # (statuses, languages)
-    remark_count: np.ndarray
-
-
-def seed_complaints(con, count: int, *, now: datetime | None = None, random_seed: int | None = None,
-                    track_url: str = "http://localhost:8501/track_complaint",
-                    progress: Callable[[int], None] | None = None) -> int:
-    """Add `count` demo complaints filed over the two years before `now`, with their history
-    and acknowledgement SMS, in batches of one transaction each. Returns the complaints added."""
-    if count <= 0:
-        return 0
-    now = now or datetime.now(timezone.utc)
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    now_s = int(now.timestamp())
-    rng = np.random.default_rng(random_seed)
-    with con.cursor() as cur:
-        district = _district(cur, rng)
-    sms_templates = _sms_templates(track_url)
-    hmac_salt = rng.bytes(16).hex()
-    filed = _filing_times(rng, count, now_s)
-    added = 0
-    for start in range(0, count, BATCH_SIZE):
-        batch = _Batch.draw(rng, district, filed[start:start + BATCH_SIZE], now_s)
-        with transaction(con) as cur:
-            ids = seed_db.reserve_ids(cur, "complaint_seq", batch.size)
-            event_ids = seed_db.reserve_ids(cur, "event_seq", batch.event_count)
-            sms_ids = seed_db.reserve_ids(cur, "sms_seq", batch.size)
-            seed_db.insert_seed_batch(
-                cur, batch.complaints(district, ids, sms_ids), batch.events(district, ids, event_ids),
-                sms_templates, district_code=DISTRICT_CODE, hmac_salt=hmac_salt, place_marker=PLACE,
-                template="acknowledgement", tracking_marker=TRACKING_MARKER, sms_status=SmsStatus.SENT,
-                key_prefix=ACK_KEY_PREFIX)
-        added += batch.size
-        if progress:
-            progress(batch.size)
-    return added
-
-
-def _sms_templates(track_url: str) -> pa.Table:
-    """The acknowledgement rendered once per language, with a marker where the tracking number goes."""
-    rows = [(lang, *render("acknowledgement", lang, tracking_no=TRACKING_MARKER, track_url=track_url))
-            for lang in LANGUAGES]
-    for _, _, body in rows:
-        assert body.count(TRACKING_MARKER) == 1, "the SMS template must show the tracking number once"
-    return pa.table({"language": [r[0] for r in rows], "dlt_template_id": [r[1] for r in rows],
-                     "body": [r[2] for r in rows]})
-
-
-def _filing_times(rng: np.random.Generator, count: int, now_s: int) -> np.ndarray:
-    """Filing times (epoch seconds, ascending) over the last two years: later months are busier,
-    Sundays quiet, and people file in the morning or after work (hours of Rewari, IST)."""
-    today = (now_s + IST_OFFSET_S) // DAY_S
-    days = np.arange(today - HISTORY_DAYS + 1, today + 1)
-    weight = 1.0 + 1.5 * np.linspace(0.0, 1.0, HISTORY_DAYS)
-    weekday = (days + 3) % 7                       # 1970-01-01 was a Thursday; Monday = 0
-    weight *= np.where(weekday == 6, 0.45, np.where(weekday == 5, 0.8, 1.0))
-    day = rng.choice(days, size=count, p=weight / weight.sum())
-    evening = rng.random(count) < 0.35
-    hour = np.where(evening, rng.normal(19.5, 1.5, count), rng.normal(11.5, 2.2, count))
-    # Phones file at any hour: a few at night, and no pile-up at the ends of the day.
-    night = (rng.random(count) < 0.04) | (hour < 5.5) | (hour >= 24)
-    hour[night] = rng.uniform(0, 24, int(night.sum()))
-    second = (hour * 3600).astype(np.int64)
-    filed = day * DAY_S - IST_OFFSET_S + second
-    future = filed >= now_s                        # later today: move to the hours just gone
-    filed[future] = now_s - rng.integers(60, 4 * 3600, int(future.sum()))
-    return np.sort(filed)
-
-
-def _district(cur, rng: np.random.Generator) -> _District:
-    """The district as the seeder draws from it, from the reference tables and the texts above."""
-    places = reference_db.list_places(cur)
-    categories = [c for c in reference_db.list_categories(cur) if c[0] in TEXTS]
-    departments = [d[0] for d in reference_db.list_departments(cur)]
-    for code in ["REV"] + [c[3] for c in categories] + [t[0] for c in categories for t in TEXTS[c[0]]]:
-        if code and code not in departments:
-            departments.append(code)
-    if not places or not categories:
-        raise RuntimeError("load the reference data before seeding")
-    dept_index = {code: i for i, code in enumerate(departments)}
-
-    kinds = np.array([p.is_town for p in places])
-    town_idx, village_idx = np.flatnonzero(kinds), np.flatnonzero(~kinds)
-    wards = np.array([p.wards or 0 for p in places], dtype=np.int64)
-    # Towns by their size in wards; villages by a fixed, uneven weight so some stand out on charts.
-    village_w = rng.lognormal(0.0, 0.6, len(village_idx))
-
-    cat_w = np.array([CATEGORY_WEIGHTS.get(c[0], (3, 3)) for c in categories], dtype=float).T
-    counts = np.array([len(TEXTS[c[0]]) for c in categories])
-    templates = [(c, t) for c in categories for t in TEXTS[c[0]]]
-    officers = [f"{code.lower()}_officer" for code in departments]
-    actors = ["citizen", *sorted({a for a in ACTORS.values() if not a.startswith("@")})]
-    remark_lists = [REMARKS.get(Status(s), ([], [])) for s in STATUSES]
-    remark_texts = [text for pair in remark_lists for lang_texts in (pair[1], pair[0]) for text in lang_texts]
-    remark_count = np.array([[len(pair[1]), len(pair[0])] for pair in remark_lists])
-    remark_base = np.cumsum(remark_count.ravel()).reshape(remark_count.shape) - remark_count
-    names_hi, names_en = _name_pool(int(rng.integers(2**31)))
-    return _District(
-        place_lgd=np.array([p.lgd_code for p in places]), place_tehsil=np.array([p.tehsil_lgd for p in places]),
-        place_wards=wards, town_idx=town_idx, village_idx=village_idx,
-        town_p=wards[town_idx] / wards[town_idx].sum(), village_p=village_w / village_w.sum(),
-        place_names=pa.array([p.name_en for p in places] + [name_in("hi", p.name_en, p.name_hi) for p in places]),
-        category_codes=pa.array([c[0] for c in categories]),
-        category_p=cat_w / cat_w.sum(axis=1, keepdims=True),
-        text_base=np.cumsum(counts) - counts, text_count=counts,
-        # A complaint with no department of its own goes to Revenue, the DC's own office.
-        text_department=np.array([dept_index[t[0] or c[3] or "REV"] for c, t in templates]),
-        category_has_department=np.array([bool(c[3]) for c in categories]),
-        subjects=pa.array([t[3] for _, t in templates] + [t[1] for _, t in templates]),
-        descriptions=pa.array([t[4] for _, t in templates] + [t[2] for _, t in templates]),
-        departments=pa.array(departments), names=pa.array(names_hi + names_en), hindi_names=len(names_hi),
-        localities=pa.array(LOCALITIES[Language.HINDI] + LOCALITIES[Language.ENGLISH]),
-        actors=pa.array(actors + officers), officer_base=len(actors),
-        actor_by_status=np.array([actors.index(ACTORS[Status(s)]) if ACTORS.get(Status(s), "@")[0] != "@"
-                                  else -1 for s in STATUSES]),
-        remarks=pa.array(remark_texts or [""]), remark_base=remark_base, remark_count=remark_count,
-    )
-
-
-def _name_pool(seed: int) -> tuple[list[str], list[str]]:
-    """Fictional names, made once: Faker per row would take minutes for a million complaints.
-    Hindi complaints get names in Devanagari (hi_IN), English ones the Latin spelling (en_IN)."""
-    pools = []
-    for locale, size in (("hi_IN", HINDI_NAMES), ("en_IN", ENGLISH_NAMES)):
-        fake = Faker(locale)
-        fake.seed_instance(seed)
-        # first + last name: Faker's name() adds odd honorific prefixes in hi_IN.
-        pools.append([f"{fake.first_name()} {fake.last_name()}" for _ in range(size)])
-    return pools[0], pools[1]
-
-
-def _dict(indices: np.ndarray, dictionary: pa.Array, mask: np.ndarray | None = None) -> pa.DictionaryArray:
-    return pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32), mask=mask), dictionary)
-
-
-def _timestamps(seconds: np.ndarray) -> pa.Array:
-    return pa.array(seconds.astype(np.int64) * 1_000_000, type=pa.timestamp("us", tz="UTC"))
-
-
-@dataclass(frozen=True, eq=False)
-class _Batch:
-    """One batch of complaints drawn as integer arrays (one entry per complaint, or per event
-    for the remark draws); the Arrow frames are made once the ids are known."""
-    filed: np.ndarray            # epoch seconds, ascending
-    lang: np.ndarray             # index into LANGUAGES
-    place: np.ndarray
-    ward: np.ndarray             # 0 in villages
-    cat: np.ndarray
-    template: np.ndarray
-    cum: np.ndarray              # (complaints, steps): seconds from filing to each step
-    rejected: np.ndarray
-    version: np.ndarray          # status changes so far = steps taken
-    status: np.ndarray           # index into STATUSES
-    department: np.ndarray
-    not_sure: np.ndarray         # department left NULL
-    name: np.ndarray
-    mobile: np.ndarray
-    aadhaar: np.ndarray
-    last4: np.ndarray
-    temporary: np.ndarray
-    ppp: np.ndarray
-    locality: np.ndarray
-    no_locality: np.ndarray
-    video: np.ndarray
-    preferred: np.ndarray
-    no_preferred: np.ndarray
-    sms_sent: np.ndarray
-    remark_pick: np.ndarray
-    remark_none: np.ndarray
-
-    @property
-    def size(self) -> int:
-        return len(self.filed)
-
-    @property
-    def event_count(self) -> int:
-        return int(self.version.sum()) + self.size
-
-    @classmethod
-    def draw(cls, rng: np.random.Generator, d: _District, filed: np.ndarray, now_s: int) -> _Batch:
-        n = len(filed)
-        hindi = rng.random(n) < 0.70
-        lang = np.where(hindi, 0, 1)
-        town = rng.random(n) < 1 / 3
-        place = np.where(town, rng.choice(d.town_idx, n, p=d.town_p), rng.choice(d.village_idx, n, p=d.village_p))
-        ward = np.where(town, (rng.random(n) * d.place_wards[place]).astype(np.int64) + 1, 0)
-        cat = np.where(town, rng.choice(len(d.text_base), n, p=d.category_p[0]),
-                       rng.choice(len(d.text_base), n, p=d.category_p[1]))
-        template = d.text_base[cat] + (rng.random(n) * d.text_count[cat]).astype(np.int64)
-
-        # Progress along the path: each step waits its own time; a complaint has reached every
-        # step whose time has come, up to where it is fated to stop.
-        delays = np.stack([np.maximum(rng.lognormal(np.log(m), s, n), 300) for m, s in STEP_DELAYS], axis=1)
-        cum = np.zeros((n, len(HAPPY_PATH)), dtype=np.int64)
-        cum[:, 1:] = np.cumsum(np.minimum(delays, 120 * DAY_S).astype(np.int64), axis=1)
-        outcome = rng.choice(len(OUTCOMES), n, p=[o[0] for o in OUTCOMES])
-        last_step = np.array([o[1] for o in OUTCOMES])[outcome]
-        rejected = np.array([o[2] for o in OUTCOMES])[outcome]
-        reached = (cum[:, 1:] <= (now_s - filed)[:, None]).sum(axis=1)
-        version = np.minimum(reached, last_step)
-
-        happy = np.array([STATUSES.index(s) for s in HAPPY_PATH])
-        status = happy[version]
-        status[rejected & (version == 2)] = STATUSES.index(Status.REJECTED)
-        early = version <= 1                     # submitted or under scrutiny: department may be unknown
-        department = d.text_department[template].copy()
-        # About 5% are "not sure"; most who chose "something else" have no department to name.
-        not_sure = early & (rng.random(n) < np.where(d.category_has_department[cat], 0.05, 0.6))
-        aadhaar = rng.random(n) < 0.60
-        temporary = rng.random(n) < 0.05
-        ppp = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", dtype="S1")[
-            rng.integers(0, 36, (n, 8))].view("S8").ravel()
-        events = int(version.sum()) + n
-        return cls(
-            filed=filed, lang=lang, place=place, ward=ward, cat=cat, template=template, cum=cum,
-            rejected=rejected, version=version, status=status, department=department, not_sure=not_sure,
-            name=np.where(hindi, rng.integers(0, d.hindi_names, n),
-                          rng.integers(d.hindi_names, len(d.names), n)),
-            mobile=rng.choice([6, 7, 8, 9], n, p=[0.1, 0.25, 0.25, 0.4]) * 10**9 + rng.integers(0, 10**9, n),
-            aadhaar=aadhaar, last4=rng.integers(0, 10_000, n), temporary=temporary, ppp=ppp,
-            locality=rng.integers(0, len(LOCALITIES[Language.HINDI]), n) + lang * len(LOCALITIES[Language.HINDI]),
-            no_locality=rng.random(n) < np.where(town, 0.3, 0.7),
-            video=rng.random(n) < 0.85,
-            preferred=rng.integers(3, 21, n), no_preferred=rng.random(n) < 0.4,
-            sms_sent=np.minimum(filed + rng.integers(2, 90, n), now_s),
-            remark_pick=rng.random(events), remark_none=rng.random(events) < 0.45,
-        )
-
-    def complaints(self, d: _District, ids: np.ndarray, sms_ids: np.ndarray) -> pa.Table:
-        n = self.size
-        # PPP Family ID: 8 characters, or 9 starting with T for a temporary family.
-        ppp = np.where(self.temporary, np.char.add(b"T", self.ppp), self.ppp)
-        return pa.table({
-            "id": ids, "sms_id": sms_ids,
-            "filed_at": _timestamps(self.filed),
-            "updated_at": _timestamps(self.filed + self.cum[np.arange(n), self.version]),
-            "sms_sent_at": _timestamps(self.sms_sent),
-            "language": _dict(self.lang, pa.array(LANGUAGES)),
-            "citizen_name": _dict(self.name, d.names),
-            "mobile_digits": self.mobile.astype(np.int64),
-            "id_type": _dict(np.where(self.aadhaar, 0, 1), pa.array([IdType.AADHAAR.value, IdType.PPP.value])),
-            "aadhaar_last4": pa.array(self.last4.astype(np.int16), mask=~self.aadhaar),
-            "ppp_id": pa.array(ppp, mask=self.aadhaar).cast(pa.string()),
-            "tehsil_lgd": d.place_tehsil[self.place].astype(np.int32),
-            "place_lgd": d.place_lgd[self.place].astype(np.int32),
-            "place_name": _dict(self.place + (self.lang == 0) * len(d.place_lgd), d.place_names),
-            "ward": pa.array(self.ward.astype(np.int32), mask=self.ward == 0),
-            "locality": _dict(self.locality, d.localities, self.no_locality),
-            "department_code": _dict(self.department, d.departments, self.not_sure),
-            "category_code": _dict(self.cat, d.category_codes),
-            "subject": _dict(self.template + self.lang * len(d.text_department), d.subjects),
-            "description": _dict(self.template + self.lang * len(d.text_department), d.descriptions),
-            "hearing_mode": _dict(np.where(self.video, 0, 1),
-                                  pa.array([HearingMode.VIDEO.value, HearingMode.IN_PERSON.value])),
-            "preferred_in_days": pa.array(self.preferred.astype(np.int32), mask=self.no_preferred),
-            "status": _dict(self.status, pa.array(STATUSES)),
-            "version": self.version.astype(np.int32),
-        })
-
-    def events(self, d: _District, ids: np.ndarray, event_ids: np.ndarray) -> pa.Table:
-        """One 'filed' event per complaint, then one per status change, in time order."""
-        counts = self.version + 1
-        owner = np.repeat(np.arange(self.size), counts)
-        step = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
-        happy = np.array([STATUSES.index(s) for s in HAPPY_PATH])
-        to = happy[step]
-        to[self.rejected[owner] & (step == 2)] = STATUSES.index(Status.REJECTED)
-        first = step == 0
-        frm = happy[np.maximum(step - 1, 0)]
-
-        actor = d.actor_by_status[to]
-        actor[first] = 0                                  # actors[0] is the citizen
-        officer = actor < 0
-        actor[officer] = d.officer_base + self.department[owner][officer]
-        lang = self.lang[owner]
-        count = d.remark_count[to, lang]
-        remark = d.remark_base[to, lang] + (self.remark_pick * np.maximum(count, 1)).astype(np.int64)
-        no_remark = first | (count == 0) | (self.remark_none & (to != STATUSES.index(Status.REJECTED)))
-        return pa.table({
-            "id": event_ids, "complaint_id": ids[owner],
-            "happened_at": _timestamps(self.filed[owner] + self.cum[owner, step]),
-            "actor": _dict(actor, d.actors),
-            "event": _dict(np.where(first, 0, 1), pa.array([EventKind.FILED.value, EventKind.STATUS_CHANGED.value])),
-            "from_status": _dict(frm, pa.array(STATUSES), first),
-            "to_status": _dict(to, pa.array(STATUSES)),
-            "remark": _dict(np.where(no_remark, 0, remark), d.remarks, no_remark),
-        })
+# The DC's directions and the departments' reports, in the complaint's language (English, Hindi).
+INSTRUCTIONS = (
+    ["Inspect the site and solve the problem; report what was done.",
+     "Verify the citizen's claim and act under the rules; report within the time given.",
+     "Send a responsible officer to the spot and report with photographs."],
+    ["मौके का निरीक्षण कर समस्या दूर करें और की गई कार्रवाई की रिपोर्ट दें।",
+     "नागरिक के दावे की जाँच कर नियमानुसार कार्रवाई करें, तय समय में रिपोर्ट दें।",
+     "ज़िम्मेदार अधिकारी को मौके पर भेजें और फ़ोटो सहित रिपोर्ट दें।"],
+)
+REPORTS = (
+    ["Site inspected; the work has been completed and the citizen informed.",
+     "The fault was repaired by the field staff; the supply is restored.",
+     "Record corrected after verification; a copy was given to the citizen."],
+    ["मौके का निरीक्षण किया गया, कार्य पूरा कर नागरिक को सूचित किया गया।",
+     "फ़ील्ड स्टाफ़ द्वारा खराबी ठीक कर दी गई, आपूर्ति बहाल है।",
+     "जाँच के बाद रिकॉर्ड ठीक किया गया, प्रति नागरिक को दी गई।"],
+)
+# Why the office called a hearing off (internal, never shown to the citizen).
+CANCEL_REASONS = ["DC called to a meeting at Chandigarh", "Hearing day declared a holiday",
+                  "Department's officer on election duty"]
