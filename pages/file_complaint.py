@@ -59,7 +59,7 @@ def submit() -> None:
     state.pop("form_failed", None)
     try:
         ack = filing.file_complaint(ui.connection(), ui.settings(), form, choices,
-                                    track_url=ui.settings().track_url)
+                                    track_url=ui.settings().track_url, client=ui.client_address())
     except InvalidInput as exc:
         state["form_problems"] = exc.problems
         return
@@ -176,4 +176,5 @@ with st.expander(ui.tr("form.optional"), expanded=any(p.field in optional_proble
 
 st.checkbox(ui.tr("form.consent"), key=k("consent"))
 ui.show_problems(problems, "consent")
+ui.show_problems(problems, "submit")           # the filing limits (per connection, per mobile)
 st.button(ui.tr("form.submit"), type="primary", on_click=submit, width="stretch", key="submit_complaint")

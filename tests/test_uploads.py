@@ -11,7 +11,9 @@ from cryptography.fernet import Fernet, InvalidToken
 from PIL import Image
 
 from lib.core.problems import InvalidInput, Problem
+from lib.citizen.pdf import MAX_PDF_PAGES, PAGE_GAP, PAGE_LONG_SIDE
 from lib.citizen.uploads import (MAX_IMAGE_SIDE, MAX_UPLOAD_BYTES, ContentType, UploadStore, prepare_upload, sniff_content_type)
+from tests.pdf_samples import encrypted_pdf, html_with_pdf_header, javascript_pdf, pages_pdf
 
 MAKE, ORIENTATION, GPS_IFD = 0x010F, 0x0112, 0x8825
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
@@ -134,10 +136,14 @@ def test_other_colour_modes(mode, fmt):
         assert after.info.get("transparency") == 0     # see-through stays see-through
 
 
-def test_pdf_is_stored_as_given():
-    prepared = prepare_upload(MINIMAL_PDF, "id_document")
-    assert prepared.content_type == ContentType.PDF
-    assert prepared.data == MINIMAL_PDF and prepared.size == len(MINIMAL_PDF)
+def test_pdf_is_stored_only_as_a_picture_of_its_pages():
+    one, five = (reopen(prepare_upload(pages_pdf(n), "id_document").data) for n in (1, 5))
+    assert one.format == five.format == "JPEG"
+    assert max(one.size) == PAGE_LONG_SIDE                       # an A4 page, long side 1600 px
+    assert five.width == one.width and five.height == 5 * one.height + 4 * PAGE_GAP
+    # The page's blue rectangle is in the picture: this is the document, not a blank sheet.
+    r, g, b = one.convert("RGB").getpixel((one.width // 2, one.height // 2))
+    assert b > 200 and r < 60 and g < 60
 
 
 def test_sha256_and_size_describe_the_stored_bytes():
@@ -148,10 +154,13 @@ def test_sha256_and_size_describe_the_stored_bytes():
     assert prepared.size == len(prepared.data)
 
 
-def test_exactly_the_limit_is_accepted():
-    data = b"%PDF-1.4\n" + b"0" * (MAX_UPLOAD_BYTES - 9 - 6) + b"%%EOF\n"
-    assert len(data) == MAX_UPLOAD_BYTES
-    assert prepare_upload(data, "id_document").size == MAX_UPLOAD_BYTES
+def test_a_phone_photo_of_exactly_the_limit_is_accepted_and_shrunk():
+    # Camera files carry padding and thumbnails; whatever follows the picture is dropped.
+    photo = image_bytes("JPEG", size=(4000, 3000))
+    data = photo + b"\0" * (MAX_UPLOAD_BYTES - len(photo))
+    assert len(data) == MAX_UPLOAD_BYTES == 25 * 1024 * 1024
+    prepared = prepare_upload(data, "photos")
+    assert reopen(prepared.data).size == (2000, 1500) and prepared.size < 1024 * 1024
 
 
 # --- refused files ---------------------------------------------------------------------------------
@@ -167,7 +176,12 @@ PNG = image_bytes("PNG")
     (b"GIF89a" + b"\x00" * 100, "error.file_type"),
     (b"MZ\x90\x00" + b"\x00" * 100, "error.file_type"),           # a Windows program
     (b"%PDF-1.4\n<script>alert(1)</script>", "error.file_damaged"),
-    (MINIMAL_PDF + b"\n" * 4096, "error.file_damaged"),           # %%EOF not in the last 2 KB
+    (MINIMAL_PDF, "error.file_damaged"),                          # a PDF without a single page
+    (pages_pdf(2)[:300], "error.file_damaged"),                   # truncated PDF
+    (html_with_pdf_header(), "error.file_damaged"),               # a web page that says %PDF-
+    (pages_pdf(MAX_PDF_PAGES + 1), "error.pdf_too_many_pages"),
+    (encrypted_pdf(b"secret"), "error.pdf_encrypted"),            # asks for a password
+    (encrypted_pdf(), "error.pdf_encrypted"),                     # opens without one, still encrypted
     (b"\xff\xd8\xff\xe0" + os.urandom(2000), "error.file_damaged"),   # JPEG header + garbage
     (JPEG[: len(JPEG) // 2], "error.file_damaged"),               # truncated JPEG
     (b"\x89PNG\r\n\x1a\n" + b"garbage" * 50, "error.file_damaged"),
@@ -181,7 +195,7 @@ def test_refused(data, key):
 def test_too_large_says_the_limit_and_keeps_the_field():
     problem = problem_of(b"\x00" * (MAX_UPLOAD_BYTES + 1), "photos")
     assert problem == Problem("photos", "error.file_too_large")
-    assert problem.params == {"max_mb": 10}
+    assert problem.params == {"max_mb": 25}
 
 
 def bomb_png(width: int, height: int) -> bytes:
@@ -191,11 +205,31 @@ def bomb_png(width: int, height: int) -> bytes:
 
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
-@pytest.mark.parametrize("size", [(8000, 8000), (12000, 10000)])   # 64 MP (warning), 120 MP (error)
-def test_decompression_bomb_is_damaged(size):
-    data = bomb_png(*size)
+@pytest.mark.parametrize("fmt, size", [
+    ("PNG", (5100, 5000)),        # 25.5 MP: just past the bound
+    ("PNG", (7000, 7000)),        # 49 MP
+    ("PNG", (12000, 10000)),      # 120 MP: Pillow itself would refuse to open it
+    ("JPEG", (7000, 7000)),
+])
+def test_too_many_pixels_are_refused_before_decoding(fmt, size, monkeypatch):
+    data = bomb_png(*size) if fmt == "PNG" else image_bytes("JPEG", size=size, quality=10)
     assert len(data) < MAX_UPLOAD_BYTES
-    assert problem_of(data) == Problem("id_document", "error.file_damaged")
+    decoded = []
+    monkeypatch.setattr(Image.Image, "load", lambda self: decoded.append(self) or Image.Image.load(self))
+    problem = problem_of(data)
+    assert problem == Problem("id_document", "error.image_too_big") and problem.params == {"max_mp": 25}
+    assert not decoded
+
+
+def test_a_24_megapixel_photo_is_taken():
+    assert reopen(prepare_upload(image_bytes("JPEG", size=(6000, 4000)), "photos").data).size == (2000, 1333)
+
+
+def test_an_html_page_or_a_scripted_pdf_never_reaches_the_dc_as_a_pdf():
+    prepared = prepare_upload(javascript_pdf(), "id_document")
+    assert prepared.content_type == ContentType.JPEG and prepared.data.startswith(b"\xff\xd8\xff")
+    assert b"JavaScript" not in prepared.data and b"evil.example" not in prepared.data
+    assert reopen(prepared.data).format == "JPEG"
 
 
 # --- encrypted store -------------------------------------------------------------------------------

@@ -2,12 +2,13 @@
 its first event, its documents and the acknowledgement SMS in one transaction."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from lib.citizen import identity, track_links, uploads
+from lib.citizen import identity, limits, track_links, uploads
 from lib.core.complaints import HearingMode, IdType
 from lib.core.config import Settings
 from lib.db import citizen as complaints_db
@@ -17,6 +18,7 @@ from lib.db.connect import ConstraintViolation, retrying, transaction
 from lib.core.i18n import Language
 from lib.core.places import Place, Tehsil
 from lib.sms.templates import render
+from lib.core.masking import mask_aadhaar_in_text
 from lib.core.problems import InvalidInput, Problem, check_text
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -111,6 +113,12 @@ def _collect(problems: list[Problem], check, *args):
 
 def check_form(form: ComplaintForm, choices: FormChoices, hmac_key: bytes, today: date) -> dict:
     """Every problem at once (InvalidInput), or the complaint's columns plus its prepared files."""
+    return prepare_files(check_fields(form, choices, hmac_key, today))
+
+
+def check_fields(form: ComplaintForm, choices: FormChoices, hmac_key: bytes, today: date) -> dict:
+    """Every problem at once (InvalidInput), decoding no file: the uploads get only the checks that
+    cost nothing (size, type, pixel count in the header), so a form with any problem is cheap."""
     problems: list[Problem] = []
     language = form.language if form.language in tuple(Language) else Language.HINDI
     name = _text(problems, "name", form.name)
@@ -126,7 +134,7 @@ def check_form(form: ComplaintForm, choices: FormChoices, hmac_key: bytes, today
     if form.id_document is None:
         problems.append(Problem("id_document", "error.required"))
     else:
-        id_document = _collect(problems, uploads.prepare_upload, form.id_document.data, "id_document")
+        id_document = _collect(problems, uploads.check_upload, form.id_document.data, "id_document")
 
     place = choices.places.get(form.place_lgd) if form.place_lgd is not None else None
     if form.tehsil_lgd is None:
@@ -139,19 +147,20 @@ def check_form(form: ComplaintForm, choices: FormChoices, hmac_key: bytes, today
             problems.append(Problem("ward", "error.required"))
         else:
             ward = form.ward
-    locality = _text(problems, "locality", form.locality)
+    locality = mask_aadhaar_in_text(_text(problems, "locality", form.locality))
 
     if form.category_code not in choices.categories:
         problems.append(Problem("category", "error.required"))
     if form.department_code is not None and form.department_code not in choices.departments:
         problems.append(Problem("department", "error.required"))
-    subject = _text(problems, "subject", form.subject)
-    description = _text(problems, "description", form.description)
+    # An Aadhaar number typed into the text is kept as its last four digits only (Aadhaar Act s.29).
+    subject = mask_aadhaar_in_text(_text(problems, "subject", form.subject))
+    description = mask_aadhaar_in_text(_text(problems, "description", form.description))
 
     if len(form.photos) > MAX_PHOTOS:
         problems.append(Problem("photos", "error.too_many_photos", {"max": MAX_PHOTOS}))
     # A PDF renamed .jpg would pass the page's extension check; the officers' page shows photos as pictures.
-    photos = [_collect(problems, uploads.prepare_upload, p.data, "photos", uploads.IMAGE_TYPES)
+    photos = [_collect(problems, uploads.check_upload, p.data, "photos", uploads.IMAGE_TYPES)
               for p in form.photos[:MAX_PHOTOS]]
 
     if form.hearing_mode not in tuple(HearingMode):
@@ -182,20 +191,34 @@ def check_form(form: ComplaintForm, choices: FormChoices, hmac_key: bytes, today
     }
 
 
+def prepare_files(checked: dict) -> dict:
+    """Decode and re-encode the uploads of a form whose fields are all valid (InvalidInput if one
+    turns out unreadable): the expensive step, last."""
+    problems: list[Problem] = []
+    files = [(kind, _collect(problems, uploads.convert_upload, f)) for kind, f in checked["files"]]
+    if problems:
+        raise InvalidInput(problems)
+    return {**checked, "files": files}
+
+
 def file_complaint(con, settings: Settings, form: ComplaintForm, choices: FormChoices, *,
-                   track_url: str, now: datetime | None = None,
+                   track_url: str, now: datetime | None = None, client: str | None = None,
                    _between_writes=None) -> Acknowledgement:
     """File the complaint, or return the one this same form already filed (double click, resubmit).
 
     Nothing is saved unless everything is valid, and the stored uploads are removed again if the
-    transaction fails, so a failed filing leaves no trace. `_between_writes` lets tests inject a
-    failure inside the transaction.
+    transaction fails, so a failed filing leaves no trace. `client`: the browser's address; when
+    given (the public form always gives it) the filing limits apply (lib/citizen/limits.py).
+    `_between_writes` lets tests inject a failure inside the transaction.
     """
     now = (now or datetime.now(IST)).astimezone(IST)
     earlier = _earlier_filing(con, form.submission_token)
     if earlier:
         return earlier
-    checked = check_form(form, choices, settings.aadhaar_hmac_key, now.date())
+    checked = check_fields(form, choices, settings.aadhaar_hmac_key, now.date())
+    if client is not None:
+        limits.admit(con, client, checked["columns"]["mobile"], now)
+    checked = prepare_files(checked)
     store = uploads.UploadStore(settings.uploads_dir, settings.uploads_fernet_key)
     stored: list[str] = []
     try:
@@ -208,9 +231,13 @@ def file_complaint(con, settings: Settings, form: ComplaintForm, choices: FormCh
         # Two submits of the same form raced: the other one won; hand back its tracking number.
         for name in stored:
             store.delete(name)
-        earlier = _earlier_filing(con, form.submission_token)
-        if earlier:
-            return earlier
+        # DuckDB may report the clash while the winner's transaction is still open: give it a moment
+        # to commit rather than show this citizen an error for their own double click.
+        for _ in range(40):
+            earlier = _earlier_filing(con, form.submission_token)
+            if earlier:
+                return earlier
+            time.sleep(0.05)
         raise
     except BaseException:
         for name in stored:

@@ -18,7 +18,7 @@ from lib.core.states import HearingEvent, HearingStatus
 from lib.core.i18n import name_in, t
 from lib.core.lifecycle import CaseEvent, ComplaintState, Feedback, RejectionReason, can_give_feedback
 from lib.core.problems import InvalidInput
-from lib.core.masking import mask_aadhaar, mask_mobile
+from lib.core.masking import mask_aadhaar, mask_mobile, mask_ppp
 
 IST = ZoneInfo("Asia/Kolkata")
 
@@ -145,7 +145,7 @@ def _public(cur, row: dict | None, now: datetime | None = None, *, with_hearing:
     feedback_open = (can_give_feedback(state, moment)
                      and casework_db.feedback_since(cur, snap.id, snap.resolved_at) is None)
     masked = (mask_aadhaar(row["aadhaar_last4"]) if row["id_type"] == IdType.AADHAAR
-              else row["ppp_id"])
+              else mask_ppp(row["ppp_id"]))
     return PublicComplaint(
         tracking_no=row["tracking_no"], filed_at=row["filed_at"], status=row["status"],
         subject=row["subject"], category_code=row["category_code"],

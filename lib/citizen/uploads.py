@@ -1,4 +1,10 @@
-"""Citizens' files: checked by their leading bytes, images re-encoded without EXIF, stored encrypted under random names."""
+"""Citizens' files: checked by their leading bytes, images re-encoded without EXIF, PDFs rendered to a
+picture, stored encrypted under random names.
+
+Cheap checks come first and cost no decoding: size, type by leading bytes, and an image's pixel count
+from its header. Decoding happens only after every other field of the form is valid (filing.py), at
+most DECODE_SLOTS at a time in the process, and a JPEG is decoded straight at the stored size.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -7,6 +13,7 @@ import os
 import re
 import secrets
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,16 +22,20 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from PIL import Image, ImageOps
 
+from lib.citizen import pdf
 from lib.core.problems import InvalidInput, Problem
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024  # a phone photo straight from the camera; .streamlit/config.toml says the same
 MAX_IMAGE_SIDE = 2000
-MAX_IMAGE_PIXELS = 50_000_000        # a 50 MP phone photo; a small file claiming more is a decompression bomb
+MAX_IMAGE_PIXELS = 25_000_000        # a 24 MP phone photo passes; a small file claiming more is a decompression bomb
 JPEG_QUALITY = 85
-PDF_TRAILER_WINDOW = 2048            # %%EOF must sit in the last 2 KB of a PDF
+DECODE_SLOTS = 2                     # full decodes at once in the process (2 cores); the rest wait
 
 # Process-wide on purpose: Pillow then refuses (error above 2x) or warns about huge images everywhere.
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+# The largest decode is ~MAX_IMAGE_PIXELS x 4 bytes (a 25 MP RGBA PNG: 100 MB), so memory for
+# pictures stays below DECODE_SLOTS times that, however many citizens upload at the same moment.
+_DECODING = threading.BoundedSemaphore(DECODE_SLOTS)
 
 STORED_NAME_RE = re.compile(r"[0-9a-f]{32}\.bin")
 
@@ -57,16 +68,24 @@ def sniff_content_type(data: bytes) -> ContentType | None:
 
 @dataclass(frozen=True)
 class PreparedFile:
-    content_type: ContentType
-    data: bytes                      # what gets stored: the re-encoded image or the PDF as given
+    content_type: ContentType        # always a picture type: a PDF is stored as its rendered pages
+    data: bytes                      # what gets stored: the re-encoded image or the rendered PDF
     sha256: str                      # hex digest of `data`
     size: int
 
 
-def prepare_upload(data: bytes, field: str,
-                   allowed: frozenset[ContentType] = frozenset(ContentType)) -> PreparedFile:
-    """Check one uploaded file and make it safe to keep; raises InvalidInput(Problem(field, ...)).
-    `allowed`: the types this field takes (by the leading bytes, not the name)."""
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed the cheap checks and is waiting to be decoded."""
+    field: str
+    content_type: ContentType
+    data: bytes
+
+
+def check_upload(data: bytes, field: str,
+                 allowed: frozenset[ContentType] = frozenset(ContentType)) -> CheckedFile:
+    """The checks that cost no decoding: size, type by the leading bytes, an image's pixel count
+    from its header. Raises InvalidInput(Problem(field, ...))."""
     if not data:
         raise InvalidInput(Problem(field, "error.file_empty"))
     if len(data) > MAX_UPLOAD_BYTES:
@@ -75,13 +94,40 @@ def prepare_upload(data: bytes, field: str,
     content_type = sniff_content_type(data)
     if content_type is None or content_type not in allowed:
         raise InvalidInput(Problem(field, "error.file_type"))
-    if content_type == ContentType.PDF:
-        if b"%%EOF" not in data[-PDF_TRAILER_WINDOW:]:
-            raise InvalidInput(Problem(field, "error.file_damaged"))
-        stored = bytes(data)
+    if content_type != ContentType.PDF:
+        _check_pixels(data, content_type, field)
+    return CheckedFile(field, content_type, data)
+
+
+def _check_pixels(data: bytes, content_type: ContentType, field: str) -> None:
+    # Image.open reads the header only; nothing is decoded until load().
+    try:
+        with Image.open(io.BytesIO(data), formats=[_PIL_FORMAT[content_type]]) as im:
+            too_big = im.size[0] * im.size[1] > MAX_IMAGE_PIXELS
+    except Image.DecompressionBombError:          # Pillow's own refusal, above twice our bound
+        too_big = True
+    except Exception:  # noqa: BLE001 - a header Pillow cannot read is a damaged file
+        raise InvalidInput(Problem(field, "error.file_damaged")) from None
+    if too_big:
+        raise InvalidInput(Problem(field, "error.image_too_big", {"max_mp": MAX_IMAGE_PIXELS // 1_000_000}))
+
+
+def convert_upload(checked: CheckedFile) -> PreparedFile:
+    """Decode and re-encode a checked file (a PDF: render it); InvalidInput if that fails."""
+    if checked.content_type == ContentType.PDF:
+        content_type, stored = ContentType.JPEG, pdf.render_pdf(checked.data, checked.field)
     else:
-        stored = _reencode_image(data, content_type, field)
+        content_type = checked.content_type
+        with _DECODING:
+            stored = _reencode_image(checked.data, content_type, checked.field)
     return PreparedFile(content_type, stored, hashlib.sha256(stored).hexdigest(), len(stored))
+
+
+def prepare_upload(data: bytes, field: str,
+                   allowed: frozenset[ContentType] = frozenset(ContentType)) -> PreparedFile:
+    """Check one uploaded file and make it safe to keep; raises InvalidInput(Problem(field, ...)).
+    `allowed`: the types this field takes (by the leading bytes, not the name)."""
+    return convert_upload(check_upload(data, field, allowed))
 
 
 def _reencode_image(data: bytes, content_type: ContentType, field: str) -> bytes:
@@ -90,11 +136,14 @@ def _reencode_image(data: bytes, content_type: ContentType, field: str) -> bytes
     try:
         with Image.open(io.BytesIO(data), formats=[_PIL_FORMAT[content_type]]) as im:
             width, height = im.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise InvalidInput(Problem(field, "error.file_damaged"))
-            # The box is square, so shrinking before turning upright gives the same result, and a JPEG
-            # can then be decoded straight at 1/2, 1/4... size (reducing_gap=1: half the time for a
-            # 12 MP phone photo; libjpeg's scaled decoding is a proper downscale, not a pixel skip).
+            if width * height > MAX_IMAGE_PIXELS:        # checked already; never decode past it
+                raise InvalidInput(Problem(field, "error.image_too_big",
+                                           {"max_mp": MAX_IMAGE_PIXELS // 1_000_000}))
+            # thumbnail() first puts a JPEG in draft mode for the size it will keep (reducing_gap=1):
+            # libjpeg then decodes straight at 1/2, 1/4 or 1/8 size (a proper downscale, not a pixel
+            # skip), so a 24 MP photo never exists in memory at full size. An explicit
+            # draft((2000, 2000)) would be coarser: it ignores the aspect ratio. The box is square,
+            # so shrinking before turning upright gives the same result.
             im.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE), reducing_gap=1.0)
             ImageOps.exif_transpose(im, in_place=True)
             return _encode(im, content_type)
@@ -134,6 +183,8 @@ class UploadStore:
         self.root = Path(root)
         self._fernet = Fernet(fernet_key)
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Owner-only whatever the umask was, or whoever made the folder before us.
+        os.chmod(self.root, 0o700)
 
     def _path(self, stored_name: str) -> Path:
         return self.root / _check_name(stored_name)

@@ -94,13 +94,14 @@ def _key_file(path: Path) -> dict[str, str]:
     Losing this file makes stored uploads unreadable: back it up with the database.
     """
     if path.exists():
+        os.chmod(path, 0o600)          # a copy restored by hand may have come back readable by all
         return json.loads(path.read_text(encoding="utf-8"))
     keys = {
         "uploads_fernet_key": Fernet.generate_key().decode(),
         "aadhaar_hmac_key": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "cookie_key": secrets.token_urlsafe(48),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # Write a private temporary file, then link it into place: the link fails if another
     # process won the race on first run, and then both use the winner's keys.
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")

@@ -6,6 +6,7 @@ from datetime import datetime
 import duckdb
 
 from lib.core.complaints import EventKind, Status, tracking_number
+from lib.core.masking import mask_aadhaar_in_text
 from lib.db.connect import fetch_one, fetch_value
 
 PUBLIC_COLUMNS = (
@@ -29,8 +30,8 @@ def insert_complaint(cur: duckdb.DuckDBPyConnection, complaint_id: int, filed_at
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""",
         [complaint_id, tracking_no, filed_at, c["language"], c["citizen_name"], c["mobile"], c["email"],
          c["id_type"], c["aadhaar_last4"], c["aadhaar_hmac"], c["ppp_id"], c["tehsil_lgd"],
-         c["place_lgd"], c["ward"], c["locality"], c["department_code"], c["category_code"],
-         c["subject"], c["description"], c["hearing_mode"], c["preferred_dates"], filed_at,
+         c["place_lgd"], c["ward"], mask_aadhaar_in_text(c["locality"]), c["department_code"], c["category_code"],
+         mask_aadhaar_in_text(c["subject"]), mask_aadhaar_in_text(c["description"]), c["hearing_mode"], c["preferred_dates"], filed_at,
          Status.SUBMITTED, filed_at, c["submission_token"]],
     )
     cur.execute(

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,13 +39,29 @@ def connect(path: str | Path, *, memory_limit: str = "1GB") -> duckdb.DuckDBPyCo
     unit of work: DuckDB 2.0 refuses concurrent calls on one connection object.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    keep_files_private()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     con = open_file(path, "Stop it first, or use the admin page inside the portal.")
+    # A file made before this rule (or copied in by hand) is made private too.
+    for made in (path, path.with_name(path.name + ".wal")):
+        if made.exists():
+            os.chmod(made, 0o600)
     # GLOBAL so that every cursor inherits it (a plain SET does not reach cursors).
     con.execute("SET GLOBAL TimeZone = 'Asia/Kolkata'")
     con.execute(f"SET GLOBAL memory_limit = '{memory_limit}'")
     upgrade(con)
     return con
+
+
+def keep_files_private() -> None:
+    """From now on this process creates owner-only files and folders (0600, 0700).
+
+    DuckDB creates its files with the process's umask: the database, and its .wal, which it deletes
+    at every checkpoint and makes again at the next write, so a chmod after opening would not last.
+    Everything the portal's process writes (database, WAL, keys, uploads, backups) is personal data
+    or guards it, so the umask is tightened for the whole process, never loosened."""
+    current = os.umask(0o077)
+    os.umask(current | 0o077)
 
 
 def open_file(path: Path, what_to_do: str) -> duckdb.DuckDBPyConnection:

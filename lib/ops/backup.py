@@ -128,6 +128,7 @@ def create_backup(con, settings: Settings, root: Path | None = None, *, actor: s
     root = Path(root) if root is not None else backup_root(settings)
     now = (now or datetime.now(IST)).astimezone(IST)
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(root, 0o700)               # owner-only whatever the umask or whoever made it first
     folder = _new_folder(root, now)
     try:
         (folder / UPLOADS_FOLDER).mkdir(mode=0o700)
@@ -152,6 +153,7 @@ def create_backup(con, settings: Settings, root: Path | None = None, *, actor: s
                             missing_uploads=tuple(missing), size_bytes=size)
         partial = folder / f".{MANIFEST}.part"
         partial.write_text(manifest.to_json(), encoding="utf-8")
+        os.chmod(partial, 0o600)        # it names the uploads and counts the complaints
         os.replace(partial, folder / MANIFEST)
     except BaseException:
         log.exception("backup into %s failed; removing the unfinished folder", folder)

@@ -11,7 +11,7 @@ from lib.core.roles import User
 from lib.core.complaints import IdType
 from lib.db.connect import fetch_one, fetch_value
 from lib.db.scope import complaints_visible_to
-from lib.core.masking import mask_aadhaar
+from lib.core.masking import mask_aadhaar, mask_aadhaar_in_text
 from lib.core.lifecycle import CaseEvent
 
 # Public history entries whose remark is a code from a fixed list (see lifecycle.CaseEvent); any
@@ -186,7 +186,7 @@ def add_event(cur: duckdb.DuckDBPyConnection, complaint_id: int, now: datetime, 
         cur,
         "INSERT INTO complaint_events (id, complaint_id, happened_at, actor, event, from_status, to_status,"
         " remark, public) VALUES (nextval('event_seq'), ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [complaint_id, now, actor, event, from_status, to_status, remark, public])
+        [complaint_id, now, actor, event, from_status, to_status, mask_aadhaar_in_text(remark), public])
 
 
 def is_active_department(cur: duckdb.DuckDBPyConnection, code: str | None) -> bool:
@@ -198,7 +198,7 @@ def add_direction(cur: duckdb.DuckDBPyConnection, complaint_id: int, department_
     cur.execute(
         "INSERT INTO directions (id, complaint_id, department_code, instruction, report_by, given_by, given_at)"
         " VALUES (nextval('direction_seq'), ?, ?, ?, ?, ?, ?)",
-        [complaint_id, department_code, instruction, report_by, given_by, now])
+        [complaint_id, department_code, mask_aadhaar_in_text(instruction), report_by, given_by, now])
 
 
 def mark_directions_reported(cur: duckdb.DuckDBPyConnection, complaint_id: int, department_code: str,
@@ -230,7 +230,7 @@ def add_action_report(cur: duckdb.DuckDBPyConnection, complaint_id: int, departm
     cur.execute(
         "INSERT INTO action_reports (id, complaint_id, department_code, report, document_id, filed_by, filed_at)"
         " VALUES (nextval('report_seq'), ?, ?, ?, ?, ?, ?)",
-        [complaint_id, department_code, report, document_id, filed_by, now])
+        [complaint_id, department_code, mask_aadhaar_in_text(report), document_id, filed_by, now])
 
 
 def add_feedback(cur: duckdb.DuckDBPyConnection, complaint_id: int, answer: str, now: datetime) -> None:

@@ -1,0 +1,38 @@
+"""How often the public form may be used: per client address and per mobile number.
+
+Decoding uploads is the portal's most expensive work and the form needs no account, so one address
+may start at most CLIENT_PER_HOUR filings an hour (counted once the form is otherwise valid, before
+any file is decoded), and one mobile number may file at most MOBILE_PER_DAY complaints a day.
+Both counts live in the database, so they hold across sessions, tabs and restarts.
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from lib.core.problems import InvalidInput, Problem
+from lib.db import limits as limits_db
+from lib.db.connect import retrying, transaction
+
+CLIENT_PER_HOUR = 10
+MOBILE_PER_DAY = 3
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+def admit(con, client: str, mobile: str, now: datetime) -> None:
+    """Count this attempt, or refuse it with InvalidInput(Problem("submit", ...)) in the citizen's words.
+
+    Two attempts at the very same moment may both pass the last free place; the limit is a brake on
+    abuse, not an exact quota."""
+    def work() -> None:
+        with transaction(con) as cur:
+            if limits_db.filings_since(cur, mobile, now - DAY) >= MOBILE_PER_DAY:
+                raise InvalidInput(Problem("submit", "error.limit_mobile", {"max": MOBILE_PER_DAY}))
+            count, oldest = limits_db.attempts_since(cur, client, now - HOUR)
+            if count >= CLIENT_PER_HOUR:
+                minutes = max(1, math.ceil((oldest + HOUR - now).total_seconds() / 60))
+                raise InvalidInput(Problem("submit", "error.limit_client",
+                                           {"max": CLIENT_PER_HOUR, "minutes": minutes}))
+            limits_db.record_attempt(cur, client, now, now - DAY)
+    retrying(work)
