@@ -13,11 +13,12 @@ from lib.analytics.figures import AGE_COLUMNS, STATUS_COLUMNS, Flow, Grain
 from lib.core.i18n import t
 
 
-def shown_numbers(fig: go.Figure) -> list:
-    """Every count the figure's data carries to the browser, as numbers or as digits in text,
-    leaving out what only identifies: ward numbers on a category x axis and the place codes a bar
-    carries for the drill-down (customdata[0]). "<5" and other words are not numbers."""
-    spec = json.loads(fig.to_json())
+def shown_numbers(fig: go.Figure | dict) -> list:
+    """Every count the figure's data carries to the browser (a Figure, or the spec the page sent),
+    as numbers or as digits in text, leaving out what only identifies: ward numbers on a category
+    x axis and the place codes a bar carries for the drill-down (customdata[0]). "<5" and other
+    words are not numbers."""
+    spec = fig if isinstance(fig, dict) else json.loads(fig.to_json())
     wards_on_x = spec["layout"].get("xaxis", {}).get("type") == "category"
     found = []
 
@@ -46,7 +47,7 @@ def shown_numbers(fig: go.Figure) -> list:
     return found
 
 
-def small_numbers(fig: go.Figure) -> list:
+def small_numbers(fig: go.Figure | dict) -> list:
     """Counts of 1 to 4 in a figure: what "<5" exists to hide."""
     return [n for n in shown_numbers(fig) if 0 < n < 5]
 
