@@ -119,12 +119,10 @@ tab_departments, tab_places, tab_time, tab_people = st.tabs(
 with tab_departments:
     departments = figures.department_view(board, lang)
     if len(departments):
+        # One under the other, full width: side by side, long department names squeezed the bars.
         show_chart(charts.department_status_chart(departments, lang), "an_department_status")
-        left, right = st.columns(2)
-        with left:
-            show_chart(charts.department_timeliness_chart(departments, lang), "an_department_timeliness")
-        with right:
-            show_chart(charts.department_ageing_chart(departments, lang), "an_department_ageing")
+        show_chart(charts.department_timeliness_chart(departments, lang), "an_department_timeliness")
+        show_chart(charts.department_ageing_chart(departments, lang), "an_department_ageing")
         headers = {"name": tr("analytics.col.department"), "received": tr("analytics.col.received"),
                    "disposed": tr("analytics.col.disposed"), "pending": tr("analytics.col.pending"),
                    "overdue": tr("analytics.col.overdue"), "on_time_percent": tr("analytics.col.on_time_rate"),
@@ -134,6 +132,9 @@ with tab_departments:
 
 # ---- Villages and wards ----
 with tab_places:
+    months = board.small_areas
+    st.caption(tr("analytics.place.months", start=months.filed_from.strftime("%d-%m-%Y"),
+                  end=months.filed_to.strftime("%d-%m-%Y")) + " " + tr("analytics.suppressed_note"))
     drill = filters.tehsil_lgd or st.session_state.get(DRILL)
     if drill not in choices.tehsils:
         drill = st.session_state[DRILL] = None
@@ -162,10 +163,14 @@ with tab_places:
                 st.session_state[CHART_ROUND] = st.session_state.get(CHART_ROUND, 0) + 1
             st.button(tr("analytics.place.back"), key="an_back", on_click=back, icon="⬅️")
         tehsil = choices.tehsils[drill]
-        villages = figures.village_view(board, drill, lang)
-        villages["kind_name"] = [tr(f"analytics.kind.{k}") for k in villages["kind"]]
+        order = st.segmented_control(tr("analytics.place.sort"), ["received", "pending", "name"],
+                                     key="an_village_order", required=True, default="received",
+                                     format_func=lambda o: tr(f"analytics.place.sort.{o}")) or "received"
+        top20 = figures.village_view(board, drill, lang, limit=figures.VILLAGE_BARS, order=order)
         title = tr("analytics.chart.villages", tehsil=name_in(lang, tehsil.name_en, tehsil.name_hi))
-        show_chart(charts.place_chart(villages, lang, title, "place_lgd"), "an_villages")
+        show_chart(charts.place_chart(top20, lang, title, "place_lgd"), "an_villages")
+        villages = figures.village_view(board, drill, lang, order=order)
+        villages["kind_name"] = [tr(f"analytics.kind.{k}") if k else "—" for k in villages["kind"]]
         show_table(figures.labelled(villages, {"name": tr("analytics.col.place"),
                                                  "kind_name": tr("analytics.col.kind"),
                                                  "received": tr("analytics.col.received"),
@@ -204,7 +209,6 @@ with tab_places:
                                           {tr("analytics.col.category"): tr("analytics.col.category"),
                                            **{w: str(w) for w in heat.columns}}),
                        "an_ward_categories_table", "ward_categories")
-    st.caption(tr("analytics.suppressed_note"))
 
 # ---- Over time ----
 with tab_time:

@@ -79,20 +79,21 @@ def test_a_link_with_only_a_later_start_keeps_a_valid_period():
 
 # ---- The "<5" rule ----
 
-@pytest.mark.parametrize("count, shown", [(0, 0), (1, "<5"), (4, "<5"), (5, 5), (120, 120)])
-def test_groups_of_one_to_four_are_shown_as_less_than_five(count, shown):
+@pytest.mark.parametrize("count, shown", [(0, 0), (1, "<5"), (4, "<5"), (5, 5), (7, 5), (8, 10), (120, 120),
+                                          (122, 120), (123, 125)])
+def test_small_area_counts_show_as_less_than_five_or_rounded_to_five(count, shown):
     assert figures.shown_count(count) == shown
 
 
 def test_suppression_keeps_other_columns_and_tables_show_text():
     frame = pd.DataFrame({"name": ["A", "B", "C"], "received": [3, 0, 12], "pending": [1, 0, 7]})
     shown = figures.suppress_small(frame, ("received", "pending"))
-    assert list(shown["received"]) == ["<5", 0, 12] and list(shown["pending"]) == ["<5", 0, 7]
+    assert list(shown["received"]) == ["<5", 0, 10] and list(shown["pending"]) == ["<5", 0, 5]
     assert list(frame["received"]) == [3, 0, 12]          # the input is untouched
     table = figures.labelled(shown, {"name": "Village", "received": "Received"})
-    assert list(table.columns) == ["Village", "Received"] and list(table["Received"]) == ["<5", "0", "12"]
+    assert list(table.columns) == ["Village", "Received"] and list(table["Received"]) == ["<5", "0", "10"]
     csv = figures.csv_bytes(table)
-    assert csv.startswith(b"\xef\xbb\xbf") and b"A,<5" in csv and b",3" not in csv
+    assert csv.startswith(b"\xef\xbb\xbf") and b"A,<5" in csv and b",3" not in csv and b",12" not in csv
 
 
 # ---- Figures over a seeded district, checked another way ----
@@ -249,27 +250,34 @@ def test_places_add_up_and_small_villages_show_less_than_five(district):
     assert tehsils["received"].sum() == board.headline.received
     assert dict(zip(tehsils["tehsil_lgd"], tehsils["received"])) == dict(Counter(c[4] for c in rows))
 
+    # Villages, towns and wards: over whole months, named from 5 complaints, rounded, the rest as "Others".
+    months = figures.whole_months(f)
+    assert board.small_areas == months and months.filed_from.day == 1
+    assert (months.filed_to + timedelta(days=1)).day == 1 and months.filed_to >= f.filed_to
+    wide = selected(complaints, months)
     villages = figures.village_view(board, REWARI_TEHSIL, "en")
-    expected = Counter(c[5] for c in rows if c[4] == REWARI_TEHSIL)
-    assert {p: figures.shown_count(n) for p, n in expected.items()} == dict(zip(villages["place_lgd"],
-                                                                                   villages["received"]))
-    assert "<5" in set(villages["received"])                 # a district of 2000 has small villages
-    assert not any(isinstance(v, int) and 0 < v < 5 for v in villages["received"])
+    expected = Counter(c[5] for c in wide if c[4] == REWARI_TEHSIL)
+    named = {p: figures.shown_count(n) for p, n in expected.items() if n >= 5}
+    assert dict(zip(villages["place_lgd"], villages["received"])) == {**named, 0: villages["received"].iloc[-1]}
+    assert villages["name"].iloc[-1] == "Others"
+    assert villages["received"].iloc[-1] == figures.shown_count(sum(n for n in expected.values() if n < 5))
+    assert not any(isinstance(v, int) and (0 < v < 5 or v % 5) for v in villages["received"])
 
     wards = figures.ward_view(board, REWARI_TOWN, 32)
     assert list(wards["ward"]) == list(range(1, 33))
-    expected = Counter(c[6] for c in rows if c[5] == REWARI_TOWN)
+    expected = Counter(c[6] for c in wide if c[5] == REWARI_TOWN)
     assert list(wards["received"]) == [figures.shown_count(expected.get(w, 0)) for w in range(1, 33)]
 
     heat = figures.ward_category_view(board, REWARI_TOWN, 32, "en")
     assert list(heat.columns) == list(range(1, 33))
-    assert not any(isinstance(v, int) and 0 < v < 5 for v in heat.to_numpy().ravel())
+    assert not any(isinstance(v, int) and (0 < v < 5 or v % 5) for v in heat.to_numpy().ravel())
 
     top = figures.top_villages(board, "en")
-    pending = Counter(c[5] for c in rows if c[2] in OPEN_STATUSES)
+    pending = Counter(c[5] for c in wide if c[2] in OPEN_STATUSES)
     kinds = dict(zip(board.names["places"]["place_lgd"], board.names["places"]["kind"]))
-    most = max(n for p, n in pending.items() if kinds[p] == "village")
-    assert len(top) == figures.TOP_VILLAGES and top["pending"][0] == figures.shown_count(most)
+    big = {p for p, n in pending.items() if kinds[p] == "village" and n >= 5}
+    assert len(top) == min(len(big), figures.TOP_VILLAGES) and set(top["place_lgd"]) <= big
+    assert all(v != "<5" and v % 5 == 0 for v in top["pending"])
 
 
 @pytest.mark.parametrize("grain", list(Grain))

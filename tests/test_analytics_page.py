@@ -180,9 +180,13 @@ def test_a_shared_link_opens_the_same_view(portal):
 def test_drilling_into_a_tehsil_shows_its_villages_with_small_ones_hidden_and_back(portal):
     at = open_as("analyst_rewari", {"an_drill": REWARI_TEHSIL})      # as a click on its bar does
     villages = table(at, *PLACE_COLUMNS)
-    received = villages[t("hi", "analytics.col.received")]
-    assert "<5" in set(received)                               # 400 complaints: many quiet villages
-    assert not any(v.isdigit() and 0 < int(v) < 5 for v in received)
+    received = [str(v) for v in villages[t("hi", "analytics.col.received")]]
+    names = list(villages[t("hi", "analytics.col.place")])
+    # 400 complaints: many quiet villages, none of them named; they are counted under "Others".
+    assert names[-1] == t("hi", "analytics.place.others") and len(names) > 1
+    assert all(isinstance(n, str) and n.strip() for n in names)        # never blank, Hindi name or not
+    assert not any(v.isdigit() and (0 < int(v) < 5 or int(v) % 5) for v in received)
+    assert len(at.get("plotly_chart")) and at.segmented_control(key="an_village_order").value == "received"
     assert at.query_params["drill"] == str(REWARI_TEHSIL)
     at.button(key="an_back").click().run()
     assert not at.exception
@@ -300,3 +304,40 @@ def test_no_query_of_the_analytics_page_names_or_returns_a_personal_column(porta
     assert any("GROUPING SETS" in sql for sql, _ in log)          # the figures themselves were among them
     offending = [(sql, columns) for sql, columns in log if personal_columns_in(sql, columns)]
     assert offending == []
+
+
+# ---- Privacy: the figures the browser really receives ----
+
+PLACE_CHARTS = ("an_villages", "an_top_villages", "an_wards", "an_ward_categories")
+
+
+def chart_specs(at: AppTest) -> dict[str, dict]:
+    """The plotly specs the page sent, by chart key."""
+    import json
+    return {chart.key: json.loads(chart.proto.spec) for chart in at.get("plotly_chart")}
+
+
+@pytest.mark.parametrize("state", [{"an_drill": REWARI_TEHSIL}, {"an_tehsil": REWARI_TEHSIL, "an_cat": "WATER"},
+                                   {"an_drill": REWARI_TEHSIL, "an_from": TODAY, "an_to": TODAY}])
+def test_no_village_or_ward_chart_carries_a_count_of_one_to_four(portal, state):
+    """Issue #16: the old check allowed 1, 2 and 3, the very values "<5" hides. This one reads the
+    figures the page sends to the browser, whatever the filters, and finds no count of 1 to 4 in
+    any village, town or ward chart (ward numbers and place codes are identifiers, not counts)."""
+    from tests.test_charts import shown_numbers, small_numbers
+    at = open_as("analyst_rewari", state)
+    specs = chart_specs(at)
+    drawn = [key for key in PLACE_CHARTS if key in specs]
+    assert {"an_villages", "an_wards", "an_ward_categories"} <= set(drawn)
+    for key in drawn:
+        assert small_numbers(specs[key]) == [], key
+        assert all(n % 5 == 0 for n in shown_numbers(specs[key])), key
+
+
+def test_the_department_charts_stand_one_under_the_other_at_full_width(portal):
+    at = open_as("analyst_rewari")
+    keys = [chart.key for chart in at.get("plotly_chart")]
+    assert keys[:3] == ["an_department_status", "an_department_timeliness", "an_department_ageing"]
+    # None of them sits in a column: each is a direct child of the tab.
+    departments = at.tabs[0]
+    assert [c.key for c in departments.get("plotly_chart")][:3] == keys[:3]
+    assert not departments.columns

@@ -1,168 +1,32 @@
-"""The district at a glance: analytics filters and their URL form, figures as records and small tables, the "<5" rule.
+"""The district at a glance: figures as records and the small tables the page and its charts show.
 
 Every number comes from lib.db.analytics, computed in DuckDB over the whole data set; this module
-only names, shapes and protects the aggregates it gets back (tens to a few thousand rows).
-
-Where "<5" applies: any view grouped by village or town or by town ward — the village bars of the
-place drill-down, the ten villages with most pending complaints, the ward chart and the
-category × ward heat map, and their tables and CSV files. There a group of 1 to 4 complaints is
-shown as "<5" (SMALL_GROUP), never as its count, so that together with the filters (category,
-period down to a week) nobody can tell which neighbour complained. Department, tehsil and
-district figures cover too many people to identify anyone and stay exact.
+only names, shapes and protects the aggregates it gets back (tens to a few thousand rows). Filters
+and the URL live in lib.analytics.filters, the "<5" rule in lib.analytics.suppression (read it
+before changing any village, town or ward view).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import astuple, dataclass, field
-from datetime import date, datetime, timedelta
-from enum import StrEnum
+from datetime import date, datetime
 
 import pandas as pd
 
+from lib.analytics import suppression
+from lib.analytics.filters import (  # noqa: F401  (the page, bench and tests reach them through here)
+    DEFAULT_DAYS, EARLIEST_DAY, PARAMS, AnalyticsFilters, Grain, KnownCodes, PageState, default_filters,
+    state_from_params, state_to_params, whole_months)
+from lib.analytics.suppression import (  # noqa: F401
+    SMALL_GROUP, SUPPRESSED, is_suppressed, shown_count, suppress_small)
 from lib.casework import deadlines
 from lib.core.complaints import Status
-from lib.db import analytics as analytics_db
 from lib.core.i18n import name_in, t
 from lib.core.lifecycle import Feedback
+from lib.db import analytics as analytics_db
 
-SMALL_GROUP = 5                    # groups smaller than this are not shown with their count
-SUPPRESSED = "<5"
-DEFAULT_DAYS = 365                 # the default period: the last twelve months
-EARLIEST_DAY = date(2015, 1, 1)    # no complaint is older than the portal's working calendar
 TOP_VILLAGES = 10
+VILLAGE_BARS = 20                  # villages named in the village chart; the rest are "Others"
 NO_DEPARTMENT = "-"                # the department code of complaints no department has yet
-
-
-class Grain(StrEnum):
-    """How the time view groups days."""
-    WEEK = "week"
-    MONTH = "month"
-
-
-# ---- Filters, and the page's state as URL query parameters ----
-
-@dataclass(frozen=True)
-class AnalyticsFilters:
-    """Which complaints the figures are about: filed from `filed_from` to `filed_to` (days in
-    Rewari, both included), optionally of one tehsil, department and category."""
-    filed_from: date
-    filed_to: date
-    tehsil_lgd: int | None = None
-    department_code: str | None = None
-    category_code: str | None = None
-
-    def __post_init__(self):
-        if self.filed_from > self.filed_to:          # a reversed range means the same days
-            start, end = self.filed_to, self.filed_from
-            object.__setattr__(self, "filed_from", start)
-            object.__setattr__(self, "filed_to", end)
-
-    def window(self) -> tuple[datetime, datetime]:
-        """[start, end) as moments in Rewari: midnight of the first day to midnight after the last."""
-        return deadlines.start_of_day(self.filed_from), deadlines.start_of_day(self.filed_to + timedelta(days=1))
-
-    def where(self) -> tuple[str, list]:
-        return analytics_db.slice_condition(self.tehsil_lgd, self.department_code, self.category_code)
-
-
-def default_filters(today: date) -> AnalyticsFilters:
-    return AnalyticsFilters(filed_from=today - timedelta(days=DEFAULT_DAYS - 1), filed_to=today)
-
-
-@dataclass(frozen=True)
-class KnownCodes:
-    """The reference codes a URL may name; anything else in a URL is ignored."""
-    tehsils: frozenset[int] = frozenset()
-    departments: frozenset[str] = frozenset()
-    categories: frozenset[str] = frozenset()
-    towns: frozenset[int] = frozenset()
-
-
-@dataclass(frozen=True)
-class PageState:
-    """Everything a shared link carries: the filters, the time grain, the tehsil the place view
-    is drilled into and the town of the ward charts."""
-    filters: AnalyticsFilters
-    grain: Grain = Grain.WEEK
-    drill_tehsil: int | None = None
-    town_lgd: int | None = None
-
-
-# Query parameter names (short: they end up in links people paste into messages).
-PARAMS = {"filed_from": "from", "filed_to": "to", "tehsil_lgd": "tehsil", "department_code": "dept",
-          "category_code": "cat", "grain": "by", "drill_tehsil": "drill", "town_lgd": "town"}
-
-
-def state_to_params(state: PageState) -> dict[str, str]:
-    """The page's state as query parameters. The period is always written out, so a link opened
-    a month later shows the same days."""
-    f = state.filters
-    values = {"filed_from": f.filed_from.isoformat(), "filed_to": f.filed_to.isoformat(),
-              "tehsil_lgd": f.tehsil_lgd, "department_code": f.department_code, "category_code": f.category_code,
-              "grain": state.grain if state.grain != Grain.WEEK else None,
-              "drill_tehsil": state.drill_tehsil, "town_lgd": state.town_lgd}
-    return {PARAMS[k]: str(v) for k, v in values.items() if v is not None}
-
-
-def _one(params: Mapping, name: str) -> str | None:
-    value = params.get(PARAMS[name])
-    if isinstance(value, (list, tuple)):
-        value = value[-1] if value else None
-    return str(value).strip() if value is not None else None
-
-
-def _day(text: str | None, today: date) -> date | None:
-    try:
-        day = date.fromisoformat(text or "")
-    except ValueError:
-        return None
-    return day if EARLIEST_DAY <= day <= today else None
-
-
-def _number(text: str | None, allowed: frozenset[int]) -> int | None:
-    try:
-        number = int(text or "")
-    except ValueError:
-        return None
-    return number if number in allowed else None
-
-
-def state_from_params(params: Mapping, today: date, known: KnownCodes) -> PageState:
-    """The page's state from a URL. Whatever is missing, malformed or unknown falls back to its
-    default, so a damaged link still opens a sensible page."""
-    default = default_filters(today)
-    filed_to = _day(_one(params, "filed_to"), today) or default.filed_to
-    filed_from = _day(_one(params, "filed_from"), today) or min(default.filed_from, filed_to)
-    department = _one(params, "department_code")
-    category = _one(params, "category_code")
-    filters = AnalyticsFilters(
-        filed_from=filed_from, filed_to=filed_to,
-        tehsil_lgd=_number(_one(params, "tehsil_lgd"), known.tehsils),
-        department_code=department if department in known.departments else None,
-        category_code=category if category in known.categories else None)
-    grain = _one(params, "grain")
-    return PageState(filters=filters, grain=Grain(grain) if grain in tuple(Grain) else Grain.WEEK,
-                     drill_tehsil=_number(_one(params, "drill_tehsil"), known.tehsils),
-                     town_lgd=_number(_one(params, "town_lgd"), known.towns))
-
-
-# ---- The "<5" rule ----
-
-def is_suppressed(count) -> bool:
-    return count is not None and 0 < int(count) < SMALL_GROUP
-
-
-def shown_count(count) -> int | str:
-    """A count as a village- or ward-level view may show it: "<5" for 1 to 4."""
-    return SUPPRESSED if is_suppressed(count) else int(count or 0)
-
-
-def suppress_small(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    """A copy where each count column holds its shown value (an int, or "<5")."""
-    shown = frame.copy()
-    for column in columns:
-        shown[column] = pd.Series([shown_count(v) for v in frame[column]], index=frame.index, dtype=object)
-    return shown
 
 
 # ---- The figures ----
@@ -222,7 +86,10 @@ class Dashboard:
     departments: pd.DataFrame        # one row per department: counts, statuses, timeliness, ageing
     feedback: pd.DataFrame           # department_code, answer, answers
     names: dict[str, pd.DataFrame] = field(repr=False)
-    place_counts: pd.DataFrame = field(repr=False)   # exact; shown only through the views below
+    # Exact; shown only through the views below. Tehsil rows cover `filters`; village, town and
+    # ward rows cover `small_areas`, the same filters over whole calendar months.
+    place_counts: pd.DataFrame = field(repr=False)
+    small_areas: AnalyticsFilters | None = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +117,11 @@ def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None) ->
         by_department = analytics_db.headline_by_department(
             cur, start, end, where, overdue, today, targets.resolve_days, deadlines.AGE_BUCKETS)
         places = analytics_db.counts_by_place(cur, start, end, where)
+        months = whole_months(filters)
+        if months != filters:
+            wide = analytics_db.counts_by_place(cur, *months.window(), where)
+            places = pd.concat([places[places["level"] == "tehsil"], wide[wide["level"] != "tehsil"]],
+                               ignore_index=True)
         feedback = analytics_db.feedback_by_department(cur, start, end, where)
         names = analytics_db.reference_names(cur)
     total = by_department[by_department["is_total"]]
@@ -274,7 +146,8 @@ def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None) ->
     feedback["department_code"] = feedback["department_code"].fillna(NO_DEPARTMENT)
     return Dashboard(filters=filters, today=today, computed_at=datetime.now(deadlines.IST),
                      resolve_days=targets.resolve_days, headline=headline, hearings=hearings,
-                     departments=departments, feedback=feedback, names=names, place_counts=places)
+                     departments=departments, feedback=feedback, names=names, place_counts=places,
+                     small_areas=months)
 
 
 def load_flow(con, filters: AnalyticsFilters, grain: Grain) -> Flow:
@@ -294,9 +167,15 @@ def load_flow(con, filters: AnalyticsFilters, grain: Grain) -> Flow:
 
 # ---- Views: the small tables the page and the charts show ----
 
+def _name(language: str, en, hi) -> str:
+    """A reference name in the language; a missing Hindi name arrives from pandas as NaN (truthy),
+    which would leave the Hindi page and its CSV blank where the Latin name belongs."""
+    return name_in(language, en if isinstance(en, str) else None, hi if isinstance(hi, str) and hi.strip() else None)
+
+
 def _named(frame: pd.DataFrame, names: pd.DataFrame, key: str, language: str, missing: str) -> pd.Series:
     merged = frame[[key]].merge(names, on=key, how="left")
-    return pd.Series([name_in(language, en, hi) if isinstance(en, str) else missing
+    return pd.Series([_name(language, en, hi) if isinstance(en, str) else missing
                       for en, hi in zip(merged["name_en"], merged["name_hi"])], index=frame.index)
 
 
@@ -328,29 +207,33 @@ def _places(board: Dashboard, language: str) -> pd.DataFrame:
     frame = counts[counts["level"] == "place"][["place_lgd", "received", "pending"]].copy()
     frame["place_lgd"] = frame["place_lgd"].astype("int64")
     frame = frame.merge(board.names["places"], on="place_lgd", how="left")
-    frame.insert(1, "name", [name_in(language, en, hi) for en, hi in zip(frame["name_en"], frame["name_hi"])])
+    frame.insert(1, "name", [_name(language, en, hi) for en, hi in zip(frame["name_en"], frame["name_hi"])])
     return frame
 
 
-def village_view(board: Dashboard, tehsil_lgd: int, language: str) -> pd.DataFrame:
-    """Villages and towns of one tehsil with complaints: place_lgd, name, kind, received,
-    pending; counts under SMALL_GROUP shown as "<5"."""
+def village_view(board: Dashboard, tehsil_lgd: int, language: str, limit: int | None = None,
+                 order: str = "received") -> pd.DataFrame:
+    """Villages and towns of one tehsil: place_lgd, name, kind, received, pending as shown values
+    (lib.analytics.suppression.fold_places): those with 5 complaints or more by name (at most
+    `limit`), the rest as one "Others" row (place_lgd 0)."""
     frame = _places(board, language)
     frame = frame[frame["tehsil_lgd"] == tehsil_lgd]
-    frame = frame.sort_values(["received", "name"], ascending=[False, True])
-    return suppress_small(frame[["place_lgd", "name", "kind", "received", "pending"]].reset_index(drop=True),
-                          ("received", "pending"))
+    return suppression.fold_places(frame[["place_lgd", "name", "kind", "received", "pending"]],
+                                   t(language, "analytics.place.others"), limit, order)
 
 
 def top_villages(board: Dashboard, language: str, limit: int = TOP_VILLAGES) -> pd.DataFrame:
     """The villages (not towns) with the most pending complaints: place_lgd, name, tehsil,
-    pending, received; "<5" for small groups."""
+    pending, received as shown values. Only villages with 5 pending or more are named, ranked by
+    the shown (rounded) count, so the list says nothing about smaller ones."""
     frame = _places(board, language)
-    frame = frame[(frame["kind"] == "village") & (frame["pending"] > 0)]
-    frame = frame.sort_values(["pending", "received", "name"], ascending=[False, False, True]).head(limit)
+    frame = frame[(frame["kind"] == "village") & (frame["pending"] >= SMALL_GROUP)]
+    frame = suppress_small(frame, ("pending", "received"))
+    frame["rank"] = [suppression.rank_value(v) for v in frame["pending"]]
+    frame["second"] = [suppression.rank_value(v) for v in frame["received"]]
+    frame = frame.sort_values(["rank", "second", "name"], ascending=[False, False, True]).head(limit)
     frame["tehsil"] = _named(frame, board.names["tehsils"], "tehsil_lgd", language, "—")
-    return suppress_small(frame[["place_lgd", "name", "tehsil", "pending", "received"]].reset_index(drop=True),
-                          ("pending", "received"))
+    return frame[["place_lgd", "name", "tehsil", "pending", "received"]].reset_index(drop=True)
 
 
 def towns(board: Dashboard, language: str, tehsil_lgd: int | None = None) -> list[tuple[int, str, int]]:
@@ -359,7 +242,7 @@ def towns(board: Dashboard, language: str, tehsil_lgd: int | None = None) -> lis
     chosen = places[(places["kind"] == "town") & places["wards"].notna()]
     if tehsil_lgd is not None:
         chosen = chosen[chosen["tehsil_lgd"] == tehsil_lgd]
-    found = [(int(p), name_in(language, en, hi), int(w))
+    found = [(int(p), _name(language, en, hi), int(w))
              for p, en, hi, w in zip(chosen["place_lgd"], chosen["name_en"], chosen["name_hi"], chosen["wards"])]
     return sorted(found, key=lambda town: town[1])
 
@@ -386,7 +269,7 @@ def ward_category_view(board: Dashboard, town_lgd: int, wards: int, language: st
     order = [c for c in board.names["categories"]["category_code"] if c in table.index]
     table = table.reindex(order)
     names = board.names["categories"].set_index("category_code")
-    table.index = [name_in(language, names.at[c, "name_en"], names.at[c, "name_hi"]) for c in table.index]
+    table.index = [_name(language, names.at[c, "name_en"], names.at[c, "name_hi"]) for c in table.index]
     table.columns = [int(c) for c in table.columns]
     return suppress_small(table, table.columns)
 
