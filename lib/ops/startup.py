@@ -20,16 +20,19 @@ DEMO_COMPLAINTS = 3000
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def configure_logging() -> None:
+def configure_logging(stream=None) -> None:
     """Our own INFO lines (the log gateway's SMS, the dispatcher starting) reach the server log.
-    Streamlit configures only its own loggers; without a handler ours would go nowhere below WARNING."""
+    Streamlit configures only its own loggers; without a handler ours would go nowhere below WARNING.
+    Added once per process (marked), and still propagating, so whatever the root logger collects
+    (a test's log capture, a deployment's handler) sees them too."""
     ours = logging.getLogger("lib")
-    if not ours.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        ours.addHandler(handler)
-        ours.setLevel(logging.INFO)
-        ours.propagate = False
+    if any(getattr(h, "esachivalaya", False) for h in ours.handlers):
+        return
+    handler = logging.StreamHandler(stream)
+    handler.esachivalaya = True
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    ours.addHandler(handler)
+    ours.setLevel(logging.INFO)
 
 
 def open_portal_database(settings: Settings):
