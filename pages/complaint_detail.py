@@ -294,7 +294,7 @@ if Action.CANCEL_HEARING in allowed:
                     ui.tr("hearing.done.no_show"))
 if Action.RECORD_HEARING in allowed:
     # Held, its outcome and the directions given in it: one step, from the hearing's start.
-    with st.expander(ui.tr("hearing.record"), expanded=bool(on and now >= on.starts_at)):
+    with st.expander(ui.tr("hearing.record"), expanded=bool(on)):
         if on and now < on.starts_at:
             st.info(ui.tr("hearing.record_from", when=on.when()))
         else:
