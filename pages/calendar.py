@@ -10,7 +10,8 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit_calendar import calendar  # noqa: E402
 
-from lib.hearings import calendar_export, officers, slots  # noqa: E402
+from lib.hearings import booking, calendar_export, officers, slots  # noqa: E402
+from lib.ui import case_page  # noqa: E402
 from lib.core.roles import Role  # noqa: E402
 from lib.core.i18n import name_in  # noqa: E402
 from lib.citizen.receipt import format_time  # noqa: E402
@@ -109,6 +110,8 @@ if not briefs:
 for b in briefs:
     h = b.scheduled.hearing
     with st.expander(f"{h.starts_at:%H:%M} IST · {b.scheduled.tracking_no} · {titles.get(h.officer, h.officer)}"):
+        if h.status == HearingStatus.BOOKED and booking.may_join(user, h):
+            case_page.join_button(h.join_url, f"briefing_join_{h.id}")      # the citizen's own link
         table([(ui.tr("hearing.col.status"), ui.tr(f"hearing.status.{h.status}")),
                (ui.tr("agenda.col.complaint_status"), ui.tr(f"status.{b.scheduled.complaint_status}")),
                (ui.tr("agenda.col.filed"), format_time(b.filed_at)),
@@ -122,13 +125,16 @@ for b in briefs:
         st.text(b.description)
         st.caption(ui.tr("agenda.brief.related"))
         if b.related:
-            table([(r.tracking_no, format_time(r.filed_at), ui.tr(f"status.{r.status}"), category_name(r.category_code),
+            table([(r.tracking_no, format_time(r.filed_at), ui.tr(f"status.{r.status}"),
+                    ui.tr("hearing.yes") if r.resolved_at else ui.tr("hearing.no"),
+                    ui.tr(f"feedback.{r.feedback}") if r.feedback else "—", category_name(r.category_code),
                     r.subject, ", ".join(ui.tr(f"agenda.why.{why}") for why, yes in
                                          (("family", r.same_family), ("person", r.same_person),
-                                          ("village", r.same_village)) if yes))
+                                          ("mobile", r.same_mobile), ("village", r.same_village)) if yes))
                    for r in b.related],
                   [ui.tr("agenda.col.tracking_no"), ui.tr("agenda.col.filed"), ui.tr("agenda.col.complaint_status"),
-                   ui.tr("agenda.col.category"), ui.tr("agenda.col.subject"), ui.tr("agenda.col.why")])
+                   ui.tr("hearing.col.resolved"), ui.tr("hearing.col.feedback"), ui.tr("agenda.col.category"),
+                   ui.tr("agenda.col.subject"), ui.tr("agenda.col.why")])
         else:
             st.caption(ui.tr("agenda.brief.no_related"))
         st.caption(ui.tr("agenda.brief.reports"))

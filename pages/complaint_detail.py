@@ -11,9 +11,10 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from lib.casework import actions, detail, steps  # noqa: E402
-from lib.hearings import booking, officers, slots  # noqa: E402
+from lib.hearings import booking, calendar_export, officers, slots  # noqa: E402
+from lib.ui import case_page  # noqa: E402
 from lib.core.roles import Role  # noqa: E402
-from lib.casework.actions import MAX_DIRECTIONS, SEND_BACK_DAYS  # noqa: E402
+from lib.casework.actions import SEND_BACK_DAYS  # noqa: E402
 from lib.casework.steps import IST  # noqa: E402
 from lib.core.i18n import name_in  # noqa: E402
 from lib.core.complaints import Status  # noqa: E402
@@ -43,6 +44,11 @@ def department_name(code: str | None) -> str:
 def table(rows: list, columns: list[str]) -> None:
     """Plain-text cells: officers' and citizens' words are never rendered as markdown."""
     st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch")
+
+
+def category_name(code: str) -> str:
+    en, hi, _ = choices.categories.get(code, (code, code, None))
+    return name_in(lang, en, hi)
 
 
 st.title(ui.tr("nav.complaint_detail"))
@@ -95,7 +101,7 @@ rows = [
 if case.rejection_reason:
     rows.append((ui.tr("detail.rejection_reason"), ui.tr(f"rejection.{case.rejection_reason}")))
 st.subheader(ui.tr("detail.details"))
-table(rows, [ui.tr("detail.details"), " "])
+case_page.facts(rows)
 st.caption(ui.tr("detail.description"))
 st.text(case.description)
 
@@ -119,27 +125,29 @@ if user.role == Role.DC and any(d.kind == "id_proof" for d in case.documents):
 
 # ---- history, directions, reports ----
 st.subheader(ui.tr("detail.history"))
-table(detail.history_rows(case, lang, choices.departments),
-      [ui.tr("detail.col.when"), ui.tr("detail.col.who"), ui.tr("detail.col.what"), ui.tr("detail.col.remark")])
+case_page.wrapped_table(detail.history_rows(case, lang, choices.departments),
+                        [ui.tr("detail.col.when"), ui.tr("detail.col.who"), ui.tr("detail.col.what"),
+                         ui.tr("detail.col.remark")], [2, 2, 3, 4])
 
 st.subheader(ui.tr("detail.directions"))
 if case.directions:
     today = now.date()
-    table([(department_name(d.department_code), d.instruction, d.report_by.strftime("%d-%m-%Y"),
-            format_time(d.reported_at) if d.reported_at else "",
-            ui.tr("detail.overdue") if detail.is_overdue(d.report_by, d.reported_at, today) else "")
-           for d in case.directions],
-          [ui.tr("detail.col.department"), ui.tr("detail.col.instruction"), ui.tr("detail.col.report_by"),
-           ui.tr("detail.col.reported"), ui.tr("detail.col.overdue")])
+    case_page.wrapped_table(
+        [(department_name(d.department_code), d.instruction, d.report_by.strftime("%d-%m-%Y"),
+          format_time(d.reported_at) if d.reported_at else "",
+          ui.tr("detail.overdue") if detail.is_overdue(d.report_by, d.reported_at, today) else "")
+         for d in case.directions],
+        [ui.tr("detail.col.department"), ui.tr("detail.col.instruction"), ui.tr("detail.col.report_by"),
+         ui.tr("detail.col.reported"), ui.tr("detail.col.overdue")], [2, 5, 2, 2, 1])
 else:
     st.caption(ui.tr("detail.no_directions"))
 
 st.subheader(ui.tr("detail.reports"))
 if case.reports:
-    table([(format_time(r.filed_at), department_name(r.department_code), r.filed_by, r.report)
-           for r in case.reports],
-          [ui.tr("detail.col.when"), ui.tr("detail.col.department"), ui.tr("detail.col.filed_by"),
-           ui.tr("detail.col.report")])
+    case_page.wrapped_table([(format_time(r.filed_at), department_name(r.department_code), r.filed_by, r.report)
+                             for r in case.reports],
+                            [ui.tr("detail.col.when"), ui.tr("detail.col.department"), ui.tr("detail.col.filed_by"),
+                             ui.tr("detail.col.report")], [2, 2, 2, 6])
     for n, r in enumerate(case.reports, start=1):
         if r.document_id is not None:
             found = detail.load_document(con, store, user, case.id, r.document_id)
@@ -192,8 +200,14 @@ elif case.status == Status.HEARING_SCHEDULED:
 elif not booked:
     st.caption(ui.tr("hearing.none"))
 if room and booking.may_join(user, room):
-    st.link_button(ui.tr("hearing.open_room_tab"), room.join_url)
-    if st.toggle(ui.tr("hearing.open_room_here"), key="hearing_video"):
+    # Join beside the citizen's earlier complaints and how they ended: what the DC needs during the call.
+    join, earlier = st.columns([1, 3])
+    with join:
+        case_page.join_button(room.join_url, "hearing_join")
+        video_here = st.toggle(ui.tr("hearing.open_room_here"), key="hearing_video")
+    with earlier:
+        case_page.earlier_complaints(calendar_export.earlier_complaints(con, user, case.id), category_name)
+    if video_here:
         st.iframe(room.join_url, height=560)          # the frame allows camera and microphone
         st.caption(ui.tr("hearing.video_hint"))
 if booked:
@@ -227,6 +241,13 @@ def slot_picker(prefix: str, exclude: booking.Hearing | None = None):
 def booked_flash(key: str) -> str:
     fresh = booking.current(booking.hearings_of(con, case.id))
     return ui.tr(key, when=fresh.when(), officer=titles.get(fresh.officer, fresh.officer)) if fresh else None
+
+
+def held_flash(orders: list) -> str:
+    if not orders:
+        return ui.tr("hearing.done.held")
+    names = ", ".join(dict.fromkeys(department_name(o[0]) for o in orders))
+    return ui.tr("hearing.done.held_directed", departments=names)
 
 
 offer = st.session_state.get(OFFER_KEY)
@@ -272,10 +293,21 @@ if Action.CANCEL_HEARING in allowed:
                 run(Action.CANCEL_HEARING, lambda: booking.record_no_show(*args, remark),
                     ui.tr("hearing.done.no_show"))
 if Action.RECORD_HEARING in allowed:
-    with st.expander(ui.tr("action.record_hearing")):
-        remark = st.text_area(ui.tr("detail.remark"), key="record_hearing_remark", max_chars=1000)
-        if st.button(ui.tr("action.record_hearing"), key="record_hearing_submit"):
-            run(Action.RECORD_HEARING, lambda: booking.record_hearing(*args, remark))
+    # Held, its outcome and the directions given in it: one step, from the hearing's start.
+    with st.expander(ui.tr("hearing.record"), expanded=bool(on)):
+        if on and now < on.starts_at:
+            st.info(ui.tr("hearing.record_from", when=on.when()))
+        else:
+            with st.form("form_record_hearing", enter_to_submit=False):
+                st.caption(ui.tr("hearing.record_hint"))
+                outcome = st.text_area(ui.tr("hearing.outcome"), key="record_hearing_remark", max_chars=1000)
+                held_orders = case_page.direction_fields("held_direction", departments, department_name,
+                                                         case.department_code, now.date())
+                if st.form_submit_button(ui.tr("hearing.record_submit"), key="record_hearing_submit",
+                                         type="primary"):
+                    run(Action.RECORD_HEARING, lambda: booking.record_hearing(
+                        *args, outcome, held_orders, settings=ui.settings(), track_url=ui.settings().track_url),
+                        lambda: held_flash(held_orders))
 
 st.subheader(ui.tr("detail.actions"))
 if not [a for a in allowed if a not in HEARING_ACTIONS]:
@@ -283,7 +315,8 @@ if not [a for a in allowed if a not in HEARING_ACTIONS]:
 
 SIMPLE = {Action.START_SCRUTINY: actions.start_scrutiny, Action.ACCEPT: actions.accept, Action.CLOSE: actions.close}
 for action in (a for a in allowed if a not in HEARING_ACTIONS):
-    with st.expander(ui.tr(f"action.{action}")), st.form(f"form_{action}"):
+    # No form submits on Enter: a half-typed instruction or remark is never sent by accident.
+    with st.expander(ui.tr(f"action.{action}")), st.form(f"form_{action}", enter_to_submit=False):
         if action in SIMPLE:
             remark = st.text_area(ui.tr("detail.remark"), key=f"{action}_remark", max_chars=1000)
             if st.form_submit_button(ui.tr(f"action.{action}"), key=f"{action}_submit"):
@@ -300,18 +333,8 @@ for action in (a for a in allowed if a not in HEARING_ACTIONS):
                 run(action, lambda: actions.reject(*args, reason, remark))
         elif action == Action.SEND_TO_DEPARTMENT:
             st.caption(ui.tr("detail.direction_hint"))
-            orders = []
-            for i in range(MAX_DIRECTIONS):
-                st.caption(ui.tr("detail.direction_n", n=i + 1))
-                first = departments.index(case.department_code) if i == 0 and case.department_code in departments else 0
-                dept = st.selectbox(ui.tr("detail.department"), departments, index=first, key=f"direction_{i}_department",
-                                    format_func=department_name)
-                instruction = st.text_input(ui.tr("detail.instruction"), key=f"direction_{i}_instruction",
-                                            max_chars=1000)
-                due = st.date_input(ui.tr("detail.report_by"), value=now.date() + timedelta(days=SEND_BACK_DAYS),
-                                    key=f"direction_{i}_report_by", format="DD-MM-YYYY")
-                if instruction.strip():
-                    orders.append((dept, instruction, due))
+            orders = case_page.direction_fields("direction", departments, department_name, case.department_code,
+                                                now.date())
             remark = st.text_area(ui.tr("detail.remark"), key="directions_remark", max_chars=1000)
             if st.form_submit_button(ui.tr("action.send_to_department"), key="directions_submit"):
                 run(action, lambda: actions.give_directions(*args, orders, remark))

@@ -130,7 +130,7 @@ def district(con, settings, choices):
     earlier = accepted(id_type="ppp", id_number=FAMILY, place_lgd=VILLAGE, ward=None)
     actions.give_directions(con, DC, earlier, 2, [("PHED", "Repair the handpump", datetime.now(IST).date() + timedelta(days=5))])
     actions.file_report(con, PHED, earlier, 3, "Handpump repaired and tested.")
-    elsewhere = accepted()                                   # Rewari town, another person
+    elsewhere = accepted(mobile="98123 45678")               # Rewari town, another person
     today = accepted(id_type="ppp", id_number=FAMILY, place_lgd=VILLAGE, ward=None, subject="Handpump broken again")
     day = hearing_day()
     now = datetime.combine(day, time(9), tzinfo=IST)
@@ -157,6 +157,10 @@ def test_the_briefing_brings_the_familys_earlier_complaint_and_the_departments_r
     assert brief.subject == "Handpump broken again"
     [related] = brief.related
     assert related.id == district["earlier"] and related.same_family and related.same_village and not related.same_person
+    assert related.same_mobile and related.status == "action_reported" and related.resolved_at is None
+    # Beside the video room: the citizen's own earlier complaints only (a village match alone is not theirs).
+    assert [r.id for r in calendar_export.earlier_complaints(con, DC, district["today"])] == [district["earlier"]]
+    assert calendar_export.earlier_complaints(con, DC, district["elsewhere"]) == []
     assert [(r[1], r[3]) for r in brief.reports] == [("PHED", "Handpump repaired and tested.")]
     assert calendar_export.todays_briefing(con, DC, district["day"] + timedelta(days=1)) == []
 

@@ -92,7 +92,7 @@ def test_the_whole_road_writes_status_history_sms_and_audit_together(con, people
         (lambda v: actions.start_scrutiny(con, dc, cid, v, "checking papers"), "under_scrutiny", None),
         (lambda v: actions.accept(con, dc, cid, v), "accepted", "accepted"),
         (lambda v: booking.schedule_hearing(con, dc, cid, v), "hearing_scheduled", "hearing_scheduled"),
-        (lambda v: booking.record_hearing(con, dc, cid, v, "heard both sides"), "heard", None),
+        (lambda v: booking.record_hearing(con, dc, cid, v, "heard both sides"), "heard", "hearing_held_pending"),
         (lambda v: actions.give_directions(con, dc, cid, v, [("PHED", "Repair the main line", soon())]),
          "with_department", "forwarded"),
         (lambda v: actions.file_report(con, phed, cid, v, "Main line repaired on Monday."), "action_reported", None),

@@ -27,6 +27,8 @@ EXPECTED = {
     (S.HEARING_SCHEDULED, A.RECORD_HEARING): (S.HEARD, {DC}),
     (S.HEARD, A.SEND_TO_DEPARTMENT): (S.WITH_DEPARTMENT, {DC}),
     (S.ACCEPTED, A.SEND_TO_DEPARTMENT): (S.WITH_DEPARTMENT, {DC}),
+    # Directions while a hearing is booked (issue #12): the hearing stays the next step.
+    (S.HEARING_SCHEDULED, A.SEND_TO_DEPARTMENT): (S.HEARING_SCHEDULED, {DC}),
     (S.WITH_DEPARTMENT, A.FILE_REPORT): (S.ACTION_REPORTED, {OFFICER}),
     (S.ACTION_REPORTED, A.RESOLVE): (S.RESOLVED, {DC}),
     (S.ACTION_REPORTED, A.SEND_BACK): (S.WITH_DEPARTMENT, {DC}),
@@ -79,6 +81,20 @@ def test_what_each_role_is_offered_with_the_department():
     assert actions_for(state(S.UNDER_SCRUTINY), DC, None, NOW) == [A.ACCEPT, A.REJECT, A.FORWARD]
     assert actions_for(state(S.RESOLVED), DC, None, NOW) == [A.CLOSE]
     assert actions_for(state(S.RESOLVED), CITIZEN, None, NOW) == [A.REOPEN]
+
+
+def test_directions_stay_offered_while_a_hearing_is_booked():
+    assert actions_for(state(S.HEARING_SCHEDULED), DC, None, NOW) == [
+        A.CANCEL_HEARING, A.RECORD_HEARING, A.SEND_TO_DEPARTMENT, A.FORWARD]
+
+
+def test_directions_while_booked_leave_the_hearing_to_be_held_and_heard():
+    directed = state(S.HEARING_SCHEDULED, "PHED", open_directions={"PHED", "PWD"})
+    assert next_status(directed, A.SEND_TO_DEPARTMENT, DC, None, NOW) == S.HEARING_SCHEDULED
+    # Recording it held is always "heard" (what analytics count); the departments come next.
+    heard = next_status(directed, A.RECORD_HEARING, DC, None, NOW)
+    assert heard == S.HEARD
+    assert next_status(state(heard, open_directions={"PHED"}), A.SEND_TO_DEPARTMENT, DC, None, NOW) == S.WITH_DEPARTMENT
 
 
 # ---- officers and departments ----

@@ -105,12 +105,21 @@ def _require_department(cur, code: str | None, where: str) -> None:
 def give_directions(con, user: User, complaint_id: int, expected_version: int,
                     directions: Sequence[DirectionOrder | tuple], remark: str = "", *,
                     now: datetime | None = None) -> Done:
-    """The DC's directions after a hearing (or straight after acceptance): each to a department with
-    an instruction and a report-back date. The first direction's department becomes the complaint's."""
+    """The DC's directions at any time after acceptance (also while a hearing is booked, which then stays
+    booked): each to a department with an instruction and a report-back date. The first direction's
+    department becomes the complaint's."""
     moment = now_in_ist(now)
     orders = check_directions(list(directions), moment.date())
+    return act(con, user, complaint_id, expected_version, Action.SEND_TO_DEPARTMENT, moment,
+               directing(orders, moment), checked_text(remark, "remark"))
 
+
+def directing(orders: Sequence[DirectionOrder], moment: datetime) -> Plan:
+    """Write the (checked) directions. With none, the directions already open go to work (a hearing
+    recorded held after directions were given while it was booked): only the status moves."""
     def plan(cur, snap, target, fresh) -> Outcome:
+        if not orders:
+            return Outcome(sms="forwarded", detail=", ".join(sorted(snap.open_directions)))
         for i, order in enumerate(orders):
             _require_department(cur, order.department_code, f"direction_{i}")
             # given_at = the history entry's time: that is how the track page finds them.
@@ -118,8 +127,7 @@ def give_directions(con, user: User, complaint_id: int, expected_version: int,
                                       order.report_by, fresh.username, moment)
         return Outcome(event=CaseEvent.DIRECTIONS_GIVEN, changes={"department_code": orders[0].department_code},
                        sms="forwarded", detail=", ".join(o.department_code for o in orders))
-    return act(con, user, complaint_id, expected_version, Action.SEND_TO_DEPARTMENT, moment, plan,
-               checked_text(remark, "remark"))
+    return plan
 
 
 def _forwarding(to_department: str) -> Plan:
@@ -211,7 +219,8 @@ def close(con, user: User, complaint_id: int, expected_version: int, remark: str
 # ---- the citizen's word after resolution ----
 
 def _reopening(cur, snap, target, fresh) -> Outcome:
-    return Outcome(event=CaseEvent.REOPENED, changes={"resolved_at": None}, sms="reopened")
+    return Outcome(event=CaseEvent.REOPENED, changes={"resolved_at": None, "reopen_count": snap.reopen_count + 1},
+                   sms="reopened")
 
 
 def record_feedback(con, citizen: Citizen, complaint_id: int, expected_version: int, answer: Feedback | str, *,

@@ -81,10 +81,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(S.ACCEPTED, A.SCHEDULE_HEARING, S.HEARING_SCHEDULED, DC),
     _t(S.HEARING_SCHEDULED, A.CANCEL_HEARING, S.ACCEPTED, DC),
     _t(S.HEARING_SCHEDULED, A.RECORD_HEARING, S.HEARD, DC),
-    # Directions go to departments after a hearing, or straight after acceptance when the matter
-    # needs no hearing.
+    # Directions go to departments at any time after acceptance: straight away when the matter needs no
+    # hearing, after the hearing, or while one is booked. The last keeps the status: the hearing is
+    # still ahead; recording it held (heard) then sends the complaint on to the directed departments in
+    # the same transaction (lib.hearings.booking.record_hearing), so the history always shows "heard".
     _t(S.HEARD, A.SEND_TO_DEPARTMENT, S.WITH_DEPARTMENT, DC),
     _t(S.ACCEPTED, A.SEND_TO_DEPARTMENT, S.WITH_DEPARTMENT, DC),
+    _t(S.HEARING_SCHEDULED, A.SEND_TO_DEPARTMENT, S.HEARING_SCHEDULED, DC),
     _t(S.WITH_DEPARTMENT, A.FILE_REPORT, S.ACTION_REPORTED, OFFICER),
     _t(S.ACTION_REPORTED, A.RESOLVE, S.RESOLVED, DC),
     _t(S.ACTION_REPORTED, A.SEND_BACK, S.WITH_DEPARTMENT, DC),

@@ -172,21 +172,24 @@ def briefing_complaint(cur: duckdb.DuckDBPyConnection, scope: tuple[str, list], 
 
 def related_complaints(cur: duckdb.DuckDBPyConnection, scope: tuple[str, list], complaint_id: int,
                        limit: int) -> list[tuple]:
-    """Earlier complaints of the same family ID, the same Aadhaar (by keyed hash, never read out) or the
-    same village, within `scope`: (id, tracking_no, filed_at, status, category, subject, same family,
-    same person, same village), newest first."""
+    """Earlier complaints of the same family ID, the same Aadhaar (by keyed hash, never read out), the same
+    mobile or the same village, within `scope`: (id, tracking_no, filed_at, status, category, subject, same
+    family, same person, same village, same mobile, resolved_at, the citizen's latest feedback), the
+    citizen's own first, then newest first."""
     scope_sql, scope_params = scope
+    own = ("(coalesce(c.ppp_id = me.ppp_id, false) OR coalesce(c.aadhaar_hmac = me.aadhaar_hmac, false)"
+           " OR c.mobile = me.mobile)")
     return cur.execute(
-        "WITH me AS (SELECT id, filed_at, ppp_id, aadhaar_hmac, place_lgd FROM complaints WHERE id = ?)"
+        "WITH me AS (SELECT id, filed_at, ppp_id, aadhaar_hmac, place_lgd, mobile FROM complaints WHERE id = ?)"
         " SELECT c.id, c.tracking_no, c.filed_at, c.status, c.category_code, c.subject,"
         "  coalesce(c.ppp_id = me.ppp_id, false), coalesce(c.aadhaar_hmac = me.aadhaar_hmac, false),"
-        "  c.place_lgd = me.place_lgd"
+        "  c.place_lgd = me.place_lgd, c.mobile = me.mobile, c.resolved_at,"
+        "  (SELECT f.answer FROM feedback f WHERE f.complaint_id = c.id ORDER BY f.given_at DESC LIMIT 1)"
         " FROM complaints c, me"
         " WHERE c.id <> me.id AND c.filed_at <= me.filed_at"
-        "  AND (c.ppp_id = me.ppp_id OR c.aadhaar_hmac = me.aadhaar_hmac OR c.place_lgd = me.place_lgd)"
+        f"  AND ({own} OR c.place_lgd = me.place_lgd)"
         f"  AND ({scope_sql})"
-        " ORDER BY (coalesce(c.ppp_id = me.ppp_id, false) OR coalesce(c.aadhaar_hmac = me.aadhaar_hmac, false)) DESC,"
-        "  c.filed_at DESC LIMIT ?",
+        f" ORDER BY {own} DESC, c.filed_at DESC LIMIT ?",
         [complaint_id, *scope_params, limit]).fetchall()
 
 

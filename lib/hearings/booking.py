@@ -5,7 +5,7 @@ lib.casework.steps in which the status change and the booking go together or not
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,19 +16,24 @@ from lib.db.casework import deadlines as deadlines_db
 from lib.db import hearings as hearings_db
 from lib.db import sms as outbox_db
 from lib.db.connect import ConstraintViolation
-from lib.casework.steps import Done, Outcome, Plan, act, checked_text, now_in_ist, sms_only
+from lib.casework.actions import DirectionOrder, check_directions, directing
+from lib.casework.steps import Done, Outcome, Plan, act, checked_text, now_in_ist, sms_only, step
+from lib.citizen import track_links
+from lib.core.complaints import Status
+from lib.core.config import Settings
+from lib.db.casework import cases as casework_db
+from lib.db.connect import retrying, transaction
 from lib.hearings.rules import Absence, HearingRefused
 from lib.hearings.officers import officer_title, officers_in
 from lib.hearings.slots import (Reminder, Slot, SlotTaken, choose_slot, free_slots, may_book_again, reminders,
                                 sms_variables, when)
 from lib.core.lifecycle import Action
 from lib.core.problems import InvalidInput, Problem
-from lib.sms.templates import render
+from lib.sms.templates import departments_in_sms, render
 
 IST = ZoneInfo("Asia/Kolkata")
 BOOKING_HORIZON_DAYS = 30           # how far ahead "first free slot" looks
 MAX_BOOKING_TRIES = 25              # "first free slot" moves on past slots others took meanwhile
-EARLY_START = timedelta(minutes=30)  # a hearing may be marked held this long before its slot
 
 
 @dataclass(frozen=True)
@@ -284,10 +289,13 @@ def _calling_off(status: HearingStatus, moment: datetime, reason: str) -> Plan:
     were booked has no booking: only its status changes, as before."""
     def plan(cur, snap, target, fresh) -> Outcome:
         old = booked_hearing(cur, snap.id)
+        # The complaint's facts (migration 008): a no-show, or a hearing called off by the office.
+        fact = ({"hearings_no_show": snap.hearings_no_show + 1} if status == HearingStatus.NO_SHOW
+                else {"hearings_called_off": snap.hearings_called_off + 1})
         if old is None:
             if status == HearingStatus.NO_SHOW:
                 raise HearingRefused("hearing.none_booked")
-            return Outcome()
+            return Outcome(changes=fact)
         if status == HearingStatus.NO_SHOW and moment < old.starts_at:
             raise HearingRefused("hearing.not_started")
         if status == HearingStatus.CANCELLED and not reason:
@@ -295,9 +303,10 @@ def _calling_off(status: HearingStatus, moment: datetime, reason: str) -> Plan:
         close_booking(cur, old, status, reason or None, fresh.username, moment)
         detail = f"hearing #{old.id}: {old.officer} {old.when()}"
         if status == HearingStatus.NO_SHOW:
-            return Outcome(event=HearingEvent.NO_SHOW, detail=detail)
+            return Outcome(event=HearingEvent.NO_SHOW, changes=fact, detail=detail)
         variables = sms_variables(old.starts_at, officer_title(cur, old.officer, snap.language), old.join_url)
-        return Outcome(event=HearingEvent.CANCELLED, sms="hearing_cancelled", sms_variables=variables, detail=detail)
+        return Outcome(event=HearingEvent.CANCELLED, changes=fact, sms="hearing_cancelled", sms_variables=variables,
+                       detail=detail)
     return plan
 
 
@@ -319,18 +328,61 @@ def record_no_show(con, user: User, complaint_id: int, expected_version: int, re
                _calling_off(HearingStatus.NO_SHOW, moment, text), text, name="hearing_no_show")
 
 
-def record_hearing(con, user: User, complaint_id: int, expected_version: int, remark: str = "", *,
-                   now: datetime | None = None) -> Done:
-    """The hearing was held: heard, and the booking (if any) attended. Not before its slot (less EARLY_START)."""
+def record_hearing(con, user: User, complaint_id: int, expected_version: int, remark: str = "",
+                   directions: Sequence[DirectionOrder | tuple] = (), *, settings: Settings | None = None,
+                   track_url: str = "", now: datetime | None = None) -> Done:
+    """The hearing was held, with its outcome (the remark, internal) and the directions given in it, in one
+    transaction: heard (the booking, if any, attended; not before its start), then, when directions were
+    given now or while it was booked, with the departments. The citizen gets one SMS: what was directed,
+    to whom and by when (or that the next step will follow), with the signed track link when `settings`
+    are given (else `track_url` as it is)."""
     moment = now_in_ist(now)
+    text = checked_text(remark, "remark")
+    orders = check_directions(list(directions), moment.date()) if directions else []
 
+    def work() -> Done:
+        with transaction(con) as cur:
+            held = step(cur, user, complaint_id, expected_version, Action.RECORD_HEARING, moment,
+                        _holding(moment, bool(orders), settings, track_url), text)
+            if held.status == Status.HEARD and (orders or casework_db.open_directions_due(cur, complaint_id)):
+                return step(cur, user, complaint_id, held.version, Action.SEND_TO_DEPARTMENT, moment,
+                            _directed(orders, moment, settings, track_url))
+            return held
+    return retrying(work)
+
+
+def _link(settings: Settings | None, track_url: str, snap) -> str:
+    return track_links.signed_track_url(settings, track_url, snap.id, snap.tracking_no) if settings else track_url
+
+
+def _holding(moment: datetime, directing_now: bool, settings: Settings | None, track_url: str) -> Plan:
     def plan(cur, snap, target, fresh) -> Outcome:
         old = booked_hearing(cur, snap.id)
-        if old is None:
-            return Outcome()
-        if moment < old.starts_at - EARLY_START:
+        if old is not None and moment < old.starts_at:
             raise HearingRefused("hearing.not_started")
-        close_booking(cur, old, HearingStatus.ATTENDED, None, fresh.username, moment)
-        return Outcome(detail=f"hearing #{old.id}: {old.officer} {old.when()}")
-    return act(con, user, complaint_id, expected_version, Action.RECORD_HEARING, moment, plan,
-               checked_text(remark, "remark"))
+        # The complaint's facts (migration 008): one more hearing held; heard_at is the first one's time.
+        changes = {"hearings_held": snap.hearings_held + 1, "heard_at": snap.heard_at or moment}
+        detail = None
+        if old is not None:
+            close_booking(cur, old, HearingStatus.ATTENDED, None, fresh.username, moment)
+            detail = f"hearing #{old.id}: {old.officer} {old.when()}"
+        if directing_now or snap.open_directions:
+            return Outcome(changes=changes, detail=detail)     # the directions' step sends the SMS
+        held_on = (old.starts_at if old else moment).astimezone(IST).strftime("%d-%m-%Y")
+        return Outcome(changes=changes, detail=detail, sms="hearing_held_pending",
+                       sms_variables={"date": held_on, "track_url": _link(settings, track_url, snap)})
+    return plan
+
+
+def _directed(orders, moment: datetime, settings: Settings | None, track_url: str) -> Plan:
+    """The directions given in the hearing (and any given while it was booked) go to work; the citizen's
+    SMS names the departments and the last report-back date."""
+    def plan(cur, snap, target, fresh) -> Outcome:
+        outcome = directing(orders, moment)(cur, snap, target, fresh)
+        due = casework_db.open_directions_due(cur, snap.id)
+        names = {code: (hi if snap.language == "hi" else en) or code for code, en, hi, _ in due}
+        return replace(outcome, sms="hearing_held", sms_variables={
+            "date": moment.strftime("%d-%m-%Y"), "departments": departments_in_sms(list(names.values()), list(names)),
+            "report_by": max(d[3] for d in due).strftime("%d-%m-%Y"), "track_url": _link(settings, track_url, snap)})
+    return plan
+

@@ -49,6 +49,14 @@ class RelatedComplaint:
     same_family: bool
     same_person: bool
     same_village: bool
+    same_mobile: bool = False
+    resolved_at: datetime | None = None
+    feedback: str | None = None          # the citizen's latest answer (lifecycle.Feedback), if any
+
+    @property
+    def citizens_own(self) -> bool:
+        """Filed by the same citizen: the same family ID, Aadhaar or mobile (not merely the village)."""
+        return self.same_family or self.same_person or self.same_mobile
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,14 @@ def todays_briefing(con, user: User, day: date, *, related_limit: int = 8) -> li
                             for cid, dept, filed_at, text in hearings_db.reports_of(cur, list(numbers)))
             found.append(Briefing(s, row[1], row[4], row[6], row[7], row[8], related, reports))
     return found
+
+
+def earlier_complaints(con, user: User, complaint_id: int, limit: int = 20) -> list[RelatedComplaint]:
+    """The citizen's own earlier complaints (same family ID, Aadhaar or mobile) with how each ended, within
+    the user's scope: what the DC has beside the video room during the hearing."""
+    with con.cursor() as cur:
+        found = hearings_db.related_complaints(cur, complaints_visible_to(user), complaint_id, limit)
+    return [r for r in (RelatedComplaint(*row) for row in found) if r.citizens_own]
 
 
 # ---- FullCalendar (streamlit-calendar) ----

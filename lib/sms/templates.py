@@ -141,6 +141,29 @@ TEMPLATES: dict[str, Template] = {
                       "{time}. Join: {join_url} -DC Office Rewari",
             },
         ),
+        # A hearing recorded held (issue #12): what the DC directed, to whom and by when, with the signed
+        # link of the acknowledgement ({track_url}, lib.citizen.track_links) to follow the rest.
+        # {departments} is at most 30 characters (a department's name, or the codes of several).
+        Template(
+            name="hearing_held",
+            dlt_template_id={"hi": "1107000000000000027", "en": "1107000000000000028"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: शिकायत {tracking_no} पर {date} को सुनवाई हुई। निर्देश: {departments} "
+                      "को, रिपोर्ट {report_by} तक। स्थिति देखें: {track_url} -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: the hearing on complaint {tracking_no} was held on {date}. Directed: "
+                      "{departments}, to report by {report_by}. Track it at {track_url} -DC Office Rewari",
+            },
+        ),
+        Template(
+            name="hearing_held_pending",
+            dlt_template_id={"hi": "1107000000000000029", "en": "1107000000000000030"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: शिकायत {tracking_no} पर {date} को सुनवाई हुई। आगे की कार्रवाई की "
+                      "सूचना SMS से मिलेगी। स्थिति देखें: {track_url} -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: the hearing on complaint {tracking_no} was held on {date}. You "
+                      "will hear of the next step by SMS. Track it at {track_url} -DC Office Rewari",
+            },
+        ),
         # The track page's one-time code (issue #10): proves the citizen holds the complaint's mobile.
         Template(
             name="otp",
@@ -179,6 +202,21 @@ REJECTION_REASON_SMS: dict[str, dict[str, str]] = {
 MAX_VARIABLE_CHARS = 30          # DLT variables ({#var#}) hold at most 30 characters
 URL_VARIABLES = ("track_url", "join_url")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def departments_in_sms(names: list[str], codes: list[str]) -> str:
+    """Directed departments as one DLT variable: a single one by its name when that fits, else the
+    codes, as many as fit and "+n" for the rest. (Most Hindi names fit only without their last word,
+    विभाग, which the wording "निर्देश: ... को" does not need.)"""
+    if len(names) == 1:
+        for name in (names[0], names[0].removesuffix(" विभाग")):
+            if len(name) <= MAX_VARIABLE_CHARS:
+                return name
+    for shown in range(len(codes), 0, -1):
+        text = ", ".join(codes[:shown]) + (f" +{len(codes) - shown}" if shown < len(codes) else "")
+        if len(text) <= MAX_VARIABLE_CHARS:
+            return text
+    return f"+{len(codes)}"
 
 
 def render(template_name: str, language: str, **variables: str) -> tuple[str, str]:

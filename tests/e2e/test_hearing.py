@@ -57,9 +57,9 @@ def test_the_dc_books_a_hearing_and_the_calendar_outbox_and_track_page_show_it(h
     wait_for_app(page)
     expect(page.get_by_role("heading", name=f"{ack.tracking_no}: सुनवाई तय")).to_be_visible()
     expect(page.get_by_text("नागरिक का SMS कतार में है।", exact=False)).to_be_visible()
-    booked = page.get_by_test_id("stAlertContentInfo").inner_text()
+    booked = page.get_by_test_id("stAlertContentInfo").first.inner_text()     # (the next says when to record)
     day, start = re.search(r"(\d\d-\d\d-\d{4}) (\d\d:\d\d)-\d\d:\d\d IST", booked).groups()
-    join_url = page.get_by_role("link", name="वीडियो सुनवाई नए टैब में खोलें").get_attribute("href")
+    join_url = page.get_by_role("link", name="सुनवाई में जुड़ें").get_attribute("href")
     assert re.fullmatch(r"https://meet\.jit\.si/esachivalaya-[A-Za-z0-9_-]{32}", join_url)
 
     # It shows on the calendar, opened on the hearing's week, at its IST time.

@@ -34,6 +34,12 @@ class CaseSnapshot:
     mobile: str
     language: str
     open_directions: frozenset[str]
+    # The complaint's facts (migration 008), which the actions keep by adding to them.
+    reopen_count: int = 0
+    hearings_held: int = 0
+    hearings_called_off: int = 0
+    hearings_no_show: int = 0
+    heard_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,9 @@ _SNAPSHOT_SQL = (
     "SELECT c.id, c.tracking_no, c.status, c.department_code, coalesce(c.transfers, 0), c.resolved_at,"
     " c.version, c.updated_by, c.updated_at, c.mobile, c.language,"
     " (SELECT list(DISTINCT d.department_code) FROM directions d"
-    "   WHERE d.complaint_id = c.id AND d.reported_at IS NULL)"
+    "   WHERE d.complaint_id = c.id AND d.reported_at IS NULL),"
+    " coalesce(c.reopen_count, 0), coalesce(c.hearings_held, 0), coalesce(c.hearings_called_off, 0),"
+    " coalesce(c.hearings_no_show, 0), c.heard_at"
     " FROM complaints c WHERE {where}")
 
 
@@ -136,7 +144,7 @@ def _snapshot(cur, where: str, params: list) -> CaseSnapshot | None:
     row = fetch_one(cur, _SNAPSHOT_SQL.format(where=where), params)
     if row is None:
         return None
-    return CaseSnapshot(*row[:11], open_directions=frozenset(row[11] or ()))
+    return CaseSnapshot(*row[:11], frozenset(row[11] or ()), *row[12:17])
 
 
 def snapshot_for_user(cur: duckdb.DuckDBPyConnection, user: User, ref: int | str) -> CaseSnapshot | None:
@@ -158,7 +166,9 @@ def last_change(cur: duckdb.DuckDBPyConnection, complaint_id: int) -> tuple[str 
     return (row[0], row[1]) if row else (None, None)
 
 
-_UPDATABLE = frozenset({"status", "department_code", "transfers", "rejection_reason", "accepted_at", "resolved_at"})
+_UPDATABLE = frozenset({"status", "department_code", "transfers", "rejection_reason", "accepted_at", "resolved_at",
+                        # the facts of migration 008
+                        "reopen_count", "hearings_held", "hearings_called_off", "hearings_no_show", "heard_at"})
 
 
 def update_if_unchanged(cur: duckdb.DuckDBPyConnection, complaint_id: int, expected_version: int,
@@ -205,6 +215,15 @@ def mark_directions_reported(cur: duckdb.DuckDBPyConnection, complaint_id: int, 
                              now: datetime) -> None:
     cur.execute("UPDATE directions SET reported_at = ? WHERE complaint_id = ? AND department_code = ?"
                 " AND reported_at IS NULL", [now, complaint_id, department_code])
+
+
+def open_directions_due(cur: duckdb.DuckDBPyConnection, complaint_id: int) -> list[tuple]:
+    """(department code, name_en, name_hi, report_by) of the complaint's directions still waiting for a
+    report, earliest first."""
+    return cur.execute(
+        "SELECT d.department_code, p.name_en, p.name_hi, d.report_by FROM directions d"
+        " LEFT JOIN departments p ON p.code = d.department_code"
+        " WHERE d.complaint_id = ? AND d.reported_at IS NULL ORDER BY d.report_by, d.id", [complaint_id]).fetchall()
 
 
 def readdress_open_directions(cur: duckdb.DuckDBPyConnection, complaint_id: int, from_department: str | None,
