@@ -59,7 +59,10 @@ class PortalServer:
                     if r.read() == b"ok":
                         return
             except OSError:
-                time.sleep(0.3)
+                try:                           # poll again in 0.3 s, or at once if the server died
+                    self.process.wait(timeout=0.3)
+                except subprocess.TimeoutExpired:
+                    pass
         self.stop()
         self.log.seek(0)
         raise RuntimeError(f"portal did not start:\n{self.log.read().decode(errors='replace')[-3000:]}")
@@ -68,9 +71,15 @@ class PortalServer:
         """The first request to a fresh server must go through the frame (see the deep-link
         test); after it, deep links work for everyone."""
         page = browser.new_page()
-        page.goto(self.url)
-        wait_for_app(page)
-        page.close()
+        page.set_default_timeout(120_000)      # the first run fills the caches; slow on a busy machine
+        try:
+            page.goto(self.url)
+            wait_for_app(page)
+        except BaseException:
+            self.stop()                        # no server left behind when the fixture fails
+            raise
+        finally:
+            page.close()
         return self
 
     def stop(self) -> None:
@@ -89,7 +98,7 @@ def browser():
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield b
+        yield RunCountingBrowser(b)
         b.close()
 
 
@@ -133,9 +142,79 @@ def phone(browser):
     context.close()
 
 
+# Installed in every document before Streamlit's own code: counts the script runs this document has
+# seen start ("running") and finish (back to "notRunning") on stApp's data-test-script-state, from the
+# mutation records themselves, so a state that lasted a few milliseconds is counted too; and notes how
+# many had started when the user last acted (a key, a pointer, a typed or chosen value).
+RUN_COUNTER_JS = """
+(() => {
+  if (window.__stRuns) return;
+  const runs = window.__stRuns = {started: 0, finished: 0, waited: 0, action: 0, state: "initial"};
+  for (const type of ["pointerdown", "touchstart", "keydown", "input", "change"]) {
+    window.addEventListener(type, () => { runs.action = runs.started; }, true);
+  }
+  const note = (value) => {
+    if (value === null || value === undefined || value === runs.state) return;
+    if (value === "running") runs.started += 1;
+    else if ((value === "notRunning" || value === "compilationError") && runs.state !== "initial") runs.finished += 1;
+    runs.state = value;
+  };
+  new MutationObserver((records) => {
+    const apps = records.filter(r => r.target.getAttribute("data-testid") === "stApp");
+    // Record n's old value is the value record n-1 set: old values in order, then the current one.
+    apps.forEach(r => note(r.oldValue));
+    if (apps.length) note(apps[apps.length - 1].target.getAttribute("data-test-script-state"));
+  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                        attributeFilter: ["data-test-script-state"]});
+})();
+"""
+
+# True once a run that started after the user's last action (and after the previous wait) has
+# finished and none is under way; then that wait is "used up", so the next wait needs a new run: the
+# old page's "notRunning", or a run that was over before the action, never counts.
+RUN_FINISHED_JS = """() => {
+  const runs = window.__stRuns;
+  if (runs.started > Math.max(runs.waited, runs.action) && runs.finished >= runs.started
+      && runs.state === "notRunning") {
+    runs.waited = runs.started;
+    return true;
+  }
+  return false;
+}"""
+
+
+class RunCountingBrowser:
+    """The browser, with the run counter installed in every page it opens (contexts and pages)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.add_init_script(RUN_COUNTER_JS)
+        return context
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.add_init_script(RUN_COUNTER_JS)
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 def wait_for_app(page) -> None:
-    """Until the script run the last action caused has finished (Streamlit's own e2e recipe)."""
+    """Until a script run that the last action (a click, a key, a navigation) caused has finished and
+    its page is drawn. Counted, not timed: the previous run's "notRunning" cannot pass for it, and an
+    action that causes no run at all fails here instead of being waited for by luck."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", state="attached")
-    page.wait_for_timeout(250)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached")
+    if not page.evaluate("() => Boolean(window.__stRuns)"):
+        raise AssertionError("this page has no run counter: open pages with the `browser` fixture")
+    try:
+        page.wait_for_function(RUN_FINISHED_JS)
+    except PlaywrightTimeout:
+        runs = page.evaluate("() => window.__stRuns")
+        raise AssertionError(f"no new script run finished since the last wait (runs: {runs})") from None
     page.wait_for_function("document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0")
