@@ -18,7 +18,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SKIP = {".venv", ".git", "data", "__pycache__", ".pytest_cache", ".hypothesis"}
+SKIP = {".venv", ".git", "__pycache__", ".pytest_cache", ".hypothesis"}
+# In data/ only the reference data the code reads is copied, not a portal's database, keys or uploads.
+DATA_KEEP = {"reference"}
 TIMEOUT_S = 1800
 
 # name, file, the exact original snippet, what replaces it, the test files that must fail.
@@ -79,9 +81,15 @@ MUTANTS: list[dict] = [
 
 
 def copy_repository(into: Path) -> Path:
-    """The working tree without .venv, .git and data; .venv is linked, not copied."""
+    """The working tree without .venv, .git and the portal's data (data/reference is kept: the code
+    reads it); .venv is linked, not copied."""
     target = into / "repo"
-    shutil.copytree(ROOT, target, ignore=lambda folder, names: [n for n in names if n in SKIP])
+
+    def ignore(folder, names):
+        in_data = Path(folder).resolve() == (ROOT / "data").resolve()
+        return [n for n in names if n in SKIP or (in_data and n not in DATA_KEEP)]
+
+    shutil.copytree(ROOT, target, ignore=ignore)
     venv = ROOT / ".venv"
     if venv.exists():
         (target / ".venv").symlink_to(venv.resolve(), target_is_directory=True)
@@ -113,6 +121,9 @@ def run_mutant(repo: Path, mutant: dict) -> tuple[str, str]:
             return "error", f"tests did not finish in {TIMEOUT_S} s"
         took = f"{time.monotonic() - started:.0f} s"
         last = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+        if result.returncode == 1 and " error" in last and " failed" not in last:
+            # An error in setup (a fixture, an import) is not the mutant being caught.
+            return "error", f"tests errored, none failed: {last}"
         if result.returncode == 1:
             return "killed", f"{last} ({took})"
         if result.returncode == 0:

@@ -151,7 +151,8 @@ RUN_COUNTER_JS = """
   if (window.__stRuns) return;
   const runs = window.__stRuns = {started: 0, finished: 0, waited: 0, action: 0, state: "initial"};
   for (const type of ["pointerdown", "touchstart", "keydown", "input", "change"]) {
-    window.addEventListener(type, () => { runs.action = runs.started; }, true);
+    // A run under way when the user acts may go on into the run the action asks for: it counts.
+    window.addEventListener(type, () => { runs.action = runs.started - (runs.state === "running" ? 1 : 0); }, true);
   }
   const note = (value) => {
     if (value === null || value === undefined || value === runs.state) return;
