@@ -103,8 +103,9 @@ def browser():
 
 
 @pytest.fixture
-def portal(tmp_path):
-    server = PortalServer(tmp_path)
+def portal(tmp_path, browser):
+    """A portal on a new empty database, warmed up (its first run, slow on a busy machine, is done)."""
+    server = PortalServer(tmp_path).warm_up(browser)
     yield server
     server.stop()
 
