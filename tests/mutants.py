@@ -71,12 +71,12 @@ MUTANTS: list[dict] = [
          file="lib/staff/signin.py",
          original="        return users_db.is_token_revoked(cur, username, expires)\n",
          replacement="        return False\n",
-         tests=["tests/test_signin.py"]),
+         tests=["tests/test_signin.py", "tests/test_logout.py"]),
     dict(name="logout: the cookie is not revoked",
          file="lib/ui/__init__.py",
          original="        signin.revoke(connection(), user.username, expires)\n",
          replacement="        pass\n",
-         tests=["tests/test_signin.py"]),
+         tests=["tests/test_logout.py"]),
 ]
 
 
