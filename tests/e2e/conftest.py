@@ -144,46 +144,69 @@ def phone(browser):
     context.close()
 
 
-# Installed in every document before Streamlit's own code: counts the script runs this document has
-# seen start ("running") and finish (back to "notRunning") on stApp's data-test-script-state, from the
-# mutation records themselves, so a state that lasted a few milliseconds is counted too; and notes how
-# many had started when the user last acted (a key, a pointer, a typed or chosen value).
+# Installed in every document before Streamlit's own code. Counts the script runs from the server's
+# own messages on the WebSocket (a ForwardMsg's top-level field 4 is new_session: a run started; field
+# 6 is script_finished: a run ended, status 2 meaning "stopped early for a rerun"), so a fast run that
+# React never draws as "running" is counted too; and notes how many runs had started, and not ended,
+# when the user last acted (a key, a pointer, a typed or chosen value).
 RUN_COUNTER_JS = """
 (() => {
   if (window.__stRuns) return;
-  const runs = window.__stRuns = {started: 0, finished: 0, waited: 0, action: 0, state: "initial"};
+  const runs = window.__stRuns = {started: 0, ended: 0, waited: 0, action: 0};
   for (const type of ["pointerdown", "touchstart", "keydown", "input", "change"]) {
     // A run under way when the user acts may go on into the run the action asks for: it counts.
-    window.addEventListener(type, () => { runs.action = runs.started - (runs.state === "running" ? 1 : 0); }, true);
+    window.addEventListener(type, () => {
+      runs.action = runs.started - (runs.started > runs.ended ? 1 : 0);
+    }, true);
   }
-  const note = (value) => {
-    if (value === null || value === undefined || value === runs.state) return;
-    if (value === "running") runs.started += 1;
-    else if ((value === "notRunning" || value === "compilationError") && runs.state !== "initial") runs.finished += 1;
-    runs.state = value;
+  const varint = (bytes, pos) => {
+    let value = 0, scale = 1, byte;
+    do { byte = bytes[pos++]; value += (byte & 0x7f) * scale; scale *= 128; } while (byte & 0x80);
+    return [value, pos];
   };
-  new MutationObserver((records) => {
-    const apps = records.filter(r => r.target.getAttribute("data-testid") === "stApp");
-    // Record n's old value is the value record n-1 set: old values in order, then the current one.
-    apps.forEach(r => note(r.oldValue));
-    if (apps.length) note(apps[apps.length - 1].target.getAttribute("data-test-script-state"));
-  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                        attributeFilter: ["data-test-script-state"]});
+  const note = (data) => {
+    if (!(data instanceof ArrayBuffer)) return;
+    const bytes = new Uint8Array(data);
+    let pos = 0;
+    while (pos < bytes.length) {
+      let tag, skip;
+      [tag, pos] = varint(bytes, pos);
+      const field = Math.floor(tag / 8), wire = tag % 8;
+      if (field === 4 && wire === 2) { runs.started += 1; return; }
+      if (field === 6 && wire === 0) { runs.ended += 1; return; }
+      if (wire === 0) [, pos] = varint(bytes, pos);
+      else if (wire === 2) { [skip, pos] = varint(bytes, pos); pos += skip; }
+      else if (wire === 1) pos += 8;
+      else if (wire === 5) pos += 4;
+      else return;
+    }
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => note(event.data));
+    }
+  };
 })();
 """
 
-# True once a run that started after the user's last action (and after the previous wait) has
-# finished and none is under way; then that wait is "used up", so the next wait needs a new run: the
-# old page's "notRunning", or a run that was over before the action, never counts.
+# True once a run that started after the user's last action (and after the previous wait) has ended,
+# none is under way, and the page says so; then that wait is "used up", so the next wait needs a new
+# run: the old page's "notRunning", or a run that was over before the action, never counts.
 RUN_FINISHED_JS = """() => {
   const runs = window.__stRuns;
-  if (runs.started > Math.max(runs.waited, runs.action) && runs.finished >= runs.started
-      && runs.state === "notRunning") {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (runs.started > Math.max(runs.waited, runs.action) && runs.ended >= runs.started
+      && app && app.getAttribute("data-test-script-state") === "notRunning") {
     runs.waited = runs.started;
     return true;
   }
   return false;
 }"""
+
+# Two animation frames: the messages that arrived with the end of the run are drawn.
+DRAWN_JS = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
 
 
 class RunCountingBrowser:
@@ -220,4 +243,5 @@ def wait_for_app(page) -> None:
     except PlaywrightTimeout:
         runs = page.evaluate("() => window.__stRuns")
         raise AssertionError(f"no new script run finished since the last wait (runs: {runs})") from None
+    page.evaluate(DRAWN_JS)
     page.wait_for_function("document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0")
