@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run dev test test-fast reset-demo clean-venv chromium
+.PHONY: run dev test test-fast mutants reset-demo clean-venv chromium
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -43,6 +43,10 @@ test: $(VENV)/.dev-installed chromium
 # Everything except the browser tests (quicker while you work).
 test-fast: $(VENV)/.dev-installed
 	$(PY) -m pytest -q -m "not e2e"
+
+# Mutation check: deliberate breakages (tests/mutants.py) the tests must catch; not part of `make test`.
+mutants: $(VENV)/.dev-installed
+	$(PY) -m tests.mutants
 
 # Start again from a fresh demo database (deletes the database and its uploads; keeps the keys).
 reset-demo: $(VENV)/.runtime-installed

@@ -22,6 +22,9 @@ from lib.db.connect import transaction
 from lib.citizen.filing import UploadedFile, file_complaint, load_form_choices
 from lib.ops.startup import open_portal_database
 from lib.core.states import HOLDING, HearingStatus
+from lib.casework import actions
+from lib.hearings import booking
+from lib.hearings import officers as hearing_officers_mod
 from tests.conftest import jpeg_bytes, make_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,10 +75,54 @@ def test_the_ics_file_is_read_by_icalendar_with_times_in_ist():
     assert cal.walk("VTIMEZONE")[0]["TZID"] == "Asia/Kolkata"
 
 
-def test_the_ics_carries_no_citizen_details():
-    text = calendar_export.hearings_ics([scheduled(1, START)], "Hearings", "en", TITLES, now=START)
-    assert "RWR-2026-000001" in text
-    assert "9876543210" not in text and "सुनीता" not in text
+def test_the_downloaded_ics_of_a_real_booking_carries_no_citizen_details(portal_env, monkeypatch):
+    """A complaint filed with a distinctive name, mobile and Aadhaar, accepted and booked through the
+    portal's own functions; the .ics as the export builds it and as the calendar page's download
+    button hands it out holds the tracking number and the hearing's place (its video room), and
+    nothing that names or reaches the citizen."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    from tests.conftest import valid_aadhaar
+
+    name, mobile, aadhaar = "Zorawar Quillfeather", "9811122233", valid_aadhaar()
+    st.cache_resource.clear()
+    settings = load_settings({})
+    con = open_portal_database(settings)
+    signin.create_demo_users(con)
+    hearing_officers_mod.ensure_default_rules(con)
+    ack = file_complaint(con, settings, make_form(id_document=SMALL_ID, language="en", name=name, mobile=mobile,
+                                                  id_number=aadhaar, preferred_dates=()),
+                         load_form_choices(con), track_url="http://x/t")
+    actions.start_scrutiny(con, DC, ack.complaint_id, 0)
+    actions.accept(con, DC, ack.complaint_id, 1)
+    now = datetime.now(IST)
+    booking.book_hearing(con, DC, ack.complaint_id, 2, "dc_rewari", now=now)
+    [booked] = booking.hearings_of(con, ack.complaint_id)
+    exported = calendar_export.hearings_ics(
+        calendar_export.scheduled_hearings(con, DC, now.date(), now.date() + timedelta(days=366), "dc_rewari"),
+        "Hearings", "en", TITLES, now).encode("utf-8")
+    con.close()
+
+    downloads = []
+    original_store = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        downloads.append((filename, path_or_data))
+        return original_store(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    open_calendar("dc_rewari")
+    downloaded = [data for filename, data in downloads if filename == "hearings-dc_rewari.ics"][-1]   # last run
+    st.cache_resource.clear()
+
+    for data in (exported, downloaded):
+        [event] = icalendar.Calendar.from_ical(data).walk("VEVENT")
+        assert ack.tracking_no in str(event["SUMMARY"])
+        assert str(event["LOCATION"]) == booked.join_url and event.decoded("DTSTART") == booked.starts_at
+        text = data.decode("utf-8").replace("\r\n ", "")          # unfolded
+        for secret in (name, "Zorawar", "Quillfeather", mobile, mobile[-4:], aadhaar, aadhaar[-4:],
+                       "हमारी गली"):
+            assert secret not in text, secret
 
 
 # ---- FullCalendar events ----

@@ -22,12 +22,18 @@ ROOT = Path(__file__).resolve().parent.parent
 IST = ZoneInfo("Asia/Kolkata")
 
 
+FROZEN = datetime(2026, 12, 7, 15, 5, tzinfo=IST)     # a Monday, during the hearing window
+
+
 @pytest.fixture
-def database(portal_env):
+def database(portal_env, monkeypatch):
+    """The expected slots at a frozen "now"; the command (in this process) sees the same clock, so a
+    slot that starts between the two readings of a real clock cannot make them differ."""
+    monkeypatch.setattr(booking, "now_in_ist", lambda now=None: (now or FROZEN).astimezone(IST))
     con = open_portal_database(load_settings({}))
     signin.create_demo_users(con)
     officers.ensure_default_rules(con)
-    expected = booking.find_free_slots(con, "dc_rewari", days=14)
+    expected = booking.find_free_slots(con, "dc_rewari", days=14, now=FROZEN)
     con.close()
     return expected
 
@@ -44,7 +50,8 @@ def test_free_slots_are_printed_one_json_object_per_line_in_ist(database, capsys
         start, end = datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"])
         assert start == expected.starts_at and (end - start).total_seconds() == 600
         assert "15:00" <= start.strftime("%H:%M") <= "16:50" and start.weekday() not in (1, 6)
-        assert start > datetime.now(IST)
+        assert start > FROZEN
+    assert slots[0]["start"] == "2026-12-07T15:10:00+05:30"      # today's 15:00 has started; 15:10 is next
 
 
 def test_the_command_itself_runs_and_refuses_an_unknown_officer(database):

@@ -1,6 +1,8 @@
 """Filing a complaint: the complaint, its event, documents and SMS are written together or not at all."""
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from datetime import date, timedelta
 
@@ -58,14 +60,52 @@ def test_english_citizen_gets_english_sms(con, settings, choices):
     assert body.startswith("e-Sachivalaya Rewari: your complaint RWR-")
 
 
-def test_full_aadhaar_number_is_never_stored(con, settings, choices):
-    number = valid_aadhaar()
-    file_complaint(con, settings, make_form(id_number=f"{number[:4]} {number[4:8]} {number[8:]}"),
-                   choices, track_url=TRACK_URL)
+DEVANAGARI_DIGITS = "०१२३४५६७८९"
+
+
+def full_number_pattern(number: str) -> re.Pattern:
+    """The 12 digits in any spelling: each ASCII or Devanagari, any spaces or hyphens between them."""
+    return re.compile(r"[\s\-]*".join(f"[{d}{DEVANAGARI_DIGITS[int(d)]}]" for d in number))
+
+
+def everything_stored(con, settings) -> dict[str, str]:
+    """Every column of every table and view as text, and the database file, its WAL and every upload
+    as bytes read as UTF-8: what a copy of the server would give away."""
+    found = {}
     with con.cursor() as cur:
-        row = cur.execute("SELECT * FROM complaints").fetchall()[0]
-    assert not any(number in str(value) for value in row)
-    assert number[-4:] in row
+        columns = cur.execute("SELECT table_schema, table_name, column_name FROM information_schema.columns"
+                              " WHERE table_catalog = current_database()").fetchall()
+        for schema, table, column in columns:
+            values = cur.execute(f'SELECT CAST("{column}" AS VARCHAR) FROM "{schema}"."{table}"').fetchall()
+            found[f"{schema}.{table}.{column}"] = "\n".join(str(v[0]) for v in values)
+    assert len(columns) > 50 and "main.complaints.aadhaar_hmac" in found      # the scan sees the schema
+    files = [settings.db_path, settings.db_path.with_name(settings.db_path.name + ".wal"), *stored_files(settings)]
+    for path in files:
+        if path.exists():
+            found[str(path)] = path.read_bytes().decode("utf-8", errors="replace")
+    return found
+
+
+@pytest.mark.parametrize("spelling", ["spaced", "hyphenated", "devanagari"])
+def test_full_aadhaar_number_is_never_stored(con, settings, choices, caplog, capfd, spelling):
+    number = valid_aadhaar()
+    typed = {"spaced": f"{number[:4]} {number[4:8]} {number[8:]}",
+             "hyphenated": f"{number[:4]}-{number[4:8]}-{number[8:]}",
+             "devanagari": " ".join(("".join(DEVANAGARI_DIGITS[int(d)] for d in number[i:i + 4]))
+                                    for i in (0, 4, 8))}[spelling]
+    pattern = full_number_pattern(number)
+    assert pattern.search(typed) and pattern.search(number)            # the scan would see it, typed so
+    caplog.set_level(logging.DEBUG)
+    ack = file_complaint(con, settings, make_form(id_number=typed, photos=(UploadedFile("p.jpg", jpeg_bytes()),)),
+                         choices, track_url=TRACK_URL)
+    with con.cursor() as cur:
+        last4, digest = cur.execute("SELECT aadhaar_last4, aadhaar_hmac FROM complaints WHERE tracking_no = ?",
+                                    [ack.tracking_no]).fetchall()[0]
+    assert last4 == number[-4:] and re.fullmatch(r"[0-9a-f]{64}", digest)   # what is kept instead
+    stored = everything_stored(con, settings)
+    out, err = capfd.readouterr()
+    stored.update(log=caplog.text, stdout=out, stderr=err)
+    assert [where for where, text in stored.items() if pattern.search(text)] == []
 
 
 def test_every_problem_is_reported_at_once_and_nothing_is_saved(con, settings, choices):

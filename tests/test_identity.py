@@ -63,10 +63,28 @@ def test_invalid_aadhaar(raw, key):
     assert problem_of(identity.parse_aadhaar, raw) == Problem("id_number", key)
 
 
+# Known answers, computed once outside the portal: HMAC-SHA256 with KEY over the 12 ASCII digits
+# (python -c "import hmac, hashlib; print(hmac.new(KEY, b'234567890124', hashlib.sha256).hexdigest())").
+KNOWN_HMAC = {"234567890124": "8a02afca80e255e80bd6b4a88169f9ed1d9eaa9691272b22d2a1b072a5e217cc",
+              "987654321096": "d6b526d5c8f9308d8620c4b02e7544ede22694eb4e698ec1aee3d124f9b8451a"}
+
+
+@pytest.mark.parametrize("typed, number", [
+    ("234567890124", "234567890124"),
+    ("2345 6789 0124", "234567890124"),
+    ("2345-6789-0124", "234567890124"),
+    ("२३४५ ६७८९ ०१२४", "234567890124"),
+    (" 9876\u00a05432 1096 ", "987654321096"),
+])
+def test_hmac_matches_the_known_answer_for_the_normalised_number(typed, number):
+    assert (VALID, OTHER_VALID) == ("234567890124", "987654321096")
+    assert identity.aadhaar_hmac(typed, KEY) == KNOWN_HMAC[number]
+
+
 def test_hmac_is_stable_keyed_and_does_not_reveal_the_number():
     spaced = f"{VALID[:4]} {VALID[4:8]} {VALID[8:]}"
     digest = identity.aadhaar_hmac(VALID, KEY)
-    assert digest == identity.aadhaar_hmac(spaced, KEY)
+    assert digest == KNOWN_HMAC[VALID] == identity.aadhaar_hmac(spaced, KEY)
     assert len(digest) == 64 and int(digest, 16) >= 0
     assert digest != identity.aadhaar_hmac(VALID, b"another-key")
     assert digest != identity.aadhaar_hmac(OTHER_VALID, KEY)
@@ -132,7 +150,7 @@ def test_invalid_ppp(raw, key):
 
 def test_aadhaar_proof_keeps_only_last4_and_hmac():
     proof = identity.identity_proof("aadhaar", f"{VALID[:4]} {VALID[4:8]} {VALID[8:]}", KEY)
-    assert proof == identity.IdentityProof(IdType.AADHAAR, VALID[-4:], identity.aadhaar_hmac(VALID, KEY), None)
+    assert proof == identity.IdentityProof(IdType.AADHAAR, VALID[-4:], KNOWN_HMAC[VALID], None)
     assert proof.masked == f"XXXX XXXX {VALID[-4:]}"
     assert VALID not in repr(proof)
 

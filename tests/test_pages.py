@@ -60,8 +60,19 @@ def test_language_switch_changes_every_label(app):
     assert app.button(key="submit_complaint").label == "Submit complaint"
 
 
-def test_happy_path_with_an_upload_gives_a_tracking_number(app):
+def test_happy_path_with_an_upload_gives_a_tracking_number(app, monkeypatch):
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    downloads = []
+    original_store = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        downloads.append({"data": path_or_data, "mimetype": mimetype, "filename": filename})
+        return original_store(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
     fill_valid_form(app)
+    aadhaar = app.text_input(key="id_number_0").value
     assert app.selectbox(key="department_STREETLIGHT_0").value == "ULB"   # the usual department
     app.button(key="submit_complaint").click().run()
     assert not app.exception
@@ -69,8 +80,23 @@ def test_happy_path_with_an_upload_gives_a_tracking_number(app):
     assert any(ack.tracking_no in m.value for m in app.markdown)
     assert app.success[0].value == "आपकी शिकायत दर्ज हो गई है"
     assert complaint_count() == 1
-    # The receipt is offered for download, and a new form starts empty.
+    # The receipt is offered for download: in Hindi, with the tracking number, the masked ID, the
+    # place and the department, and not the citizen's name, mobile or full number.
     assert app.get("download_button")
+    receipt = downloads[-1]
+    assert receipt["mimetype"].startswith("text/plain") and receipt["filename"] == f"{ack.tracking_no}.txt"
+    text = receipt["data"].decode("utf-8")
+    from lib.ui import connection
+    with connection().cursor() as cur:
+        place_hi, = cur.execute("SELECT name_hi FROM places WHERE lgd_code = 248569").fetchall()[0]
+        department_hi, department_en = cur.execute(
+            "SELECT name_hi, name_en FROM departments WHERE code = 'ULB'").fetchall()[0]
+    assert text.splitlines()[0] == "ई-सचिवालय रेवाड़ी — शिकायत की रसीद"
+    for line in (f"ट्रैकिंग नंबर: {ack.tracking_no}", f"स्थान: {place_hi}", f"विभाग: {department_hi}",
+                 f"पहचान का प्रमाण: XXXX XXXX {aadhaar[-4:]}", "वार्ड: 12"):
+        assert line in text.splitlines(), (line, text)
+    assert department_en not in text and "कमला देवी" not in text and "9876543210" not in text
+    assert aadhaar not in text
     app.button[0].click().run()              # "file another complaint"
     assert app.text_input(key="name_1").value == ""
 

@@ -112,6 +112,53 @@ def test_backoff_is_capped_and_the_message_fails_after_max_attempts(con):
     assert len(gateway.sent) == 5
 
 
+@pytest.mark.parametrize("secrets_file", [None, ".streamlit/secrets.toml.example"])
+def test_the_production_policy_tries_a_failing_message_six_times_then_marks_it_failed(con, monkeypatch,
+                                                                                     secrets_file):
+    """No override: the policy is built as the portal builds it (from its secrets: none, or the example
+    copied as the README says) and the background dispatcher's own loop runs on a fake clock."""
+    import tomllib
+
+    from tests.conftest import PROJECT_DIR
+
+    secrets = tomllib.loads((PROJECT_DIR / secrets_file).read_text()) if secrets_file else {}
+    policy = DispatchPolicy.from_secrets(secrets)            # what start_background_dispatcher uses
+    clock = [T0]
+
+    class FakeDatetime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return clock[0].astimezone(tz)
+
+    class FakeTicks:
+        """The dispatcher's stop event: each pause moves the clock on instead of sleeping; stops after 2 h."""
+        def wait(self, seconds):
+            clock[0] += timedelta(seconds=seconds)
+            return self.is_set()
+
+        def is_set(self):
+            return clock[0] >= T0 + timedelta(hours=2)
+
+    class AlwaysBusy(ScriptedGateway):
+        def send(self, message):
+            attempts.append(clock[0])
+            return super().send(message)
+
+    attempts: list[datetime] = []
+    monkeypatch.setattr(dispatcher, "datetime", FakeDatetime)
+    message = queue_message(con, "ack:six")
+    gateway = AlwaysBusy(*["temporary"] * 100)
+    dispatcher.run_dispatcher_forever(lambda: con, gateway, policy.interval_s, FakeTicks(), policy)
+
+    assert gateway.sent == ["ack:six"] * 6                      # exactly 6 attempts in 2 hours ...
+    assert [(b - a).total_seconds() for a, b in zip(attempts, attempts[1:])] == [30, 60, 120, 240, 480]
+    r = row(con, message)                                        # ... then failed, for the admin
+    assert (r["status"], r["attempts"]) == ("failed", 6)
+    assert r["last_error"] == "gave up after 6 attempts: HTTP 503: busy"
+    assert dispatch_due(con, gateway, now=T0 + timedelta(days=1), policy=policy).claimed == 0
+    assert len(gateway.sent) == 6
+
+
 def test_a_permanent_failure_fails_at_once_and_is_never_retried(con):
     message = queue_message(con, "ack:3")
     gateway = ScriptedGateway("permanent")

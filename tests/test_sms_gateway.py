@@ -38,6 +38,8 @@ class FakeGateway(ThreadingHTTPServer):
         self.requests: list[dict] = []
         self.delivered: Counter = Counter()      # idempotency key -> SMS actually delivered
         self.sleep_s = 1.0
+        self.release = threading.Event()          # answers a "sleep" step early when set
+        self.slept: list[str] = []                # "sleep" steps whose handler has stopped waiting
         self.lock = threading.Lock()
 
     @property
@@ -74,7 +76,8 @@ class Handler(BaseHTTPRequestHandler):
                                          "params": params, "headers": dict(self.headers)})
             step = self.server.script.pop(0) if self.server.script else "ok"
         if step == "sleep":
-            time.sleep(self.server.sleep_s)
+            self.server.release.wait(self.server.sleep_s)
+            self.server.slept.append(key)
             return
         status, body = {
             "500": (500, {"status": "error", "message": "internal error"}),
@@ -168,12 +171,14 @@ def test_json_body_carries_hindi_as_utf8_and_the_api_key_as_a_parameter(server):
 ])
 def test_failures_are_told_apart(server, step, failure, words):
     server.script = [step]
-    started = time.monotonic()
+    server.sleep_s = 60                                    # "sleep": no answer until released
     with pytest.raises(failure) as raised:
         gateway_from_secrets(http_secrets(server)).send(message())
     assert words in raised.value.reason
     assert "9812345678" not in raised.value.reason        # the gateway's echo of the number is masked
-    assert time.monotonic() - started < 0.9                # the timeout, not the server's sleep, decides
+    # The client's timeout decided: it gave up while the server was still holding the request.
+    assert server.slept == [] and len(server.requests) == 1
+    server.release.set()
 
 
 def test_a_gateway_that_is_down_is_a_temporary_failure(server):
@@ -206,7 +211,10 @@ def test_a_500_is_retried_after_the_backoff_and_then_succeeds(con, server):
     assert dispatch_due(con, gateway, now=T0 + timedelta(seconds=10)).claimed == 0
     assert dispatch_due(con, gateway, now=T0 + timedelta(seconds=31)).sent == 1
     assert row(con, message_id)["status"] == "sent" and row(con, message_id)["attempts"] == 2
-    assert len(server.requests) == 2 and server.delivered["ack:2"] == 1
+    # One request refused, one accepted; none after it (a second send would be a third request).
+    assert server.requests_per_key() == Counter({"ack:2": 2})
+    assert dispatch_due(con, gateway, now=T0 + timedelta(days=1)).claimed == 0
+    assert server.requests_per_key() == Counter({"ack:2": 2})
 
 
 def test_a_timeout_counts_as_temporary(con, server):
@@ -243,8 +251,8 @@ def test_a_restarted_dispatcher_does_not_resend_what_was_sent(settings, server):
             assert dispatch_due(con, gateway_from_secrets(http_secrets(server)), now=T0 + later).claimed == 0
     finally:
         con.close()
-    assert server.requests_per_key() == Counter({key: 1 for key in keys})
-    assert server.delivered == Counter({key: 1 for key in keys})
+    assert server.requests_per_key() == Counter({key: 1 for key in keys})      # one request each, ever
+    assert len(server.requests) == 5
 
 
 def test_a_crash_after_the_gateway_accepted_is_covered_by_the_idempotency_key(con, server, monkeypatch):
@@ -267,8 +275,11 @@ def test_a_crash_after_the_gateway_accepted_is_covered_by_the_idempotency_key(co
     assert row(con, message_id)["status"] == "queued"
     assert dispatch_due(con, gateway, now=T0 + timedelta(minutes=2)).claimed == 0       # still leased
     assert dispatch_due(con, gateway, now=T0 + timedelta(minutes=20)).sent == 1
+    # Two requests (the one before the crash, the one after the lease), never a third, and both carry
+    # the same key, in the header and as the gateway's parameter: what its de-duplication goes by.
+    assert dispatch_due(con, gateway, now=T0 + timedelta(days=1)).claimed == 0
     assert server.requests_per_key() == Counter({"ack:crash": 2})
-    assert server.delivered == Counter({"ack:crash": 1})
+    assert [r["params"]["client_ref"] for r in server.requests] == ["ack:crash", "ack:crash"]
 
 
 # ---- the log adapter and the [sms] table ----

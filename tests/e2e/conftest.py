@@ -59,7 +59,10 @@ class PortalServer:
                     if r.read() == b"ok":
                         return
             except OSError:
-                time.sleep(0.3)
+                try:                           # poll again in 0.3 s, or at once if the server died
+                    self.process.wait(timeout=0.3)
+                except subprocess.TimeoutExpired:
+                    pass
         self.stop()
         self.log.seek(0)
         raise RuntimeError(f"portal did not start:\n{self.log.read().decode(errors='replace')[-3000:]}")
@@ -68,9 +71,15 @@ class PortalServer:
         """The first request to a fresh server must go through the frame (see the deep-link
         test); after it, deep links work for everyone."""
         page = browser.new_page()
-        page.goto(self.url)
-        wait_for_app(page)
-        page.close()
+        page.set_default_timeout(120_000)      # the first run fills the caches; slow on a busy machine
+        try:
+            page.goto(self.url)
+            wait_for_app(page)
+        except BaseException:
+            self.stop()                        # no server left behind when the fixture fails
+            raise
+        finally:
+            page.close()
         return self
 
     def stop(self) -> None:
@@ -89,13 +98,14 @@ def browser():
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield b
+        yield RunCountingBrowser(b)
         b.close()
 
 
 @pytest.fixture
-def portal(tmp_path):
-    server = PortalServer(tmp_path)
+def portal(tmp_path, browser):
+    """A portal on a new empty database, warmed up (its first run, slow on a busy machine, is done)."""
+    server = PortalServer(tmp_path).warm_up(browser)
     yield server
     server.stop()
 
@@ -121,7 +131,8 @@ def sign_in(page, url: str, username: str) -> None:
     page.get_by_label(t("hi", "signin.password"), exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name=t("hi", "signin.submit")).click()
     wait_for_app(page)
-    expect(page.get_by_role("button", name=t("hi", "signin.sign_out"))).to_be_visible()
+    # Password hashing and the runs after it take long on a busy machine: a minute, not the default.
+    expect(page.get_by_role("button", name=t("hi", "signin.sign_out"))).to_be_visible(timeout=60_000)
 
 
 @pytest.fixture
@@ -133,9 +144,104 @@ def phone(browser):
     context.close()
 
 
+# Installed in every document before Streamlit's own code. Counts the script runs from the server's
+# own messages on the WebSocket (a ForwardMsg's top-level field 4 is new_session: a run started; field
+# 6 is script_finished: a run ended, status 2 meaning "stopped early for a rerun"), so a fast run that
+# React never draws as "running" is counted too; and notes how many runs had started, and not ended,
+# when the user last acted (a key, a pointer, a typed or chosen value).
+RUN_COUNTER_JS = """
+(() => {
+  if (window.__stRuns) return;
+  const runs = window.__stRuns = {started: 0, ended: 0, waited: 0, action: 0};
+  for (const type of ["pointerdown", "touchstart", "keydown", "input", "change"]) {
+    // A run under way when the user acts may go on into the run the action asks for: it counts.
+    window.addEventListener(type, () => {
+      runs.action = runs.started - (runs.started > runs.ended ? 1 : 0);
+    }, true);
+  }
+  const varint = (bytes, pos) => {
+    let value = 0, scale = 1, byte;
+    do { byte = bytes[pos++]; value += (byte & 0x7f) * scale; scale *= 128; } while (byte & 0x80);
+    return [value, pos];
+  };
+  const note = (data) => {
+    if (!(data instanceof ArrayBuffer)) return;
+    const bytes = new Uint8Array(data);
+    let pos = 0;
+    while (pos < bytes.length) {
+      let tag, skip;
+      [tag, pos] = varint(bytes, pos);
+      const field = Math.floor(tag / 8), wire = tag % 8;
+      if (field === 4 && wire === 2) { runs.started += 1; return; }
+      if (field === 6 && wire === 0) { runs.ended += 1; return; }
+      if (wire === 0) [, pos] = varint(bytes, pos);
+      else if (wire === 2) { [skip, pos] = varint(bytes, pos); pos += skip; }
+      else if (wire === 1) pos += 8;
+      else if (wire === 5) pos += 4;
+      else return;
+    }
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => note(event.data));
+    }
+  };
+})();
+"""
+
+# True once a run that started after the user's last action (and after the previous wait) has ended,
+# none is under way, and the page says so; then that wait is "used up", so the next wait needs a new
+# run: the old page's "notRunning", or a run that was over before the action, never counts.
+RUN_FINISHED_JS = """() => {
+  const runs = window.__stRuns;
+  const app = document.querySelector("[data-testid='stApp']");
+  if (runs.started > Math.max(runs.waited, runs.action) && runs.ended >= runs.started
+      && app && app.getAttribute("data-test-script-state") === "notRunning") {
+    runs.waited = runs.started;
+    return true;
+  }
+  return false;
+}"""
+
+# Two animation frames: the messages that arrived with the end of the run are drawn.
+DRAWN_JS = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+
+
+class RunCountingBrowser:
+    """The browser, with the run counter installed in every page it opens (contexts and pages)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.add_init_script(RUN_COUNTER_JS)
+        return context
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.add_init_script(RUN_COUNTER_JS)
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 def wait_for_app(page) -> None:
-    """Until the script run the last action caused has finished (Streamlit's own e2e recipe)."""
+    """Until a script run that the last action (a click, a key, a navigation) caused has finished and
+    its page is drawn. Counted, not timed: the previous run's "notRunning" cannot pass for it, and an
+    action that causes no run at all fails here instead of being waited for by luck."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", state="attached")
-    page.wait_for_timeout(250)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached")
+    if not page.evaluate("() => Boolean(window.__stRuns)"):
+        raise AssertionError("this page has no run counter: open pages with the `browser` fixture")
+    try:
+        page.wait_for_function(RUN_FINISHED_JS)
+    except PlaywrightTimeout:
+        runs = page.evaluate("() => window.__stRuns")
+        raise AssertionError(f"no new script run finished since the last wait (runs: {runs})") from None
+    page.evaluate(DRAWN_JS)
     page.wait_for_function("document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0")

@@ -39,7 +39,7 @@ def test_the_analyst_filters_drills_into_a_tehsil_and_shares_the_view(demo_porta
     # A filter changes the figures and goes into the URL.
     choose(page, "श्रेणी", "पेयजल आपूर्ति")
     expect(received.locator("[data-testid='stMetricValue']")).not_to_have_text(before)
-    assert query(page)["cat"] == "WATER"
+    expect(page).to_have_url(re.compile(r"[?&]cat=WATER(&|$)"))
 
     # Click a tehsil's bar: one level down, to its villages and towns.
     page.get_by_role("tab", name="गाँव और वार्ड").click()
@@ -54,6 +54,7 @@ def test_the_analyst_filters_drills_into_a_tehsil_and_shares_the_view(demo_porta
     wait_for_app(page)
     expect(page.get_by_role("button", name="सभी तहसीलों पर वापस")).to_be_visible()
     expect(page.locator(TEHSIL_CHART).filter(has_text=re.compile("गाँव और शहर के अनुसार शिकायतें"))).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]drill=\d+(&|$)"))
     params = query(page)
     assert params["cat"] == "WATER" and params["drill"].isdigit()
 
@@ -70,5 +71,6 @@ def test_the_analyst_filters_drills_into_a_tehsil_and_shares_the_view(demo_porta
     page.get_by_role("button", name="सभी तहसीलों पर वापस").click()
     wait_for_app(page)
     expect(page.locator(TEHSIL_CHART).filter(has_text="तहसील के अनुसार शिकायतें")).to_be_visible()
-    assert "drill" not in query(page) and query(page)["cat"] == "WATER"
+    expect(page).not_to_have_url(re.compile(r"[?&]drill="))      # the drill was in it just before
+    assert query(page)["cat"] == "WATER"
     context.close()

@@ -48,7 +48,8 @@ def take_action(page, action: str, fill=None) -> None:
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(hi(f"action.{action}"), timeout=20_000)
 
 
-def track_status(browser, url: str, tracking_no: str) -> str:
+def track_status(browser, url: str, tracking_no: str, status: str) -> str:
+    """The citizen's track page shows `status`: waited for as the heading (a new page each time)."""
     page = browser.new_page()
     page.goto(f"{url}/track_complaint")
     wait_for_app(page)
@@ -56,7 +57,9 @@ def track_status(browser, url: str, tracking_no: str) -> str:
     page.get_by_label(hi("track.mobile"), exact=True).fill(MOBILE)
     page.get_by_role("button", name=hi("track.submit")).click()
     wait_for_app(page)
-    heading = page.get_by_role("heading", name=hi("summary.status"), exact=False).first.inner_text()
+    heading = page.get_by_role("heading", name=hi("summary.status"), exact=False).first
+    expect(heading).to_have_text(f"{hi('summary.status')}: {hi(status)}")
+    heading = heading.inner_text()
     page.close()
     return heading
 
@@ -72,7 +75,7 @@ def test_dc_and_department_take_a_complaint_to_resolution(portal_with_complaint,
     wait_for_app(dc)
     take_action(dc, "start_scrutiny")
     take_action(dc, "accept")
-    assert hi("status.accepted") in track_status(browser, server.url, tracking_no)
+    assert hi("status.accepted") in track_status(browser, server.url, tracking_no, "status.accepted")
 
     def directions(panel):
         panel.get_by_label(hi("detail.instruction"), exact=True).first.fill("पाइपलाइन की मरम्मत कर रिपोर्ट दें")
@@ -89,7 +92,7 @@ def test_dc_and_department_take_a_complaint_to_resolution(portal_with_complaint,
         box.get_by_role("combobox").press("Enter")
         expect(box.get_by_role("combobox")).to_have_value("शहरी स्थानीय निकाय विभाग")
     take_action(dc, "forward", forward_to_ulb)
-    assert hi("status.with_department") in track_status(browser, server.url, tracking_no)
+    assert hi("status.with_department") in track_status(browser, server.url, tracking_no, "status.with_department")
 
     officer = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
     officer.set_default_timeout(30_000)
@@ -106,12 +109,12 @@ def test_dc_and_department_take_a_complaint_to_resolution(portal_with_complaint,
     def report(panel):
         panel.get_by_label(hi("detail.report_text"), exact=True).fill("पाइपलाइन बदल दी गई, पानी की सप्लाई चालू है")
     take_action(officer, "file_report", report)
-    assert hi("status.action_reported") in track_status(browser, server.url, tracking_no)
+    assert hi("status.action_reported") in track_status(browser, server.url, tracking_no, "status.action_reported")
 
     dc.goto(detail)
     wait_for_app(dc)
     take_action(dc, "resolve")
-    assert hi("status.resolved") in track_status(browser, server.url, tracking_no)
+    assert hi("status.resolved") in track_status(browser, server.url, tracking_no, "status.resolved")
 
     # The PHED officer, whose department no longer holds it, is told it does not exist.
     phed = browser.new_context().new_page()

@@ -71,6 +71,7 @@ def test_citizen_files_in_hindi_on_a_phone_and_tracks_it(portal, phone):
     wait_for_app(phone)
 
     expect(phone.get_by_text("आपकी शिकायत दर्ज हो गई है")).to_be_visible()
+    expect(phone.locator("code").first).to_contain_text(re.compile(r"RWR-\d{4}-\d{6,}"))
     tracking_no = re.search(r"RWR-\d{4}-\d{6,}", phone.locator("code").first.inner_text()).group(0)
 
     phone.get_by_test_id("stPageLink").get_by_role("link", name="अपनी शिकायत देखें").tap()

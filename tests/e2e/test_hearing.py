@@ -4,6 +4,8 @@ track page shows the hearing with the same link."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -20,6 +22,7 @@ from tests.conftest import make_form
 from tests.e2e.conftest import PHONE, PortalServer, sign_in, wait_for_app
 
 MOBILE = "9876543210"              # make_form's mobile
+IST_ZONE = ZoneInfo("Asia/Kolkata")
 
 
 @pytest.fixture
@@ -57,7 +60,9 @@ def test_the_dc_books_a_hearing_and_the_calendar_outbox_and_track_page_show_it(h
     wait_for_app(page)
     expect(page.get_by_role("heading", name=f"{ack.tracking_no}: सुनवाई तय")).to_be_visible()
     expect(page.get_by_text("नागरिक का SMS कतार में है।", exact=False)).to_be_visible()
-    booked = page.get_by_test_id("stAlertContentInfo").first.inner_text()     # (the next says when to record)
+    info = page.get_by_test_id("stAlertContentInfo")
+    expect(info).to_contain_text(re.compile(r"\d\d-\d\d-\d{4} \d\d:\d\d-\d\d:\d\d IST"))
+    booked = info.inner_text()
     day, start = re.search(r"(\d\d-\d\d-\d{4}) (\d\d:\d\d)-\d\d:\d\d IST", booked).groups()
     join_url = page.get_by_role("link", name="सुनवाई में जुड़ें").get_attribute("href")
     assert re.fullmatch(r"https://meet\.jit\.si/esachivalaya-[A-Za-z0-9_-]{32}", join_url)
@@ -94,11 +99,19 @@ def test_the_dc_books_a_hearing_and_the_calendar_outbox_and_track_page_show_it(h
     con = connect(server.db_path)
     try:
         with con.cursor() as cur:
-            messages = cur.execute("SELECT template, mobile, body, send_after IS NOT NULL FROM sms_outbox"
-                                   " WHERE complaint_id = ? ORDER BY id", [ack.complaint_id]).fetchall()
+            messages = cur.execute("SELECT template, mobile, body, send_after IS NOT NULL, send_after, created_at"
+                                   " FROM sms_outbox WHERE complaint_id = ? ORDER BY id",
+                                   [ack.complaint_id]).fetchall()
     finally:
         con.close()
     booked_sms = [m for m in messages if m[0] == "hearing_booked"]
     assert len(booked_sms) == 1 and booked_sms[0][1] == f"+91{MOBILE}"
     assert join_url in booked_sms[0][2] and day in booked_sms[0][2] and f"{start} IST" in booked_sms[0][2]
-    assert [m[0] for m in messages if m[3]] in (["reminder_day_before", "reminder_30_min"], ["reminder_30_min"], [])
+    # The reminders: the day before and 30 minutes before the hearing, each only if that moment was
+    # still ahead when it was booked (the booking SMS's time), each held back until exactly then.
+    starts_at = datetime.strptime(f"{day} {start}", "%d-%m-%Y %H:%M").replace(tzinfo=IST_ZONE)
+    booked_at = booked_sms[0][5]
+    expected = [(name, starts_at - lead) for name, lead in (("reminder_day_before", timedelta(days=1)),
+                                                           ("reminder_30_min", timedelta(minutes=30)))
+                if starts_at - lead > booked_at]
+    assert [(m[0], m[4]) for m in messages if m[3]] == expected

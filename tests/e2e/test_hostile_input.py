@@ -117,9 +117,12 @@ def hostile_portal(tmp_path_factory, browser):
         server.stop()
 
 
-def shown_text(page) -> str:
-    """What st.text shows on the page (the complaint's description on the detail page)."""
-    return page.get_by_test_id("stText").first.text_content()
+def assert_shown(page, text: str) -> None:
+    """st.text on the page (the complaint's description on the detail page) shows exactly `text`:
+    waited for (Playwright folds whitespace), then compared character for character."""
+    shown = page.get_by_test_id("stText").first
+    expect(shown).to_have_text(text)
+    assert shown.text_content() == text
 
 
 def test_dc_sees_hostile_complaints_as_plain_text_in_the_queue_and_the_detail(hostile_portal, browser):
@@ -148,7 +151,7 @@ def test_dc_sees_hostile_complaints_as_plain_text_in_the_queue_and_the_detail(ho
         page.goto(f"{server.url}/complaint_detail?no={filed[label]}")
         wait_for_app(page)
         expect(page.get_by_role("heading", name=re.compile(filed[label]))).to_be_visible()
-        assert shown_text(page) == fields["description"]
+        assert_shown(page, fields["description"])
         watch.assert_inert(baseline)
     context.close()
 
@@ -228,6 +231,7 @@ def test_citizen_types_hostile_text_uploads_a_lying_file_then_files(hostile_port
     phone.get_by_role("button", name=hi("form.submit")).click()
     wait_for_app(phone)
     expect(phone.get_by_text(hi("ack.title"))).to_be_visible()
+    expect(phone.locator("code").first).to_contain_text(re.compile(r"RWR-\d{4}-\d{6,}"))
     tracking_no = re.search(r"RWR-\d{4}-\d{6,}", phone.locator("code").first.inner_text()).group(0)
     watch.assert_inert(baseline)
 
@@ -238,6 +242,6 @@ def test_citizen_types_hostile_text_uploads_a_lying_file_then_files(hostile_port
     sign_in(dc, server.url, "dc_rewari")
     dc.goto(f"{server.url}/complaint_detail?no={tracking_no}")
     wait_for_app(dc)
-    assert shown_text(dc) == description
+    assert_shown(dc, description)
     dc_watch.assert_inert(baseline)
     dc.context.close()
