@@ -112,8 +112,9 @@ def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None,
         overdue = deadlines.overdue_condition(con, cur, targets, today)
         by_department = analytics_db.headline_by_department(
             cur, start, end, where, overdue, today, targets.resolve_days, deadlines.AGE_BUCKETS)
-        places = analytics_db.counts_by_place(cur, start, end, where)
         months = whole_months(filters)
+        # Village and ward rows come from whole months; the period's own are needed only for tehsils.
+        places = analytics_db.counts_by_place(cur, start, end, where, tehsils_only=months != filters)
         if months != filters:
             wide = analytics_db.counts_by_place(cur, *months.window(), where)
             places = pd.concat([places[places["level"] == "tehsil"], wide[wide["level"] != "tehsil"]],

@@ -89,7 +89,7 @@ def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
     where_sql, where_params = where
     overdue_sql, overdue_params = overdue
     # Per-complaint facts on the row (migration 008), kept by the lifecycle actions: no history scan.
-    q = _Query().add("WITH f AS (SELECT c.department_code, c.status, c.filed_at,")
+    q = _Query().add("WITH f AS MATERIALIZED (SELECT c.department_code, c.status, c.filed_at,")
     q.add_in("  CASE WHEN c.status IN (", SOLVED, ") THEN c.resolved_at END AS solved_at,")
     q.add("  coalesce(c.reopen_count, 0) > 0 AS reopened,")
     # Solved once and still solved, or solved and reopened: a reopening clears resolved_at.
@@ -97,16 +97,16 @@ def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
     q.add("  coalesce(c.hearings_held, 0) AS hearings_held, coalesce(c.hearings_called_off, 0) AS hearings_called_off,")
     q.add("  coalesce(c.hearings_no_show, 0) AS hearings_no_show,")
     q.add(f"  {_days_between('c.accepted_at', 'c.heard_at')} AS days_to_hearing,")
-    q.add(f"  {_ist_day('c.filed_at')} AS filed_on, ? - {_ist_day('c.filed_at')} AS age,", day_number(today))
-    q.add(f"  ({overdue_sql}) AS overdue", *overdue_params)
+    q.add(f"  {_ist_day('c.filed_at')} AS filed_on, ? - {_ist_day('c.filed_at')} AS age", day_number(today))
     q.add(" FROM complaints c")
     q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql}))", start, end, *where_params)
-    q.add("SELECT grouping(department_code) = 1 AS is_total, department_code, count(*) AS received,")
+    # Per department in one pass; the district's row adds them up (a second GROUPING SETS pass
+    # over every complaint cost as much again), but for the medians, which are taken over f.
+    q.add(", d AS (SELECT department_code, count(*) AS received,")
     for status in Status:
         q.add(f" count(*) FILTER (WHERE status = ?) AS \"status_{status.value}\",", str(status))
     q.add_in(" count(*) FILTER (WHERE status IN (", DISPOSED, ")) AS disposed,")
     q.add_in(" count(*) FILTER (WHERE status IN (", OPEN, ")) AS pending,")
-    q.add(" count(*) FILTER (WHERE overdue) AS overdue,")
     q.add(" count(*) FILTER (WHERE solved_at IS NOT NULL) AS solved,")
     q.add(f" count(*) FILTER (WHERE {_ist_day('solved_at')} <= filed_on + ?) AS solved_on_time,", resolve_days)
     q.add(f" median({_days_between('filed_at', 'solved_at')}) AS median_days_to_resolve,")
@@ -119,17 +119,41 @@ def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
         q.add_in(f" count(*) FILTER (WHERE status IN (", OPEN, f") AND {condition}) AS age_{i},")
         q.params.extend([first] if last is None else [first, last])
     q.parts[-1] = q.parts[-1].rstrip(",")
-    q.add("FROM f GROUP BY GROUPING SETS ((), (department_code))")
+    q.add("FROM f GROUP BY department_code)")
+    # Overdue only among open complaints: the rule's late-direction test is a join, and over every
+    # complaint of the period it cost more than all the other figures together.
+    q.add(", od AS (SELECT c.department_code, count(*) AS overdue FROM complaints c")
+    q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql})", start, end, *where_params)
+    q.add_in("  AND c.status IN (", OPEN, ")")
+    q.add(f"  AND ({overdue_sql}) GROUP BY ALL)", *overdue_params)
+    q.add(", d2 AS (SELECT d.*, coalesce(od.overdue, 0) AS overdue FROM d LEFT JOIN od"
+          " ON od.department_code IS NOT DISTINCT FROM d.department_code)")
+    medians = {"median_days_to_resolve": f"median({_days_between('filed_at', 'solved_at')})",
+               "median_days_to_hearing": "median(days_to_hearing)"}
+    columns = ["received", *(f"status_{s.value}" for s in Status), "disposed", "pending", "overdue", "solved",
+               "solved_on_time", "median_days_to_resolve", "reopened", "ever_solved", "hearings_held",
+               "hearings_called_off", "hearings_no_show", "median_days_to_hearing",
+               *(f"age_{i}" for i in range(len(age_buckets)))]
+    total = [f"(SELECT {medians[c]} FROM f)" if c in medians else f'coalesce(sum("{c}"), 0)::BIGINT'
+             for c in columns]
+    q.add("SELECT false AS is_total, department_code, " + ", ".join(f'"{c}"' for c in columns) + " FROM d2")
+    q.add("UNION ALL SELECT true, NULL, " + ", ".join(total) + " FROM d2")
     q.add("ORDER BY is_total DESC, received DESC, department_code NULLS LAST")
     return cur.execute(q.sql, q.params).df()
 
 
 def counts_by_place(cur: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
-                    where: tuple[str, list]) -> pd.DataFrame:
+                    where: tuple[str, list], *, tehsils_only: bool = False) -> pd.DataFrame:
     """Complaints filed in [start, end) within the slice, received and pending, at four levels:
     per tehsil, per village or town, per town ward, and per town ward and category
-    (`level`: 'tehsil', 'place', 'ward', 'ward_category')."""
+    (`level`: 'tehsil', 'place', 'ward', 'ward_category'); only the first with `tehsils_only`."""
     where_sql, where_params = where
+    if tehsils_only:
+        q = _Query().add("SELECT 'tehsil' AS level, c.tehsil_lgd, NULL::INTEGER AS place_lgd, NULL::INTEGER AS ward,")
+        q.add(" NULL::VARCHAR AS category_code, count(*) AS received,")
+        q.add_in(" count(*) FILTER (WHERE c.status IN (", OPEN, ")) AS pending FROM complaints c")
+        q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql})", start, end, *where_params)
+        return cur.execute(q.sql + " GROUP BY c.tehsil_lgd", q.params).df()
     q = _Query().add("SELECT CASE grouping(c.tehsil_lgd, c.place_lgd, c.ward, c.category_code)")
     q.add(" WHEN 7 THEN 'tehsil' WHEN 11 THEN 'place' WHEN 9 THEN 'ward' ELSE 'ward_category' END AS level,")
     q.add(" c.tehsil_lgd, c.place_lgd, c.ward, c.category_code, count(*) AS received,")
