@@ -5,7 +5,7 @@ ui.guard("analytics")
 
 import streamlit as st  # noqa: E402  (after the guard: nothing runs before it)
 
-from lib.analytics import figures, charts
+from lib.analytics import cache, charts, figures
 from lib.casework import deadlines  # noqa: E402
 from lib.analytics.figures import AnalyticsFilters, Grain, PageState  # noqa: E402
 from lib.core.i18n import name_in  # noqa: E402
@@ -18,16 +18,12 @@ today = deadlines.today_in_ist()
 DRILL, CHART_ROUND = "an_drill", "an_chart_round"     # drilled-into tehsil; bumped to forget a chart click
 
 
-# Figures are cached per filter set and data version: any change to complaints, their history or
-# feedback (or to the deadline targets) gives a new version, so nobody sees stale numbers.
-@st.cache_data(show_spinner=False, max_entries=64)
-def dashboard(filters: AnalyticsFilters, version: tuple, day) -> figures.Dashboard:
-    return figures.load_dashboard(ui.connection(), filters, day)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def flow(filters: AnalyticsFilters, grain: str, version: tuple) -> figures.Flow:
-    return figures.load_flow(ui.connection(), filters, Grain(grain))
+# Figures are computed at most once a minute per filter set and shared by every session (one
+# cache per database connection): a filing every few seconds must not make each visitor pay a
+# pass over the period's complaints. The page says how old they are.
+@st.cache_resource(show_spinner=False)
+def figure_cache(db_path: str) -> cache.MinuteCache:
+    return cache.MinuteCache()
 
 
 def show_table(table, key: str, file_name: str) -> None:
@@ -85,10 +81,9 @@ filters = AnalyticsFilters(filed_from=st.session_state["an_from"] or default.fil
                            filed_to=st.session_state["an_to"] or default.filed_to,
                            tehsil_lgd=st.session_state["an_tehsil"], department_code=st.session_state["an_dept"],
                            category_code=st.session_state["an_cat"])
-version = figures.data_version(con)
-board = dashboard(filters, version, today)
-st.caption(tr("analytics.as_of", time=board.computed_at.strftime("%d-%m-%Y %H:%M")) + " · "
-           + tr("analytics.filter.share"))
+figures_cache = figure_cache(str(ui.settings().db_path))
+board = figures.cached_dashboard(figures_cache, con, filters, today)
+st.caption(tr("analytics.as_of", time=board.computed_at.strftime("%H:%M")) + " · " + tr("analytics.filter.share"))
 
 # ---- Headline figures ----
 h = board.headline
@@ -214,7 +209,7 @@ with tab_places:
 with tab_time:
     grain = st.segmented_control(tr("analytics.filter.grain"), list(Grain), key="an_grain", required=True,
                                  format_func=lambda g: tr(f"analytics.grain.{g}")) or Grain.WEEK
-    flows = flow(filters, str(grain), version)
+    flows = figures.cached_flow(figures_cache, con, filters, Grain(grain))
     show_chart(charts.flow_chart(flows, lang), "an_flow")
     st.caption(tr("analytics.backlog_at_start", count=f"{flows.backlog_at_start:,}"))
     period = flows.buckets.copy()

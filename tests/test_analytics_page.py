@@ -1,6 +1,7 @@
 """The analytics page through AppTest: as the analyst and the DC, refused to officers and citizens, filters in the URL, and no personal column in any query it runs."""
 from __future__ import annotations
 
+import random
 import re
 import shutil
 import traceback
@@ -11,14 +12,17 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib.analytics import figures
+from lib.analytics import cache, figures
 from lib.casework import actions, deadlines, steps
 from lib.staff import signin
 from lib.core.config import load_settings
 from lib.core.i18n import t
+from lib.ops import filings
 from lib.ops.seed import seed_complaints
 from lib.ops.startup import open_portal_database
+from lib.db import analytics as analytics_db
 from tests.conftest import REWARI_TEHSIL, run_page_alone_as
+from tests.test_analytics import keep_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "pages" / "analytics.py"
@@ -44,6 +48,7 @@ def template(tmp_path_factory) -> Path:
     for (cid, version, tracking_no, mobile), answer in zip(reported, ("solved", "not_solved")):
         done = actions.resolve(con, dc, cid, version, track_url="http://x/track")
         actions.record_feedback(con, steps.Citizen(tracking_no, mobile), cid, done.version, answer)
+    keep_facts(con)
     con.close()
     return folder
 
@@ -211,19 +216,31 @@ def test_english_labels_everywhere(portal):
     assert [tab.label for tab in at.tabs] == ["Departments", "Villages and wards", "Over time", "Hearings and feedback"]
 
 
-def test_the_figures_follow_a_change_to_a_complaint(portal):
+def as_of(at: AppTest) -> str:
+    return next(c.value for c in at.caption if "IST" in c.value)
+
+
+def test_the_figures_are_those_of_the_minute_then_follow_a_filing(portal, monkeypatch):
+    asked = []
+    real = analytics_db.headline_by_department
+    monkeypatch.setattr(analytics_db, "headline_by_department", lambda *a, **k: asked.append(1) or real(*a, **k))
     at = open_as("analyst_rewari")
-    disposed, pending = number(metric(at, "disposed")), number(metric(at, "pending"))
-    from lib.ui import connection
-    con = connection()
-    dc = signin.active_user(con, "dc_rewari")
-    with con.cursor() as cur:
-        cid, version = cur.execute("SELECT id, version FROM complaints WHERE status = 'action_reported'"
-                                   " ORDER BY filed_at DESC LIMIT 1").fetchall()[0]
-    actions.resolve(con, dc, cid, version, track_url="http://x/track")
+    received, pending, shown_at = number(metric(at, "received")), number(metric(at, "pending")), as_of(at)
+    assert asked == [1] and re.search(r"\b\d\d:\d\d IST", shown_at)
+    from lib import ui
+    choices = ui.form_choices()
+    form = filings.citizen_form(random.Random(1), choices, filings.id_image(), TODAY)
+    filings.time_filings(ui.connection(), ui.settings(), choices, [form])
+    # Within the minute: the same figures, said to be as of the same time, and no new query.
     at.run()
-    # Not a stale cached figure: the resolved complaint moved from pending to disposed.
-    assert (number(metric(at, "disposed")), number(metric(at, "pending"))) == (disposed + 1, pending - 1)
+    assert (number(metric(at, "received")), number(metric(at, "pending"))) == (received, pending)
+    assert as_of(at) == shown_at and asked == [1]
+    # A minute later: computed again, with the new complaint.
+    real_now = cache.now
+    monkeypatch.setattr(cache, "now", lambda: real_now() + cache.FRESH_FOR)
+    at.run()
+    assert as_of(at) != shown_at and asked == [1, 1]
+    assert (number(metric(at, "received")), number(metric(at, "pending"))) == (received + 1, pending + 1)
 
 
 def test_the_dc_office_sees_the_same_page(portal):

@@ -7,12 +7,13 @@ before changing any village, town or ward view).
 """
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
 
 from lib.analytics import suppression
+from lib.analytics.cache import MinuteCache
 from lib.analytics.filters import (  # noqa: F401  (the page, bench and tests reach them through here)
     DEFAULT_DAYS, EARLIEST_DAY, PARAMS, AnalyticsFilters, Grain, KnownCodes, PageState, default_filters,
     state_from_params, state_to_params, whole_months)
@@ -100,14 +101,9 @@ class Flow:
     buckets: pd.DataFrame            # bucket (date), received, disposed, backlog
 
 
-def data_version(con) -> tuple:
-    """What the cached figures depend on besides the filters: the data and the deadline targets."""
-    with con.cursor() as cur:
-        version = analytics_db.data_version(cur)
-    return (*version, *astuple(deadlines.get_targets(con)))
-
-
-def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None) -> Dashboard:
+def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None,
+                   now: datetime | None = None) -> Dashboard:
+    """Every figure of the page but the flow over time; `now` is when they are said to be as of."""
     today = today or deadlines.today_in_ist()
     targets = deadlines.get_targets(con)
     start, end = filters.window()
@@ -116,8 +112,9 @@ def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None) ->
         overdue = deadlines.overdue_condition(con, cur, targets, today)
         by_department = analytics_db.headline_by_department(
             cur, start, end, where, overdue, today, targets.resolve_days, deadlines.AGE_BUCKETS)
-        places = analytics_db.counts_by_place(cur, start, end, where)
         months = whole_months(filters)
+        # Village and ward rows come from whole months; the period's own are needed only for tehsils.
+        places = analytics_db.counts_by_place(cur, start, end, where, tehsils_only=months != filters)
         if months != filters:
             wide = analytics_db.counts_by_place(cur, *months.window(), where)
             places = pd.concat([places[places["level"] == "tehsil"], wide[wide["level"] != "tehsil"]],
@@ -144,10 +141,21 @@ def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None) ->
     departments = by_department[~by_department["is_total"]].drop(columns="is_total").reset_index(drop=True)
     departments["department_code"] = departments["department_code"].fillna(NO_DEPARTMENT)
     feedback["department_code"] = feedback["department_code"].fillna(NO_DEPARTMENT)
-    return Dashboard(filters=filters, today=today, computed_at=datetime.now(deadlines.IST),
+    return Dashboard(filters=filters, today=today, computed_at=now or datetime.now(deadlines.IST),
                      resolve_days=targets.resolve_days, headline=headline, hearings=hearings,
                      departments=departments, feedback=feedback, names=names, place_counts=places,
                      small_areas=months)
+
+
+def cached_dashboard(cache: MinuteCache, con, filters: AnalyticsFilters, today: date) -> Dashboard:
+    """The figures for these filters, computed at most once a minute (lib.analytics.cache)."""
+    board, _ = cache.get(("dashboard", filters, today), lambda moment: load_dashboard(con, filters, today, moment))
+    return board
+
+
+def cached_flow(cache: MinuteCache, con, filters: AnalyticsFilters, grain: Grain) -> Flow:
+    flow, _ = cache.get(("flow", filters, Grain(grain)), lambda moment: load_flow(con, filters, grain))
+    return flow
 
 
 def load_flow(con, filters: AnalyticsFilters, grain: Grain) -> Flow:

@@ -1,9 +1,13 @@
-"""SQL for the analytics page: every figure is a GROUP BY over the whole district; no query returns a complaint row.
+"""SQL for the analytics page: every figure is a GROUP BY over the complaints of the period; no query returns a complaint row.
 
 Aggregates only, by design: these queries never name a personal or free-text column (names,
 mobiles, identity numbers, subjects, descriptions, localities, remarks, tracking numbers), and
 tests/test_analytics_page.py checks every statement the page runs. Each function returns a small
 DataFrame of counts (tens to a few thousand rows), whatever the number of complaints.
+
+None reads the history (complaint_events, about eight rows per complaint): reopenings, hearings,
+acceptance, hearing and resolution are the per-complaint facts on the complaint row (migration
+008), kept by the lifecycle actions, so a figure costs one pass over the period's complaints.
 """
 from __future__ import annotations
 
@@ -13,9 +17,6 @@ import duckdb
 import pandas as pd
 
 from lib.core.complaints import DISPOSED_STATUSES, OPEN_STATUSES, Status
-from lib.db.connect import fetch_one
-from lib.core.states import HearingEvent
-from lib.core.lifecycle import CaseEvent
 
 OPEN = sorted(OPEN_STATUSES)
 DISPOSED = sorted(DISPOSED_STATUSES)
@@ -79,39 +80,6 @@ def slice_condition(tehsil_lgd: int | None, department_code: str | None,
     return " AND ".join(parts), params
 
 
-def _history(q: _Query, since: datetime) -> None:
-    """CTE `h`: per complaint, from its status changes since `since` (a complaint's whole history
-    when it was filed after `since`): when it was last resolved, how often it was reopened, its
-    hearings held and called off, and when it was first accepted and heard.
-
-    Only real changes count: an officer's internal remark and the citizen's feedback are written
-    beside an action with the same statuses, and a forward keeps the status. A reopening is the
-    lifecycle's 'reopened' entry, or any change from resolved or closed back to an open status.
-    """
-    solved, open_ = _marks(SOLVED), _marks(OPEN)
-    q.add("h AS (SELECT e.complaint_id,")
-    reopening = f"(e.event = ? OR (e.from_status IN ({solved}) AND e.to_status IN ({open_})))"
-    reopening_params = [str(CaseEvent.REOPENED), *SOLVED, *OPEN]
-    q.add(" max(e.happened_at) FILTER (WHERE e.to_status = ?) AS resolved_event_at,", str(Status.RESOLVED))
-    q.add(f" count(*) FILTER (WHERE {reopening}) AS reopens,", *reopening_params)
-    q.add(" count(*) FILTER (WHERE e.to_status = ? AND e.from_status = ?) AS hearings_held,",
-          str(Status.HEARD), str(Status.HEARING_SCHEDULED))
-    # A no-show is the hearing desk's own entry (it also takes the complaint back to accepted);
-    # every other way back from hearing_scheduled is a hearing called off.
-    q.add(" count(*) FILTER (WHERE e.event = ?) AS hearings_no_show,", str(HearingEvent.NO_SHOW))
-    q.add(" count(*) FILTER (WHERE e.to_status = ? AND e.from_status = ? AND e.event <> ?) AS hearings_called_off,",
-          str(Status.ACCEPTED), str(Status.HEARING_SCHEDULED), str(HearingEvent.NO_SHOW))
-    q.add(" min(e.happened_at) FILTER (WHERE e.to_status = ? AND e.from_status <> ?) AS accepted_event_at,",
-          str(Status.ACCEPTED), str(Status.HEARING_SCHEDULED))
-    q.add(" min(e.happened_at) FILTER (WHERE e.to_status = ?) AS heard_event_at", str(Status.HEARD))
-    q.add(" FROM complaint_events e")
-    q.add(" WHERE e.happened_at >= ? AND e.event <> ? AND e.from_status IS DISTINCT FROM e.to_status",
-          since, str(CaseEvent.REMARK))
-    q.add(f" AND (e.to_status IN (?, ?, ?) OR {reopening})",
-          str(Status.RESOLVED), str(Status.ACCEPTED), str(Status.HEARD), *reopening_params)
-    q.add(" GROUP BY e.complaint_id)")
-
-
 def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
                            where: tuple[str, list], overdue: tuple[str, list], today: date,
                            resolve_days: int, age_buckets) -> pd.DataFrame:
@@ -120,28 +88,25 @@ def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
     reopenings, hearings and the ageing of pending work. Medians are in days."""
     where_sql, where_params = where
     overdue_sql, overdue_params = overdue
-    q = _Query().add("WITH")
-    _history(q, start)
-    q.add(", f AS (SELECT c.department_code, c.status, c.filed_at,")
-    # Seeded rows have no resolved_at: their resolution is the last change to 'resolved' in the history.
-    q.add_in("  CASE WHEN c.status IN (", SOLVED, ")")
-    q.add("   THEN coalesce(c.resolved_at, h.resolved_event_at) END AS solved_at,")
-    q.add("  coalesce(h.reopens, 0) > 0 AS reopened,")
-    q.add("  (c.resolved_at IS NOT NULL OR h.resolved_event_at IS NOT NULL OR coalesce(h.reopens, 0) > 0)"
-          " AS ever_solved,")
-    q.add("  coalesce(h.hearings_held, 0) AS hearings_held, coalesce(h.hearings_called_off, 0) AS hearings_called_off,")
-    q.add("  coalesce(h.hearings_no_show, 0) AS hearings_no_show,")
-    q.add(f"  {_days_between('coalesce(c.accepted_at, h.accepted_event_at)', 'h.heard_event_at')} AS days_to_hearing,")
-    q.add(f"  {_ist_day('c.filed_at')} AS filed_on, ? - {_ist_day('c.filed_at')} AS age,", day_number(today))
-    q.add(f"  ({overdue_sql}) AS overdue", *overdue_params)
-    q.add(" FROM complaints c LEFT JOIN h ON h.complaint_id = c.id")
+    # Per-complaint facts on the row (migration 008), kept by the lifecycle actions: no history scan.
+    q = _Query().add("WITH f AS MATERIALIZED (SELECT c.department_code, c.status, c.filed_at,")
+    q.add_in("  CASE WHEN c.status IN (", SOLVED, ") THEN c.resolved_at END AS solved_at,")
+    q.add("  coalesce(c.reopen_count, 0) > 0 AS reopened,")
+    # Solved once and still solved, or solved and reopened: a reopening clears resolved_at.
+    q.add("  (c.resolved_at IS NOT NULL OR coalesce(c.reopen_count, 0) > 0) AS ever_solved,")
+    q.add("  coalesce(c.hearings_held, 0) AS hearings_held, coalesce(c.hearings_called_off, 0) AS hearings_called_off,")
+    q.add("  coalesce(c.hearings_no_show, 0) AS hearings_no_show,")
+    q.add(f"  {_days_between('c.accepted_at', 'c.heard_at')} AS days_to_hearing,")
+    q.add(f"  {_ist_day('c.filed_at')} AS filed_on, ? - {_ist_day('c.filed_at')} AS age", day_number(today))
+    q.add(" FROM complaints c")
     q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql}))", start, end, *where_params)
-    q.add("SELECT grouping(department_code) = 1 AS is_total, department_code, count(*) AS received,")
+    # Per department in one pass; the district's row adds them up (a second GROUPING SETS pass
+    # over every complaint cost as much again), but for the medians, which are taken over f.
+    q.add(", d AS (SELECT department_code, count(*) AS received,")
     for status in Status:
         q.add(f" count(*) FILTER (WHERE status = ?) AS \"status_{status.value}\",", str(status))
     q.add_in(" count(*) FILTER (WHERE status IN (", DISPOSED, ")) AS disposed,")
     q.add_in(" count(*) FILTER (WHERE status IN (", OPEN, ")) AS pending,")
-    q.add(" count(*) FILTER (WHERE overdue) AS overdue,")
     q.add(" count(*) FILTER (WHERE solved_at IS NOT NULL) AS solved,")
     q.add(f" count(*) FILTER (WHERE {_ist_day('solved_at')} <= filed_on + ?) AS solved_on_time,", resolve_days)
     q.add(f" median({_days_between('filed_at', 'solved_at')}) AS median_days_to_resolve,")
@@ -154,17 +119,41 @@ def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
         q.add_in(f" count(*) FILTER (WHERE status IN (", OPEN, f") AND {condition}) AS age_{i},")
         q.params.extend([first] if last is None else [first, last])
     q.parts[-1] = q.parts[-1].rstrip(",")
-    q.add("FROM f GROUP BY GROUPING SETS ((), (department_code))")
+    q.add("FROM f GROUP BY department_code)")
+    # Overdue only among open complaints: the rule's late-direction test is a join, and over every
+    # complaint of the period it cost more than all the other figures together.
+    q.add(", od AS (SELECT c.department_code, count(*) AS overdue FROM complaints c")
+    q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql})", start, end, *where_params)
+    q.add_in("  AND c.status IN (", OPEN, ")")
+    q.add(f"  AND ({overdue_sql}) GROUP BY ALL)", *overdue_params)
+    q.add(", d2 AS (SELECT d.*, coalesce(od.overdue, 0) AS overdue FROM d LEFT JOIN od"
+          " ON od.department_code IS NOT DISTINCT FROM d.department_code)")
+    medians = {"median_days_to_resolve": f"median({_days_between('filed_at', 'solved_at')})",
+               "median_days_to_hearing": "median(days_to_hearing)"}
+    columns = ["received", *(f"status_{s.value}" for s in Status), "disposed", "pending", "overdue", "solved",
+               "solved_on_time", "median_days_to_resolve", "reopened", "ever_solved", "hearings_held",
+               "hearings_called_off", "hearings_no_show", "median_days_to_hearing",
+               *(f"age_{i}" for i in range(len(age_buckets)))]
+    total = [f"(SELECT {medians[c]} FROM f)" if c in medians else f'coalesce(sum("{c}"), 0)::BIGINT'
+             for c in columns]
+    q.add("SELECT false AS is_total, department_code, " + ", ".join(f'"{c}"' for c in columns) + " FROM d2")
+    q.add("UNION ALL SELECT true, NULL, " + ", ".join(total) + " FROM d2")
     q.add("ORDER BY is_total DESC, received DESC, department_code NULLS LAST")
     return cur.execute(q.sql, q.params).df()
 
 
 def counts_by_place(cur: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
-                    where: tuple[str, list]) -> pd.DataFrame:
+                    where: tuple[str, list], *, tehsils_only: bool = False) -> pd.DataFrame:
     """Complaints filed in [start, end) within the slice, received and pending, at four levels:
     per tehsil, per village or town, per town ward, and per town ward and category
-    (`level`: 'tehsil', 'place', 'ward', 'ward_category')."""
+    (`level`: 'tehsil', 'place', 'ward', 'ward_category'); only the first with `tehsils_only`."""
     where_sql, where_params = where
+    if tehsils_only:
+        q = _Query().add("SELECT 'tehsil' AS level, c.tehsil_lgd, NULL::INTEGER AS place_lgd, NULL::INTEGER AS ward,")
+        q.add(" NULL::VARCHAR AS category_code, count(*) AS received,")
+        q.add_in(" count(*) FILTER (WHERE c.status IN (", OPEN, ")) AS pending FROM complaints c")
+        q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql})", start, end, *where_params)
+        return cur.execute(q.sql + " GROUP BY c.tehsil_lgd", q.params).df()
     q = _Query().add("SELECT CASE grouping(c.tehsil_lgd, c.place_lgd, c.ward, c.category_code)")
     q.add(" WHEN 7 THEN 'tehsil' WHEN 11 THEN 'place' WHEN 9 THEN 'ward' ELSE 'ward_category' END AS level,")
     q.add(" c.tehsil_lgd, c.place_lgd, c.ward, c.category_code, count(*) AS received,")
@@ -186,17 +175,12 @@ def flow_by_period(cur: duckdb.DuckDBPyConnection, start: datetime, end: datetim
     if grain not in ("week", "month"):
         raise ValueError(f"not a grain: {grain}")
     where_sql, where_params = where
-    q = _Query().add("WITH h AS (SELECT e.complaint_id,")
-    q.add(" max(e.happened_at) FILTER (WHERE e.to_status = ?) AS resolved_event_at,", str(Status.RESOLVED))
-    q.add(" max(e.happened_at) FILTER (WHERE e.to_status = ?) AS rejected_event_at", str(Status.REJECTED))
-    q.add(" FROM complaint_events e WHERE e.happened_at >= ? AND e.event <> ?", start, str(CaseEvent.REMARK))
-    q.add_in(" AND e.from_status IS DISTINCT FROM e.to_status AND e.to_status IN (",
-             [Status.RESOLVED, Status.REJECTED], ")")
-    q.add(" GROUP BY e.complaint_id),")
-    q.add("d AS MATERIALIZED (SELECT c.filed_at, c.status IN (" + _marks(OPEN) + ") AS is_open,", *OPEN)
-    q.add_in("  CASE WHEN c.status IN (", SOLVED, ") THEN coalesce(c.resolved_at, h.resolved_event_at)")
-    q.add("       WHEN c.status = ? THEN h.rejected_event_at END AS disposed_at", str(Status.REJECTED))
-    q.add(" FROM complaints c LEFT JOIN h ON h.complaint_id = c.id")
+    # From the complaint row alone: resolved_at is kept by the lifecycle, and a rejection is final
+    # (lib.core.lifecycle has no way out of it), so a rejected complaint's last change is its rejection.
+    q = _Query().add("WITH d AS MATERIALIZED (SELECT c.filed_at, c.status IN (" + _marks(OPEN) + ") AS is_open,", *OPEN)
+    q.add_in("  CASE WHEN c.status IN (", SOLVED, ") THEN c.resolved_at")
+    q.add("       WHEN c.status = ? THEN c.updated_at END AS disposed_at", str(Status.REJECTED))
+    q.add(" FROM complaints c")
     q.add(f" WHERE c.filed_at < ? AND ({where_sql}))", end, *where_params)
     # Count per day first (integer keys, fast), then fold the few hundred days into weeks or months.
     q.add(", days AS (SELECT 'received' AS kind, " + _ist_day("filed_at") + " AS day, count(*) AS n")
@@ -226,15 +210,6 @@ def feedback_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
     q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql})", start, end, *where_params)
     q.add(" GROUP BY ALL ORDER BY c.department_code NULLS LAST, fb.answer")
     return cur.execute(q.sql, q.params).df()
-
-
-def data_version(cur: duckdb.DuckDBPyConnection) -> tuple:
-    """Changes whenever a complaint, its history or its feedback changes: the cache key of every
-    figure. Cheap on a million complaints (counts come from table statistics, one max is a scan)."""
-    row = fetch_one(cur, "SELECT (SELECT count(*) FROM complaints), (SELECT max(updated_at) FROM complaints),"
-                         " (SELECT count(*) FROM complaint_events), (SELECT count(*) FROM feedback),"
-                         " (SELECT count(*) FROM directions)")
-    return tuple(str(v) for v in row)
 
 
 def reference_names(cur: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:

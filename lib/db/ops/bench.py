@@ -8,6 +8,7 @@ import pandas as pd
 
 from lib.core.complaints import EventKind, Status
 from lib.core.lifecycle import CaseEvent
+from lib.core.states import HearingEvent
 
 _CODE_RE = re.compile(r"[a-z_]{1,40}")
 
@@ -34,7 +35,7 @@ def read_tables_whole(cur: duckdb.DuckDBPyConnection, *, careful: bool = False) 
 
     The common way (careful=False): `SELECT * FROM complaints` and the history's columns as they
     come, every string a Python string (~3 GB per million complaints at the peak). The careful way:
-    only the columns the headline needs, statuses and event kinds as pandas categoricals (fits ten
+    only the columns the figures need, statuses and event kinds as pandas categoricals (fits ten
     million complaints in a few GB)."""
     if not careful:
         return {
@@ -43,11 +44,11 @@ def read_tables_whole(cur: duckdb.DuckDBPyConnection, *, careful: bool = False) 
                                   " FROM complaint_events").df(),
             "directions": cur.execute("SELECT complaint_id, report_by, reported_at FROM directions").df(),
         }
-    statuses, kinds = _enum(Status), _enum([*EventKind, *CaseEvent])
+    statuses, kinds = _enum(Status), _enum([*EventKind, *CaseEvent, *HearingEvent])
     return {
         "complaints": cur.execute(
             f"SELECT id, filed_at, TRY_CAST(status AS {statuses}) AS status, tehsil_lgd, department_code,"
-            " category_code, resolved_at, accepted_at, updated_at FROM complaints").df(),
+            " category_code, updated_at FROM complaints").df(),
         # TRY_CAST: a kind this list does not know reads as missing, which the figures never count.
         "events": cur.execute(f"SELECT complaint_id, happened_at, TRY_CAST(event AS {kinds}) AS event,"
                               f" TRY_CAST(from_status AS {statuses}) AS from_status,"
