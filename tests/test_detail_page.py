@@ -55,7 +55,7 @@ def portal(portal_env):
 
 def open_detail(at: AppTest, tracking_no: str) -> AppTest:
     at.switch_page("pages/complaint_detail.py").run()
-    at.radio(key="language").set_value("en").run()
+    at.radio(key="language_switch").set_value("en").run()
     at.text_input(key="detail_no").input(tracking_no).run()
     assert not at.exception
     return at
@@ -169,7 +169,7 @@ def test_citizen_says_not_solved_on_the_track_page_and_it_reopens(portal):
     casework.resolve(con, USERS["dc_rewari"], ack.complaint_id, 4, track_url="http://x/track")
 
     at.switch_page("pages/track_complaint.py").run()
-    at.radio(key="language").set_value("en").run()
+    at.radio(key="language_switch").set_value("en").run()
     at.text_input(key="track_no").input(ack.tracking_no)
     at.text_input(key="track_mobile").input("98765 43210")
     at.button[0].click().run()
