@@ -8,7 +8,7 @@ from lib import ui
 
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="ई-सचिवालय रेवाड़ी / e-Sachivalaya Rewari", page_icon="🏛️", layout="centered")
+st.set_page_config(page_title=ui.PAGE_TITLE, page_icon="🏛️", layout="centered")
 ui.start_frame()
 ui.restore_sign_in()          # before st.navigation: the role decides which pages exist
 if ui.current_user() is not None:
@@ -24,4 +24,5 @@ pages = [st.Page(HERE / "pages" / f"{home}.py", title=ui.tr(f"nav.{home}"), url_
     st.Page(HERE / "pages" / f"{name}.py", title=ui.tr(f"nav.{name}"), url_path=str(name), visibility="hidden")
     for name in access.hidden_pages_for(ui.role()) if name != home
 ]
-st.navigation(pages, position="top").run()
+# Officers get the top menu; citizens get the header's visible links (no menu to find on a phone).
+st.navigation(pages, position="top" if ui.current_user() is not None else "hidden").run()

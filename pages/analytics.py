@@ -244,6 +244,7 @@ with tab_people:
 state = PageState(filters=filters, grain=Grain(grain),
                   drill_tehsil=None if filters.tehsil_lgd else st.session_state.get(DRILL),
                   town_lgd=st.session_state.get("an_town"))
-params = figures.state_to_params(state)
+# ?lang= stays: the frame writes it back on every run, and two writers would rerun each other.
+params = {**figures.state_to_params(state), "lang": ui.language()}
 if st.query_params.to_dict() != params:
     st.query_params.from_dict(params)

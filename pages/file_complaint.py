@@ -171,7 +171,7 @@ with st.expander(ui.tr("form.optional"), expanded=any(p.field in optional_proble
     st.caption(ui.tr("form.preferred_dates"))
     for i in range(filing.MAX_PREFERRED_DATES):
         st.date_input(ui.tr("form.preferred_date", n=i + 1), value=None, key=k(f"date_{i}"),
-                      format="DD/MM/YYYY")
+                      format="DD-MM-YYYY")
     ui.show_problems(problems, "preferred_dates")
 
 st.checkbox(ui.tr("form.consent"), key=k("consent"))

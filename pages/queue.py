@@ -20,6 +20,9 @@ state = st.session_state
 PAGE_KEY, SEEN_KEY, MESSAGE_KEY = "q_page", "q_seen", "q_message"
 # Filters survive a trip to the complaint and back (widget state is otherwise dropped).
 KEEP = "session"
+# "All" is the option None; Streamlit shows a None value as the placeholder (after a language
+# switch, say), so that says "All" too.
+ANY = ui.tr("queue.filter.any")
 
 
 def key(field: str) -> str:
@@ -96,21 +99,22 @@ with st.sidebar:
                    persist_state=KEEP)
     if user.role == Role.DC:
         st.selectbox(ui.tr("queue.filter.department"), options=[None, queue.UNASSIGNED, *choices.departments],
-                     key=key("department_code"), format_func=department_name, persist_state=KEEP)
+                     key=key("department_code"), format_func=department_name, persist_state=KEEP,
+                     placeholder=ANY)
     tehsil = st.selectbox(ui.tr("queue.filter.tehsil"), options=[None, *choices.tehsils], key=key("tehsil_lgd"),
-                          on_change=on_tehsil_change, persist_state=KEEP, format_func=any_or(
+                          on_change=on_tehsil_change, persist_state=KEEP, placeholder=ANY, format_func=any_or(
                               lambda c: name_in(lang, choices.tehsils[c].name_en, choices.tehsils[c].name_hi)))
     places = choices.places_of(tehsil) if tehsil is not None else list(choices.places.values())
     place = st.selectbox(ui.tr("queue.filter.place"), options=[None, *(p.lgd_code for p in places)],
-                         key=key("place_lgd"), on_change=on_place_change, persist_state=KEEP, format_func=any_or(
+                         key=key("place_lgd"), on_change=on_place_change, persist_state=KEEP, placeholder=ANY, format_func=any_or(
                              lambda c: name_in(lang, choices.places[c].name_en, choices.places[c].name_hi)))
     if place is not None and choices.places[place].is_town:
         st.selectbox(ui.tr("queue.filter.ward"), options=[None, *choices.places[place].ward_numbers()],
-                     key=key("ward"), format_func=any_or(str), persist_state=KEEP)
+                     key=key("ward"), format_func=any_or(str), persist_state=KEEP, placeholder=ANY)
     else:
         state[key("ward")] = None
     st.selectbox(ui.tr("queue.filter.category"), options=[None, *choices.categories], key=key("category_code"),
-                 persist_state=KEEP, format_func=any_or(lambda c: name_in(lang, *choices.categories[c][:2])))
+                 persist_state=KEEP, placeholder=ANY, format_func=any_or(lambda c: name_in(lang, *choices.categories[c][:2])))
     st.radio(ui.tr("queue.filter.overdue"), options=list(queue.OverdueChoice), key=key("overdue"),
              format_func=lambda c: t(lang, f"queue.overdue.{c}"), horizontal=True, persist_state=KEEP)
     low, high = st.columns(2)
@@ -128,7 +132,7 @@ with st.sidebar:
     st.subheader(ui.tr("queue.views"))
     views = {v.id: v for v in queue.list_views(con, user)}
     if views:
-        st.selectbox(ui.tr("queue.view_pick"), options=list(views), key="q_view", index=None,
+        st.selectbox(ui.tr("queue.view_pick"), options=list(views), key="q_view", index=None, placeholder=ui.tr("form.pick"),
                      format_func=lambda i: views[i].name if i in views else "")
         apply_col, delete_col = st.columns(2)
         apply_col.button(ui.tr("queue.view_apply"), key="q_view_apply", on_click=apply_view, args=(views,))

@@ -47,6 +47,11 @@ if link[0] and link[1] and st.session_state.get(LINK_KEY) != link:
     else:
         st.session_state[FOUND_KEY] = st.session_state[PROVEN_KEY] = opened.complaint_id
 
+if link[0] and st.session_state.get("track_no", link[0]) == link[0]:
+    # Sent again on every run while the link's number stands: the sign-in cookie's rerun can
+    # overtake the first run, and the browser would then show an empty field.
+    st.session_state["track_no"] = link[0]
+
 with st.form("track"):
     tracking_raw = st.text_input(ui.tr("track.tracking_no"), key="track_no", max_chars=30)
     mobile_raw = st.text_input(ui.tr("track.mobile"), key="track_mobile", max_chars=20)

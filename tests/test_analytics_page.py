@@ -209,7 +209,7 @@ def test_the_ward_chart_of_a_town_has_every_ward(portal):
 
 def test_english_labels_everywhere(portal):
     at = open_as("analyst_rewari")
-    at.radio(key="language").set_value("en").run()
+    at.radio(key="language_switch").set_value("en").run()
     assert at.title[0].value == "Analytics"
     assert "Received" in [m.label for m in at.metric]
     assert at.selectbox(key="an_tehsil").label == "Tehsil"

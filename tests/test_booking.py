@@ -368,7 +368,7 @@ def open_detail(tracking_no: str, username: str = "dc_rewari"):
     at.session_state["username"] = username
     at.run()
     at.switch_page("pages/complaint_detail.py").run()
-    at.radio(key="language").set_value("en").run()
+    at.radio(key="language_switch").set_value("en").run()
     at.text_input(key="detail_no").input(tracking_no).run()
     assert not at.exception
     return at

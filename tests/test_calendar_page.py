@@ -243,7 +243,7 @@ def open_calendar(username: str) -> AppTest:
     at.session_state["username"] = username
     at.run()
     at.switch_page("pages/calendar.py").run()
-    at.radio(key="language").set_value("en").run()
+    at.radio(key="language_switch").set_value("en").run()
     assert not at.exception, at.exception
     return at
 

@@ -56,7 +56,7 @@ def portal(portal_env):
 
 def open_detail(at: AppTest, tracking_no: str) -> AppTest:
     at.switch_page("pages/complaint_detail.py").run()
-    at.radio(key="language").set_value("en").run()
+    at.radio(key="language_switch").set_value("en").run()
     at.text_input(key="detail_no").input(tracking_no).run()
     assert not at.exception
     return at
@@ -166,7 +166,7 @@ def test_citizen_says_not_solved_on_the_track_page_and_it_reopens(portal):
     link = track_links.signed_track_url(portal_settings(), "http://x/track_complaint", ack.complaint_id, ack.tracking_no)
     at.query_params.update({k: v[0] for k, v in parse_qs(urlsplit(link).query).items()})
     at.switch_page("pages/track_complaint.py").run()
-    at.radio(key="language").set_value("en").run()
+    at.radio(key="language_switch").set_value("en").run()
     assert at.subheader[0].value == "Status: Resolved"
     assert "Directions given to Public Health Engineering (report by" in every_text(at)
     assert "Pipeline repaired" not in every_text(at)                 # reports stay internal

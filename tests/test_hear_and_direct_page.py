@@ -58,7 +58,7 @@ def hearing(portal_env):
 def open_detail(tracking_no: str):
     at = open_portal_as("dc_rewari")
     at.switch_page("pages/complaint_detail.py").run()
-    at.radio(key="language").set_value("en").run()
+    at.radio(key="language_switch").set_value("en").run()
     at.text_input(key="detail_no").input(tracking_no).run()
     assert not at.exception
     return at

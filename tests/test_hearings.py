@@ -346,7 +346,7 @@ def admin_page(portal_env):
     at.session_state["username"] = "admin_rewari"
     at.run()
     at.switch_page("pages/admin.py").run()
-    at.radio(key="language").set_value("en").run()
+    at.radio(key="language_switch").set_value("en").run()
     assert not at.exception
     yield at
     streamlit.cache_resource.clear()

@@ -343,7 +343,7 @@ def test_lying_files_are_refused_beside_the_upload_in_hindi_and_in_english(app):
     cases = [LYING_FILES[k] for k in ("html_as_jpg", "pdf_header_then_script", "oversized_image",
                                       "bomb_20000px", "zero_bytes")]
     for language in ("hi", "en"):
-        app.radio(key="language").set_value(language).run()
+        app.radio(key="language_switch").set_value(language).run()
         for file_name, make, key in cases:
             app.file_uploader(key="id_document_0").set_value(lying_upload(file_name, make))
             app.run()

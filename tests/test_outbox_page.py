@@ -124,7 +124,7 @@ def test_send_now_dispatches_the_due_messages_with_the_configured_gateway(outbox
 
 def test_the_page_speaks_hindi(outbox):
     at = open_outbox()
-    at.radio(key="language").set_value("hi").run()
+    at.radio(key="language_switch").set_value("hi").run()
     assert at.title[0].value == "एसएमएस आउटबॉक्स"
     assert counts(at) == {"प्रतीक्षा में": "1", "भेजे गए": "1", "विफल": "1"}
 

@@ -50,11 +50,11 @@ def complaint_count() -> int:
 
 def test_form_opens_in_hindi_first(app):
     assert app.title[0].value == "शिकायत दर्ज करें"
-    assert app.radio(key="language").value == "hi"
+    assert app.radio(key="language_switch").value == "hi"
 
 
 def test_language_switch_changes_every_label(app):
-    app.radio(key="language").set_value("en").run()
+    app.radio(key="language_switch").set_value("en").run()
     assert app.title[0].value == "File a complaint"
     assert app.text_input(key="name_0").label == "Your full name"
     assert app.button(key="submit_complaint").label == "Submit complaint"
@@ -112,7 +112,7 @@ def test_empty_form_shows_every_problem_and_saves_nothing(app):
 
 
 def test_bad_values_are_named_in_english_too(app):
-    app.radio(key="language").set_value("en").run()
+    app.radio(key="language_switch").set_value("en").run()
     fill_valid_form(app)
     app.text_input(key="mobile_0").input("12345")
     app.text_input(key="id_number_0").input("1234 5678 9012")

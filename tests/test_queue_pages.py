@@ -101,7 +101,7 @@ def app_user_connection():
 
 def test_a_devanagari_search_in_english_mode(portal):
     at = open_portal_as("dc_rewari")
-    at.radio(key="language").set_value("en").run()
+    at.radio(key="language_switch").set_value("en").run()
     assert at.title[0].value == "Complaints"
     at.text_input(key="q_text").input("पानी").run()
     expected = queue.load_queue(app_user_connection(), app_user("dc_rewari"), QueueFilters(text="पानी"), "en").total

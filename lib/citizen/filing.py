@@ -23,11 +23,13 @@ from lib.core.problems import InvalidInput, Problem, check_text
 
 IST = ZoneInfo("Asia/Kolkata")
 
-# Limits a citizen meets on the form (characters). The description allows a full page of Devanagari.
+# Limits a citizen meets on the form: the minimum in letters as a reader counts them (grapheme
+# clusters, lib/core/problems.letters), the maximum in code points (what the browser counts).
+# The description allows a full page of Devanagari.
 TEXT_LIMITS = {
     "name": (2, 100),
     "locality": (0, 200),
-    "subject": (5, 150),
+    "subject": (3, 150),       # counted as a reader sees them: "सड़क" (road) is 3
     "description": (20, 4000),
 }
 MAX_PHOTOS = 3

@@ -32,13 +32,27 @@ def catalog(language: str) -> dict[str, str]:
     return merged
 
 
+def plural_form(language: str, count: int) -> str:
+    """CLDR's plural category: "one" or "other". Hindi uses the singular for 0 and 1 ("0 कमी",
+    "1 कमी", "2 कमियाँ"); English only for 1."""
+    if language == Language.HINDI:
+        return "one" if count in (0, 1) else "other"
+    return "one" if count == 1 else "other"
+
+
 def t(language: str, key: str, **params) -> str:
     """The text for `key` in `language`, with {placeholders} filled.
 
-    A missing key raises KeyError: tests check both catalogs hold the same keys, so this only
-    fires for a typo in code, and loudly rather than showing a raw key to a citizen.
+    With a whole-number `count`, a text that changes with the number has its singular under
+    "<key>.one" and the plural (and every other number) under "<key>" itself, so the code always
+    names the plain key. A missing key raises KeyError: tests check both catalogs hold the same
+    keys, so this only fires for a typo in code, and loudly rather than showing a raw key.
     """
-    text = catalog(language)[key]
+    texts = catalog(language)
+    text = texts[key]
+    count = params.get("count")
+    if isinstance(count, int) and not isinstance(count, bool) and plural_form(language, count) == "one":
+        text = texts.get(f"{key}.one", text)
     return text.format(**params) if params else text
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import regex
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -23,13 +25,20 @@ class InvalidInput(ValueError):
         return {p.key for p in self.problems}
 
 
+def letters(text: str) -> int:
+    """How many characters a reader sees: grapheme clusters, so "सड़क" is 3 (स, ड़, क) where
+    len() counts 4 code points, and a conjunct such as "क्ष" is one."""
+    return len(regex.findall(r"\X", text))
+
+
 def check_text(problems: list[Problem], field: str, value: str | None, low: int, high: int) -> str:
-    """The stripped text, adding a problem when it is missing (low > 0), shorter than `low` or
-    longer than `high` characters."""
+    """The stripped text, adding a problem when it is missing (low > 0), shorter than `low`
+    characters as a reader counts them (see `letters`), or longer than `high` code points (the
+    storage limit, and what the browser's max_chars counts)."""
     value = (value or "").strip()
     if low and not value:
         problems.append(Problem(field, "error.required"))
-    elif len(value) < low:
+    elif letters(value) < low:
         problems.append(Problem(field, "error.too_short", {"min": low}))
     elif len(value) > high:
         problems.append(Problem(field, "error.too_long", {"max": high}))

@@ -18,6 +18,9 @@ class PageName(StrEnum):
     ANALYTICS = "analytics"
     CALENDAR = "calendar"
     SMS_OUTBOX = "sms_outbox"
+    HELP = "help"
+    CONTACT = "contact"
+    ACCESSIBILITY = "accessibility"
 
 
 # The first page of each role is where `home` and signing in send it.
@@ -31,6 +34,9 @@ PAGES_BY_ROLE: dict[Role, tuple[PageName, ...]] = {
     Role.ADMIN: (PageName.ADMIN, PageName.SMS_OUTBOX),
 }
 SIGNED_IN_ROLES = (Role.DC, Role.OFFICER, Role.ANALYST, Role.ADMIN)
+# Help, contact and the accessibility statement (GIGW 3.0) are for everyone, signed in or not.
+EVERYONES_PAGES = (PageName.HELP, PageName.CONTACT, PageName.ACCESSIBILITY)
+PAGES_BY_ROLE = {role: pages + EVERYONES_PAGES for role, pages in PAGES_BY_ROLE.items()}
 # Hidden from the menu but reachable. `home` is every role's default page, served at "/": it only
 # sends the user on to their first page. (Streamlit serves the default page at "/" alone, so a
 # bookmark of the default page's own URL would say "Page not found"; with `home` as the default,

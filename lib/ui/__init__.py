@@ -12,13 +12,14 @@ from lib.sms import dispatcher
 from lib.ops import startup
 from lib.core.config import Settings, load_settings
 from lib.citizen.filing import FormChoices, load_form_choices
-from lib.core.i18n import DEFAULT_LANGUAGE, Language, t
+from lib.core.i18n import Language, t
+from lib.ui import frame
+from lib.ui.frame import LANGUAGE_KEY, LANGUAGE_NAMES, language, tr  # noqa: F401  (the pages' API)
 from lib.core.problems import Problem
 from lib.core.roles import Role
 
 FRAME_KEY = "_frame_ran"          # set by app.py; a page run without it was reached around the frame
-LANGUAGE_KEY = "language"
-LANGUAGE_NAMES = {Language.HINDI: "हिन्दी", Language.ENGLISH: "English"}
+PAGE_TITLE = "ई-सचिवालय रेवाड़ी / e-Sachivalaya Rewari"   # both scripts: the tab shows it before any choice
 
 
 @atexit.register
@@ -62,16 +63,6 @@ def form_choices() -> FormChoices:
     return load_form_choices(connection())
 
 
-def language() -> str:
-    value = st.session_state.get(LANGUAGE_KEY)
-    return value if value in tuple(Language) else DEFAULT_LANGUAGE
-
-
-def tr(key: str, **params) -> str:
-    """Text in the session's language."""
-    return t(language(), key, **params)
-
-
 def role() -> str:
     """The session's role, from the server-side user record (a citizen has none)."""
     user = current_user() if st.session_state.get(_signin.USER_KEY) else None
@@ -79,31 +70,30 @@ def role() -> str:
 
 
 def start_frame() -> None:
-    """Called by app.py first on every run: marks the session as framed (see `guard`)."""
+    """Called by app.py first on every run (and by the guard for a public page reached without
+    it): marks the session as framed (see `guard`) and settles its language."""
     st.session_state[FRAME_KEY] = True
-    if st.session_state.get(LANGUAGE_KEY) not in tuple(Language):
-        st.session_state[LANGUAGE_KEY] = DEFAULT_LANGUAGE
+    frame.remember_language()
     sms_dispatcher()                 # started once per process; sends what the outbox holds
 
 
-def _language_switch() -> None:
-    """Hindi / English, drawn by the guard at the top of every page. Not in app.py: on Streamlit
-    1.67 a widget of the entrypoint loses the citizen's change (before st.navigation() in a
-    browser, and anywhere in it under AppTest), while a page's own widgets keep theirs."""
-    st.radio(
-        t(language(), "lang.label"), options=list(Language), key=LANGUAGE_KEY,
-        format_func=LANGUAGE_NAMES.get, horizontal=True, label_visibility="collapsed",
-    )
+def _frame_a_public_page(page: str) -> bool:
+    """The very first request to a freshly started server runs pages/<page>.py alone, without
+    app.py (Streamlit 1.67 serves the pages/ folder until some session has run st.navigation).
+    A citizen's page does here what app.py would, so the SMS link works after a restart; an
+    officer's page is refused as before."""
+    if not access.can_open(Role.PUBLIC, page):
+        return False
+    st.set_page_config(page_title=PAGE_TITLE, page_icon="🏛️", layout="centered")
+    start_frame()
+    restore_sign_in()                # the sign-in page needs this run's authenticator
+    return True
 
 
 def guard(page: str) -> None:
-    """First line of every page: stop unless app.py ran in this session and the role may see the
-    page; then draw the language switch.
-
-    Streamlit runs pages/<page>.py on its own for the first deep link to a fresh server, without
-    app.py; this guard is what keeps such a run from rendering anything.
-    """
-    if not st.session_state.get(FRAME_KEY):
+    """First line of every page: stop unless app.py ran in this session (or the page is public
+    and the frame's work is done here) and the role may see the page; then draw the header."""
+    if not st.session_state.get(FRAME_KEY) and not _frame_a_public_page(page):
         st.error(f"{t(Language.HINDI, 'guard.no_frame')} / {t(Language.ENGLISH, 'guard.no_frame')}")
         st.link_button(f"{t(Language.HINDI, 'guard.open_portal')} / {t(Language.ENGLISH, 'guard.open_portal')}", "/")
         st.stop()
@@ -111,7 +101,8 @@ def guard(page: str) -> None:
         st.error(tr("guard.not_allowed"))
         st.stop()
     _signin.delete_refused_cookie()
-    _language_switch()
+    if page != access.PageName.HOME:         # home only sends the visitor on
+        frame.header(page, role())
     _signin.sign_out_button()
 
 
