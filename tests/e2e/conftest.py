@@ -229,7 +229,10 @@ class RunCountingBrowser:
         return getattr(self._browser, name)
 
 
-def wait_for_app(page) -> None:
+RUN_TIMEOUT_MS = 90_000      # one script run on a busy 2-core machine can take half a minute
+
+
+def wait_for_app(page, timeout: float = RUN_TIMEOUT_MS) -> None:
     """Until a script run that the last action (a click, a key, a navigation) caused has finished and
     its page is drawn. Counted, not timed: the previous run's "notRunning" cannot pass for it, and an
     action that causes no run at all fails here instead of being waited for by luck."""
@@ -239,7 +242,7 @@ def wait_for_app(page) -> None:
     if not page.evaluate("() => Boolean(window.__stRuns)"):
         raise AssertionError("this page has no run counter: open pages with the `browser` fixture")
     try:
-        page.wait_for_function(RUN_FINISHED_JS)
+        page.wait_for_function(RUN_FINISHED_JS, timeout=timeout)
     except PlaywrightTimeout:
         runs = page.evaluate("() => window.__stRuns")
         raise AssertionError(f"no new script run finished since the last wait (runs: {runs})") from None

@@ -15,12 +15,11 @@ def test_the_wait_needs_a_new_run_and_the_old_pages_state_does_not_pass_for_one(
     expect(page.get_by_role("heading", name="शिकायत दर्ज करें")).to_be_visible()
     # An action that runs nothing (a key press on the page): the page says "notRunning", as it did
     # before the action, and that is not a run the action caused.
+    page.wait_for_function("() => window.__stRuns.started === window.__stRuns.ended")    # no run under way
     page.locator("body").press("Shift")
-    page.set_default_timeout(5_000)
     with pytest.raises(AssertionError, match="no new script run finished"):
-        wait_for_app(page)
+        wait_for_app(page, timeout=5_000)
     # An action that runs the script: the wait returns once that run is over, and its page is there.
-    page.set_default_timeout(60_000)
     page.get_by_text("English", exact=True).click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name="File a complaint")).to_be_visible()
