@@ -13,8 +13,7 @@ import streamlit as st  # noqa: E402
 from lib.core.lifecycle import Feedback  # noqa: E402
 from lib.citizen import track_codes, tracking  # noqa: E402
 from lib.citizen.receipt import format_time, summary_rows  # noqa: E402
-from lib.casework import actions  # noqa: E402
-from lib.casework import steps  # noqa: E402
+from lib.casework import actions, steps  # noqa: E402
 from lib.hearings import slots  # noqa: E402
 
 FOUND_KEY = "track_found"       # id of the complaint whose number and mobile matched (or whose link was opened)

@@ -6,8 +6,7 @@ from datetime import date, datetime
 
 from lib.staff import audit
 from lib.citizen import uploads
-from lib.core.roles import Role
-from lib.core.roles import User
+from lib.core.roles import Role, User
 from lib.core.complaints import Status, normalise_tracking_number
 from lib.db.casework import cases as casework_db
 from lib.db.staff import users as users_db

@@ -11,9 +11,7 @@ from zoneinfo import ZoneInfo
 from lib.citizen import identity, limits, track_links, uploads
 from lib.core.complaints import HearingMode, IdType
 from lib.core.config import Settings
-from lib.db import citizen as complaints_db
-from lib.db import sms as outbox_db
-from lib.db import reference as reference_db
+from lib.db import citizen as complaints_db, reference as reference_db, sms as outbox_db
 from lib.db.connect import ConstraintViolation, retrying, transaction
 from lib.core.i18n import Language
 from lib.core.places import Place, Tehsil

@@ -17,8 +17,7 @@ from enum import StrEnum
 from lib.citizen.track_guard import derived_key
 from lib.core.config import Settings
 from lib.core.masking import mask_mobile
-from lib.db import sms as outbox_db
-from lib.db import tracking as tracking_db
+from lib.db import sms as outbox_db, tracking as tracking_db
 from lib.db.connect import retrying, transaction
 from lib.sms.templates import render
 

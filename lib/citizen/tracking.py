@@ -10,9 +10,7 @@ from lib.citizen import identity, track_guard, track_links
 from lib.core.config import Settings
 from lib.core.complaints import EventKind, IdType, Status, normalise_tracking_number
 from lib.db.casework import cases as casework_db
-from lib.db import citizen as complaints_db
-from lib.db import hearings as hearings_db
-from lib.db import tracking as tracking_db
+from lib.db import citizen as complaints_db, hearings as hearings_db, tracking as tracking_db
 from lib.db.connect import retrying, transaction
 from lib.core.states import HearingEvent, HearingStatus
 from lib.core.i18n import name_in, t

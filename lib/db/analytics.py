@@ -2,7 +2,7 @@
 
 Aggregates only, by design: these queries never name a personal or free-text column (names,
 mobiles, identity numbers, subjects, descriptions, localities, remarks, tracking numbers), and
-tests/test_analytics_page.py checks every statement the page runs. Each function returns a small
+tests/analytics/test_analytics_page.py checks every statement the page runs. Each function returns a small
 DataFrame of counts (tens to a few thousand rows), whatever the number of complaints.
 
 None reads the history (complaint_events, about eight rows per complaint): reopenings, hearings,

@@ -5,8 +5,7 @@ the protection. Use the alias `c` for the complaints table.
 """
 from __future__ import annotations
 
-from lib.core.roles import Role
-from lib.core.roles import User
+from lib.core.roles import Role, User
 
 
 def complaints_visible_to(user: User) -> tuple[str, list]:

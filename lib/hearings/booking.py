@@ -12,17 +12,14 @@ from zoneinfo import ZoneInfo
 from lib.hearings import rooms
 from lib.core.roles import Role, User
 from lib.core.states import HOLDING, HearingEvent, HearingStatus
-from lib.db.casework import deadlines as deadlines_db
-from lib.db import hearings as hearings_db
-from lib.db import sms as outbox_db
-from lib.db.connect import ConstraintViolation
+from lib.db.casework import cases as casework_db, deadlines as deadlines_db
+from lib.db import hearings as hearings_db, sms as outbox_db
+from lib.db.connect import ConstraintViolation, retrying, transaction
 from lib.casework.actions import DirectionOrder, check_directions, directing
 from lib.casework.steps import Done, Outcome, Plan, act, checked_text, now_in_ist, sms_only, step
 from lib.citizen import track_links
 from lib.core.complaints import Status
 from lib.core.config import Settings
-from lib.db.casework import cases as casework_db
-from lib.db.connect import retrying, transaction
 from lib.hearings.rules import Absence, HearingRefused
 from lib.hearings.officers import officer_title, officers_in
 from lib.hearings.slots import (Reminder, Slot, SlotTaken, choose_slot, free_slots, may_book_again, reminders,

@@ -6,8 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from lib.core.roles import Role
-from lib.core.roles import User
+from lib.core.roles import Role, User
 from lib.db import hearings as hearings_db
 from lib.db.scope import complaints_visible_to
 from lib.core.states import HOLDING, HearingStatus

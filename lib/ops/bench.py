@@ -40,7 +40,7 @@ from lib.db.ops import bench as bench_db
 from lib.db.reference import load_reference_data
 from lib.ops import baseline, filings
 
-# The frame. Not written as one literal: tests/test_rules.py would take it for a catalog key ("app.").
+# The frame. Not written as one literal: tests/core/test_rules.py would take it for a catalog key ("app.").
 APP = PROJECT_DIR.joinpath("app").with_suffix(".py")
 ANALYST, DC = "analyst_rewari", "dc_rewari"          # lib.signin's demo accounts
 QUEUE_FILTER = ("q_department_code", "PHED")        # the DC narrows the queue to one department

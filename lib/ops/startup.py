@@ -5,10 +5,7 @@ import logging
 from datetime import datetime, timezone
 
 from lib.core.config import Settings
-from lib.db import connect as db
-from lib.db import citizen as complaints_db
-from lib.db import reference as reference_db
-from lib.db import settings as settings_db
+from lib.db import citizen as complaints_db, connect as db, reference as reference_db, settings as settings_db
 from lib.casework import deadlines
 from lib.hearings import officers
 from lib.staff import signin

@@ -6,11 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from lib.staff import audit, auth
-from lib.core.roles import Role
-from lib.core.roles import User
-from lib.db.staff import administration as admin_db
-from lib.db.staff import audit as audit_db
-from lib.db.staff import users as users_db
+from lib.core.roles import Role, User
+from lib.db.staff import administration as admin_db, audit as audit_db, users as users_db
 from lib.db.connect import ConstraintViolation, retrying, transaction
 from lib.core.problems import InvalidInput, Problem, check_text
 

@@ -11,8 +11,7 @@ from enum import StrEnum
 import jwt
 
 from lib.staff import auth
-from lib.core.roles import Role
-from lib.core.roles import User
+from lib.core.roles import Role, User
 from lib.db.staff import users as users_db
 from lib.db.connect import transaction
 

@@ -12,7 +12,7 @@ from lib.db.connect import fetch_one, fetch_value
 
 IST = ZoneInfo("Asia/Kolkata")
 # The steps before acceptance, measured against the verification target (as in lib.deadlines;
-# tests/test_deadlines.py checks this SQL against the Python rules).
+# tests/casework/test_deadlines.py checks this SQL against the Python rules).
 VERIFYING = (Status.SUBMITTED, Status.UNDER_SCRUTINY)
 LONG_AGO = date(1900, 1, 1)
 # A complaint's filing day in Rewari, and its age in whole days on the day given as a parameter.

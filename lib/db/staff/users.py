@@ -5,8 +5,7 @@ from datetime import datetime
 
 import duckdb
 
-from lib.core.roles import Role
-from lib.core.roles import User
+from lib.core.roles import Role, User
 from lib.db.connect import fetch_one, fetch_value
 
 USER_COLUMNS = "username, display_name, role, department_code, active"

@@ -10,8 +10,7 @@ from lib import ui
 from lib.core.i18n import t
 from lib.core.problems import InvalidInput, Problem
 from lib.ui.admin import Desk, outcome, problems_of, remove_picked, show_form_problems, show_success
-from lib.hearings import officers as hearing_officers_mod
-from lib.hearings import rules as office_rules
+from lib.hearings import officers as hearing_officers_mod, rules as office_rules
 
 state = st.session_state
 
