@@ -76,7 +76,8 @@ def test_citizen_files_in_hindi_on_a_phone_and_tracks_it(portal, phone):
     expect(phone.locator("code").first).to_contain_text(re.compile(r"RWR-\d{4}-\d{6,}"))
     tracking_no = re.search(r"RWR-\d{4}-\d{6,}", phone.locator("code").first.inner_text()).group(0)
 
-    phone.get_by_test_id("stPageLink").get_by_role("link", name="अपनी शिकायत देखें").tap()
+    # The receipt's own link (the header has one too).
+    phone.get_by_test_id("stPageLink").get_by_role("link", name="अपनी शिकायत देखें").last.tap()
     wait_for_app(phone)
     phone.get_by_label("ट्रैकिंग नंबर (जैसे RWR-2026-000123)", exact=True).fill(tracking_no)
     phone.get_by_label("मोबाइल नंबर", exact=True).fill("98765 43210")
