@@ -172,7 +172,13 @@ RUN_COUNTER_JS = """
       let tag, skip;
       [tag, pos] = varint(bytes, pos);
       const field = Math.floor(tag / 8), wire = tag % 8;
-      if (field === 4 && wire === 2) { runs.started += 1; return; }
+      if (field === 4 && wire === 2) {
+        // A run that a rerun request cut short may never send its script_finished: a new run
+        // supersedes it, so it counts as ended.
+        if (runs.started > runs.ended) runs.ended = runs.started;
+        runs.started += 1;
+        return;
+      }
       if (field === 6 && wire === 0) { runs.ended += 1; return; }
       if (wire === 0) [, pos] = varint(bytes, pos);
       else if (wire === 2) { [skip, pos] = varint(bytes, pos); pos += skip; }
