@@ -80,8 +80,14 @@ class Watch:
             assert found["xss"] is None, (frame.url, found)
             assert found["injected"] == [] and found["markup"] == [], (frame.url, found)
             if frame == self.page.main_frame:
-                # Streamlit's own index.html has one inline script; a payload would add more.
-                assert found["inline_scripts"] == baseline_scripts, found["inline_scripts"]
+                # Streamlit's own index.html has one inline script, and the frame adds exactly one of
+                # its own (lib/ui/frame.py: <html lang>); a payload would add more.
+                def ours(script: str) -> bool:
+                    return script.startswith(('document.documentElement.lang = "hi";',
+                                              'document.documentElement.lang = "en";'))
+                scripts = [s for s in found["inline_scripts"] if not ours(s)]
+                assert scripts == [s for s in baseline_scripts if not ours(s)], found["inline_scripts"]
+                assert len(found["inline_scripts"]) - len(scripts) <= 1, found["inline_scripts"]
         assert self.dialogs == [] and self.beacons == []
 
 
@@ -120,7 +126,7 @@ def hostile_portal(tmp_path_factory, browser):
 def assert_shown(page, text: str) -> None:
     """st.text on the page (the complaint's description on the detail page) shows exactly `text`:
     waited for (Playwright folds whitespace), then compared character for character."""
-    shown = page.get_by_test_id("stText").first
+    shown = page.get_by_test_id("stText").filter(has_text=text.splitlines()[0]).first
     expect(shown).to_have_text(text)
     assert shown.text_content() == text
 
@@ -174,7 +180,8 @@ def test_citizen_tracks_a_hostile_complaint_and_nothing_runs(hostile_portal, bro
     page.get_by_role("button", name=hi("track.submit")).click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name=f"{hi('summary.status')}: {hi('status.under_scrutiny')}")).to_be_visible()
-    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    # Number and mobile show the status only; the details wait for the SMS code or the signed link.
+    expect(page.get_by_role("heading", name=hi("track.details_title"))).to_be_visible()
     watch.assert_inert(baseline)
     page.close()
 
