@@ -60,8 +60,10 @@ def test_the_dc_books_a_hearing_and_the_calendar_outbox_and_track_page_show_it(h
     wait_for_app(page)
     expect(page.get_by_role("heading", name=f"{ack.tracking_no}: सुनवाई तय")).to_be_visible()
     expect(page.get_by_text("नागरिक का SMS कतार में है।", exact=False)).to_be_visible()
-    info = page.get_by_test_id("stAlertContentInfo")
-    expect(info).to_contain_text(re.compile(r"\d\d-\d\d-\d{4} \d\d:\d\d-\d\d:\d\d IST"))
+    # The booked hearing's own note (the page has other notes too, e.g. in the earlier complaints).
+    info = page.get_by_test_id("stAlertContentInfo").filter(
+        has_text=re.compile(r"\d\d-\d\d-\d{4} \d\d:\d\d-\d\d:\d\d IST")).first
+    expect(info).to_be_visible()
     booked = info.inner_text()
     day, start = re.search(r"(\d\d-\d\d-\d{4}) (\d\d:\d\d)-\d\d:\d\d IST", booked).groups()
     join_url = page.get_by_role("link", name="सुनवाई में जुड़ें").get_attribute("href")
