@@ -126,8 +126,9 @@ def test_the_dc_hears_and_directs_the_departments_report_and_the_citizen_follows
     page.get_by_role("option", name=PWD_HI).click()
     page.locator(".st-key-held_direction_1_instruction textarea").fill("खुदाई के बाद सड़क ठीक करें")
     page.locator(".st-key-held_direction_1_instruction textarea").press("Enter")
-    wait_for_app(page)
-    expect(page.get_by_role("heading", name=f"{no}: सुनवाई तय")).to_be_visible()     # nothing was submitted
+    # Inside a form with enter_to_submit=False, Enter starts no run at all: nothing was submitted.
+    expect(page.locator(".st-key-held_direction_1_instruction textarea")).to_have_value("खुदाई के बाद सड़क ठीक करें\n")
+    expect(page.get_by_role("heading", name=f"{no}: सुनवाई तय")).to_be_visible()
     page.locator(".st-key-record_hearing_submit button").click()
     wait_for_app(page)
     expect(page.get_by_text("सुनवाई दर्ज हो गई; निर्देश जन स्वास्थ्य अभियांत्रिकी विभाग, लोक निर्माण",
