@@ -27,17 +27,6 @@ def quick_bcrypt(monkeypatch):
 
 
 @pytest.fixture
-def demo_users(portal_env):
-    from lib.ops.startup import open_portal_database
-    con = open_portal_database(load_settings({}))
-    signin.create_demo_users(con)
-    con.close()
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
-@pytest.fixture
 def peer(monkeypatch):
     """The socket peer each new session sees (AppTest has no real connection); set .address."""
     from lib.ui import signin as ui_signin
