@@ -2,12 +2,15 @@
 our rules (lib.staff.signin) decide who gets in, which cookie is believed and how long a session lasts."""
 from __future__ import annotations
 
+import importlib
 import math
 import os
 from datetime import datetime, timezone
 
+import extra_streamlit_components as stx
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit_authenticator.models import cookie_model
 
 from lib import ui
 from lib.core.roles import User
@@ -24,6 +27,31 @@ COOKIE_REFUSED_KEY = "_sign_in_cookie_refused"   # this session's cookie was jud
 COOKIE_TO_DELETE_KEY = "_sign_in_cookie_delete"  # ... and is to be removed from the browser
 COOKIE_NAME = "esachivalaya_signin"
 LIBRARY_KEYS = ("name", "username", "authentication_status", "email", "roles")
+
+
+class _CookieWriter(stx.CookieManager):
+    """The library's cookie manager, minus the cookie component it draws on every run of every page.
+
+    We read the sign-in cookie from the connection (st.context.cookies, see read_cookie below), so
+    the component is only needed to write or delete one. Drawn on every page, it sent the browser's
+    cookies back after loading and so ran each page twice: a citizen's first visit cost two runs, and
+    a click in the moment between them could be lost. Now it is drawn only at sign-in, sign-out and
+    when a refused cookie is removed.
+    """
+
+    def __init__(self, key: str = "init"):
+        # The component function itself (the package's name `CookieManager` is also the class's).
+        self.cookie_manager = importlib.import_module("extra_streamlit_components.CookieManager")._component_func
+        self.cookies: dict = {}
+
+    def delete(self, cookie, key="delete"):
+        if cookie:
+            self.cookie_manager(method="delete", cookie=cookie, key=key, default=False)
+            self.cookies.pop(cookie, None)
+
+
+# streamlit-authenticator makes its cookie manager inside Authenticate(); this is the one place to swap it.
+cookie_model.stx = type("CookieComponents", (), {"CookieManager": _CookieWriter})
 
 
 def _socket_peer() -> str | None:
