@@ -8,11 +8,12 @@ from lib import ui
 
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title=ui.PAGE_TITLE, page_icon="🏛️", layout="centered")
 ui.start_frame()
 ui.restore_sign_in()          # before st.navigation: the role decides which pages exist
-if ui.current_user() is not None:
-    st.set_page_config(layout="wide")       # officers work with wide tables
+# One call, once the role is known: officers work with wide tables, citizens read a phone-width
+# column. (A second call that only widened the page was lost after st.switch_page.)
+st.set_page_config(page_title=ui.PAGE_TITLE, page_icon="🏛️",
+                   layout="wide" if ui.current_user() is not None else "centered")
 
 # Only the pages of this role are registered: st.navigation refuses any other URL server-side.
 home = access.PageName.HOME

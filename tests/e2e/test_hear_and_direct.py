@@ -95,9 +95,8 @@ def test_the_dc_hears_and_directs_the_departments_report_and_the_citizen_follows
     page.locator(".st-key-calendar_open button").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name=f"{no}: सुनवाई तय")).to_be_visible()
-    # Known regression, left open in issue #12: opened from the calendar the page is centred (736 px)
-    # again since the language work merged; the width is written down, not asserted, until fixed.
-    print("complaint page width: direct", direct_width, "from the calendar", content_width(page))
+    assert direct_width > 1000                  # the officers' wide layout, not the 736 px column
+    assert content_width(page) == direct_width
     context.close()
 
     # The room is the one the citizen's SMS links to. The hearing then begins (its start moved to the past).
