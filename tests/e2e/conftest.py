@@ -261,6 +261,15 @@ def wait_for_app(page, timeout: float = RUN_TIMEOUT_MS) -> None:
         page.wait_for_function(RUN_FINISHED_JS, timeout=timeout)
     except PlaywrightTimeout:
         runs = page.evaluate("() => window.__stRuns")
-        raise AssertionError(f"no new script run finished since the last wait (runs: {runs})") from None
+        state = page.evaluate("() => document.querySelector(\"[data-testid='stApp']\")?.getAttribute('data-test-script-state')")
+        shot = Path(tempfile.mkdtemp(prefix="e2e-")) / "page.png"
+        page.screenshot(path=str(shot), full_page=True)
+        raise AssertionError(f"no new script run finished since the last wait (runs: {runs}, script state: "
+                             f"{state}, url: {page.url}, screenshot: {shot})") from None
     page.evaluate(DRAWN_JS)
+    # Web fonts (the Devanagari font swaps in and reflows the text) and images (a complaint's photos)
+    # arrive after the run and move what is below them: a click aimed before they are in can land
+    # beside its button on a busy machine. Loaded or failed counts.
+    page.wait_for_function("() => document.fonts.status === 'loaded'"
+                           " && Array.from(document.images).every(image => image.complete)")
     page.wait_for_function("document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0")
