@@ -61,9 +61,9 @@ st.title(tr("analytics.title"))
 st.caption(tr("analytics.intro"))
 cols = st.columns(5)
 cols[0].date_input(tr("analytics.filter.from"), key="an_from", min_value=figures.EARLIEST_DAY, max_value=today,
-                   format="DD/MM/YYYY")
+                   format="DD-MM-YYYY")
 cols[1].date_input(tr("analytics.filter.to"), key="an_to", min_value=figures.EARLIEST_DAY, max_value=today,
-                   format="DD/MM/YYYY")
+                   format="DD-MM-YYYY")
 any_label = tr("analytics.filter.any")
 tehsil_codes = sorted(choices.tehsils, key=lambda c: choices.tehsils[c].name_en)
 # "All" is the option None; Streamlit shows a None value as the placeholder, so that says "All" too.

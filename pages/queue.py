@@ -122,9 +122,9 @@ with st.sidebar:
                      step=1, key=key("min_age_days"), persist_state=KEEP)
     high.number_input(ui.tr("queue.filter.max_age"), min_value=0, max_value=queue.MAX_AGE_DAYS, value=None,
                       step=1, key=key("max_age_days"), persist_state=KEEP)
-    low.date_input(ui.tr("queue.filter.filed_from"), value=None, key=key("filed_from"), format="DD/MM/YYYY",
+    low.date_input(ui.tr("queue.filter.filed_from"), value=None, key=key("filed_from"), format="DD-MM-YYYY",
                    persist_state=KEEP)
-    high.date_input(ui.tr("queue.filter.filed_to"), value=None, key=key("filed_to"), format="DD/MM/YYYY",
+    high.date_input(ui.tr("queue.filter.filed_to"), value=None, key=key("filed_to"), format="DD-MM-YYYY",
                     persist_state=KEEP)
     st.text_input(ui.tr("queue.filter.text"), key=key("text"), max_chars=queue.TEXT_MAX, persist_state=KEEP)
     st.button(ui.tr("queue.reset"), key="q_reset", on_click=set_filters, args=(queue.QueueFilters(),))

@@ -77,7 +77,7 @@ def _holidays(desk: Desk) -> None:
         hide_index=True, width="stretch")
     problems = problems_of("holiday")
     with st.form("add_holiday_form"):
-        st.date_input(ui.tr("admin.holidays.day"), value=None, key="holiday_day", format="DD/MM/YYYY")
+        st.date_input(ui.tr("admin.holidays.day"), value=None, key="holiday_day", format="DD-MM-YYYY")
         ui.show_problems(problems, "day")
         st.text_input(ui.tr("admin.holidays.name"), key="holiday_name", max_chars=deadlines.HOLIDAY_NAME_MAX)
         ui.show_problems(problems, "name")

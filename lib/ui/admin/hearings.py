@@ -148,8 +148,8 @@ def _absences(desk: Desk, hearing_officers: list) -> None:
         st.selectbox(ui.tr("admin.hearings.officer"), names, index=None, key="ha_officer",
                      format_func=lambda n: officer_titles.get(n, n), placeholder=ui.tr("admin.pick"))
         ui.show_problems(problems, "username")
-        st.date_input(ui.tr("admin.hearings.first_day"), value=None, key="ha_first", format="DD/MM/YYYY")
-        st.date_input(ui.tr("admin.hearings.last_day"), value=None, key="ha_last", format="DD/MM/YYYY")
+        st.date_input(ui.tr("admin.hearings.first_day"), value=None, key="ha_first", format="DD-MM-YYYY")
+        st.date_input(ui.tr("admin.hearings.last_day"), value=None, key="ha_last", format="DD-MM-YYYY")
         ui.show_problems(problems, "days")
         st.selectbox(ui.tr("admin.hearings.substitute"), [None, *names], key="ha_substitute",
                      format_func=lambda n: t(lang, "admin.hearings.no_substitute") if n is None
