@@ -46,7 +46,7 @@ def submit() -> None:
         ward=state.get(k(f"ward_{place}")),
         locality=state.get(k("locality"), ""),
         category_code=state.get(k("category")),
-        department_code=state.get(k(f"department_{state.get(k('category'))}")),
+        department_code=ui.or_none(state.get(k(f"department_{state.get(k('category'))}"))),
         subject=state.get(k("subject"), ""),
         description=state.get(k("description"), ""),
         photos=tuple(upload_of(p) for p in (state.get(k("photos")) or [])),
@@ -145,10 +145,11 @@ category = st.selectbox(ui.tr("form.category"), options=list(choices.categories)
                         format_func=lambda c: name_in(lang, *choices.categories[c][:2]))
 ui.show_problems(problems, "category")
 usual_department = choices.categories[category][2] if category else None
-departments = [None] + list(choices.departments)
+# "Not sure" is a real choice (ui.NO_CHOICE), so a language switch shows it in the new language.
+departments = [ui.NO_CHOICE] + list(choices.departments)
 st.selectbox(ui.tr("form.department"), options=departments, key=k(f"department_{category}"),
              index=departments.index(usual_department) if usual_department in departments else 0,
-             format_func=lambda c: t(lang, "form.department.not_sure") if c is None
+             format_func=lambda c: t(lang, "form.department.not_sure") if c == ui.NO_CHOICE
              else name_in(lang, *choices.departments[c]))
 ui.show_problems(problems, "department")
 st.text_input(ui.tr("form.subject"), key=k("subject"), max_chars=filing.TEXT_LIMITS["subject"][1])

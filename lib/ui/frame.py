@@ -24,6 +24,10 @@ LANGUAGE_NAMES = {Language.HINDI: "हिन्दी", Language.ENGLISH: "Engli
 FONT_FILE = Path(__file__).parent / "fonts" / "NotoSansDevanagari-Regular.subset.woff2"
 PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 FONT_FAMILY = "Portal Devanagari"
+# The value of a "none" / "not sure" / "everyone" choice in a picker. Not None: Streamlit sends a
+# None value to the browser as "nothing chosen", so after a language switch such a picker would show
+# no value (or its placeholder) instead of the new language's label of the choice. Read with `or_none`.
+NO_CHOICE = "__none__"
 # The citizens' way round the portal, always visible (no menu to find on a phone).
 PUBLIC_LINKS = (access.PageName.FILE_COMPLAINT, access.PageName.TRACK_COMPLAINT, access.PageName.SIGN_IN,
                 access.PageName.HELP, access.PageName.CONTACT, access.PageName.ACCESSIBILITY)
@@ -37,6 +41,11 @@ def language() -> str:
 def tr(key: str, **params) -> str:
     """Text in the session's language."""
     return t(language(), key, **params)
+
+
+def or_none(value):
+    """A picker's value with its NO_CHOICE read as None (what the rest of the portal means by it)."""
+    return None if value == NO_CHOICE else value
 
 
 def remember_language() -> None:

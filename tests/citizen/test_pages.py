@@ -129,3 +129,16 @@ def test_bad_values_are_named_in_english_too(app):
 
 
 # The track page has its own file: tests/citizen/test_track_page.py.
+
+
+
+def test_not_sure_of_the_department_files_it_for_the_dcs_office_to_decide(app):
+    fill_valid_form(app)
+    picker = app.selectbox(key="department_STREETLIGHT_0")
+    picker.select_index(0).run()                       # "not sure", first in the list
+    assert app.selectbox(key="department_STREETLIGHT_0").options[0] == "पता नहीं — उपायुक्त कार्यालय तय करे"
+    app.button(key="submit_complaint").click().run()
+    assert "acknowledgement" in app.session_state, [e.value for e in app.error]
+    from lib.ui import connection
+    with connection().cursor() as cur:
+        assert cur.execute("SELECT department_code FROM complaints").fetchall() == [(None,)]
