@@ -12,6 +12,7 @@ import streamlit as st  # noqa: E402
 from lib.citizen import filing  # noqa: E402
 from lib.core.complaints import HearingMode, IdType  # noqa: E402
 from lib.core.i18n import name_in, t  # noqa: E402
+from lib.core.place_search import narrowed_places  # noqa: E402
 from lib.core.problems import InvalidInput  # noqa: E402
 from lib.citizen.receipt import receipt_text, summary_rows  # noqa: E402
 from lib.citizen.tracking import load_public_complaint  # noqa: E402
@@ -127,7 +128,16 @@ tehsil = st.selectbox(ui.tr("form.tehsil"), options=list(choices.tehsils), index
                       format_func=lambda c: name_in(lang, choices.tehsils[c].name_en, choices.tehsils[c].name_hi))
 ui.show_problems(problems, "tehsil")
 # The place and ward pickers are keyed by their parent, so a new tehsil starts with an empty pick.
-place_options = [p.lgd_code for p in choices.places_of(tehsil)] if tehsil is not None else []
+# The picker's own filter matches its labels letter for letter; the search box above it also finds a
+# Latin-named village from Devanagari or an LGD spelling ("खुरसैद" finds Khursaid Nagar) and narrows
+# the picker's list to what it found, best first.
+place_search = st.text_input(ui.tr("form.place_search"), key=k(f"place_search_{tehsil}"), max_chars=60,
+                             disabled=tehsil is None, help=ui.tr("form.place_search.help"))
+place_options, found = narrowed_places(place_search, choices.places_of(tehsil) if tehsil is not None else [],
+                                       lang, st.session_state.get(k(f"place_{tehsil}")))
+if place_search.strip() and tehsil is not None:
+    st.caption(ui.tr("form.place_search.found", count=found) if found
+               else ui.tr("form.place_search.none", query=place_search.strip()))
 place = st.selectbox(
     ui.tr("form.place"), options=place_options, index=None, key=k(f"place_{tehsil}"),
     placeholder=ui.tr("form.pick"), disabled=tehsil is None,

@@ -142,3 +142,19 @@ def test_not_sure_of_the_department_files_it_for_the_dcs_office_to_decide(app):
     from lib.ui import connection
     with connection().cursor() as cur:
         assert cur.execute("SELECT department_code FROM complaints").fetchall() == [(None,)]
+
+
+def test_typing_a_village_in_devanagari_lets_the_citizen_choose_its_latin_name(app):
+    app.selectbox(key="tehsil_0").set_value(413).run()            # Kosli
+    every_place = len(app.selectbox(key="place_413_0").options)
+    app.text_input(key="place_search_413_0").input("खुरसैद").run()
+    picker = app.selectbox(key="place_413_0")
+    assert picker.options[0] == "Khursaid Nagar" and len(picker.options) < every_place
+    picker.select_index(0).run()
+    chosen = app.selectbox(key="place_413_0").value
+    assert app.selectbox(key="place_413_0").format_func(chosen) == "Khursaid Nagar"
+    # Another search keeps the choice made, and nothing alike says so and offers the full list.
+    app.text_input(key="place_search_413_0").input("हैदराबाद").run()
+    assert app.selectbox(key="place_413_0").value == chosen
+    assert len(app.selectbox(key="place_413_0").options) == every_place
+    assert any("हैदराबाद" in c.value for c in app.caption)
