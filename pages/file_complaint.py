@@ -57,6 +57,7 @@ def submit() -> None:
         submission_token=token,
     )
     state["form_problems"] = []
+    state["form_submits"] = state.get("form_submits", 0) + 1     # a new jump to the first problem
     state.pop("form_failed", None)
     try:
         ack = filing.file_complaint(ui.connection(), ui.settings(), form, choices,
@@ -188,4 +189,18 @@ with st.expander(ui.tr("form.optional"), expanded=any(p.field in optional_proble
 st.checkbox(ui.tr("form.consent"), key=k("consent"))
 ui.show_problems(problems, "consent")
 ui.show_problems(problems, "submit")           # the filing limits (per connection, per mobile)
+# After a Submit with problems: all of them right above the button, and a jump to the first one's field.
+if problems:
+    # Each field's name and widget key, in the form's order (the filing limits belong to no field).
+    fields = {"name": "name", "mobile": "mobile", "id_type": "id_type", "id_number": f"id_number.{id_type}",
+              "id_document": "id_document", "tehsil": "tehsil", "place": "place", "ward": "ward",
+              "category": "category", "department": "department", "subject": "subject",
+              "description": "description", "email": "email", "locality": "locality", "photos": "photos",
+              "hearing_mode": "hearing_mode", "preferred_dates": "preferred_dates", "consent": "consent.short"}
+    widgets = {"place": f"place_{tehsil}", "ward": f"ward_{place}", "department": f"department_{category}",
+               "preferred_dates": "date_0"}
+    ui.problem_list(problems, {f: ui.tr(f"form.{label}") for f, label in fields.items()}, key="form_problem_list")
+    first = min((p.field for p in problems), key=lambda f: list(fields).index(f) if f in fields else len(fields))
+    ui.jump_to(k(widgets.get(first, first)) if first in fields else "submit_complaint",
+               st.session_state.get("form_submits", 0))
 st.button(ui.tr("form.submit"), type="primary", on_click=submit, width="stretch", key="submit_complaint")

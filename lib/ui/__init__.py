@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import json
 import logging
 
 import streamlit as st
@@ -111,6 +112,40 @@ def show_problems(problems: list[Problem], field: str) -> None:
     for problem in problems:
         if problem.field == field:
             st.error(tr(problem.key, **problem.params), icon="⚠️")
+
+
+def problem_list(problems: list[Problem], field_names: dict[str, str], key: str) -> None:
+    """Every problem in one box, each named by its field (in the order given by `field_names`, the
+    form's own), for right above a form's submit button: a citizen on a phone sees what is wrong
+    where they tapped. The frame's style keeps the box in view while they scroll to fix things."""
+    order = list(field_names)
+    ordered = sorted(problems, key=lambda p: order.index(p.field) if p.field in order else len(order))
+    lines = [f"- **{field_names[p.field]}**: {tr(p.key, **p.params)}" if field_names.get(p.field)
+             else f"- {tr(p.key, **p.params)}" for p in ordered]
+    with st.container(key=key):
+        st.error("\n".join([tr("form.problems_here", count=len(problems)), "", *lines]), icon="⚠️")
+
+
+def jump_to(widget_key: str, nonce: int) -> None:
+    """Scroll the page to a widget and put the focus in it, once for each new `nonce` (a submit):
+    the script runs again only when its text changes, not at every run of the page."""
+    frame.page_script("jump", f"/* {int(nonce)} */" + JUMP_JS % json.dumps(widget_key))
+
+
+# Finds the widget by the class Streamlit gives a keyed element (st-key-<key>), waiting up to 5 s for
+# it to be drawn; `preventScroll`: the widget is centred first, the focus must not move it again.
+JUMP_JS = """(() => {
+  const key = %s.replace(/[^a-zA-Z0-9_-]/g, "-");
+  let tries = 0;
+  const go = () => {
+    const el = document.querySelector(".st-key-" + key);
+    if (!el) { if (tries++ < 50) setTimeout(go, 100); return; }
+    el.scrollIntoView({block: "center"});
+    const target = el.querySelector("input:not([type=hidden]), textarea, button, [tabindex]:not([tabindex='-1'])");
+    if (target) target.focus({preventScroll: true});
+  };
+  requestAnimationFrame(go);
+})();"""
 
 
 # Officers' sign-in lives in lib/ui/signin.py; pages and app.py keep calling it as ui.<name>.

@@ -141,7 +141,12 @@ body:has(.st-key-portal_links) [data-testid="stHeader"] { height: 2.75rem; min-h
 /* Elements that draw nothing must not push the header down: the sign-in cookie's component
    (kept running, only taken out of the flow) and the frame's own scripts. */
 .st-key-init { position: absolute; width: 1px; height: 1px; overflow: hidden; }
-[data-testid="stLayoutWrapper"]:has(> .st-key-portal_scripts) { display: none; }
+[data-testid="stLayoutWrapper"]:has(> [class*="st-key-portal_scripts_"]) { display: none; }
+/* A form's list of problems, right above its submit button, stays at the bottom of the screen while
+   the citizen scrolls up to fix them (at most a third of a phone's screen, scrolling inside). */
+[data-testid="stLayoutWrapper"]:has(> .st-key-form_problem_list) { position: sticky; bottom: 0; z-index: 3;
+  background: #fff; }
+.st-key-form_problem_list { max-height: 35vh; overflow-y: auto; }
 /* Citizens find their way through the visible links; the pages/ folder's own menu is not theirs. */
 [data-testid="stSidebarNav"] { display: none; }
 .st-key-portal_header { border-bottom: 3px solid #0b5394; padding-bottom: .5rem; }
@@ -166,5 +171,11 @@ def _style() -> None:
                    f"s.id = 'portal-font'; s.textContent = {json.dumps(_font_face_css())};"
                    "document.head.appendChild(s);}")
         st.session_state[FONT_SENT_KEY] = True
-    with st.container(key="portal_scripts"):
+    page_script("frame", script)
+
+
+def page_script(name: str, script: str) -> None:
+    """A script run in the page itself (not in an iframe), drawing nothing. The browser runs it when
+    it is first drawn and again only when its text changes."""
+    with st.container(key=f"portal_scripts_{name}"):
         st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)

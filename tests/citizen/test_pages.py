@@ -158,3 +158,17 @@ def test_typing_a_village_in_devanagari_lets_the_citizen_choose_its_latin_name(a
     assert app.selectbox(key="place_413_0").value == chosen
     assert len(app.selectbox(key="place_413_0").options) == every_place
     assert any("हैदराबाद" in c.value for c in app.caption)
+
+
+def test_the_problems_are_listed_again_right_above_the_submit_button(app):
+    fill_valid_form(app)
+    app.text_input(key="name_0").input("")
+    app.checkbox(key="consent_0").uncheck()
+    app.run()
+    app.button(key="submit_complaint").click().run()
+    # The last box before the button names each field with its problem, in the form's order.
+    listed = app.error[-1].value
+    assert listed.startswith("शिकायत भेजने से पहले ये 2 कमियाँ ठीक करें:")
+    assert listed.index("**आपका पूरा नाम**: यह भरना ज़रूरी है।") < listed.index(
+        "**सहमति**: कृपया सहमति दें ताकि हम आपकी शिकायत पर कार्रवाई कर सकें।")
+    assert complaint_count() == 0
