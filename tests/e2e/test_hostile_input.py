@@ -87,7 +87,7 @@ class Watch:
                 def ours(script: str) -> bool:
                     return script.startswith(('document.documentElement.lang = "hi";',
                                               'document.documentElement.lang = "en";')) or bool(
-                        re.fullmatch(r"/\* \d+ \*/" + re.escape(JUMP_JS.strip()).replace("%s", r'"[a-z_0-9]+"'),
+                        re.fullmatch(r"/\* \d+ \*/" + re.escape(JUMP_JS.strip()).replace("%s", r'"[A-Za-z0-9_]+"'),
                                      script))
                 scripts = [s for s in found["inline_scripts"] if not ours(s)]
                 assert scripts == [s for s in baseline_scripts if not ours(s)], found["inline_scripts"]
