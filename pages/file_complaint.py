@@ -199,8 +199,8 @@ if problems:
               "hearing_mode": "hearing_mode", "preferred_dates": "preferred_dates", "consent": "consent.short"}
     widgets = {"place": f"place_{tehsil}", "ward": f"ward_{place}", "department": f"department_{category}",
                "preferred_dates": "date_0"}
-    ui.problem_list(problems, {f: ui.tr(f"form.{label}") for f, label in fields.items()}, key="form_problem_list")
     first = min((p.field for p in problems), key=lambda f: list(fields).index(f) if f in fields else len(fields))
-    ui.jump_to(k(widgets.get(first, first)) if first in fields else "submit_complaint",
-               st.session_state.get("form_submits", 0))
+    ui.problem_list(problems, {f: ui.tr(f"form.{label}") for f, label in fields.items()}, key="form_problem_list",
+                    first_widget=k(widgets.get(first, first)) if first in fields else "submit_complaint",
+                    nonce=st.session_state.get("form_submits", 0))
 st.button(ui.tr("form.submit"), type="primary", on_click=submit, width="stretch", key="submit_complaint")

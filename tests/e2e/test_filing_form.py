@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from lib.core.i18n import t
 from tests.conftest import jpeg_bytes, valid_aadhaar
 from tests.e2e.conftest import wait_for_app
+from tests.e2e.test_accessibility import violations
 
 
 def test_after_submit_the_problems_are_in_view_and_the_page_jumps_to_the_first(portal, phone):
@@ -27,6 +28,8 @@ def test_after_submit_the_problems_are_in_view_and_the_page_jumps_to_the_first(p
     expect(name).to_be_focused()
     expect(name).to_be_in_viewport()
     expect(problems).to_be_in_viewport()
+    # A long list scrolls inside its box, which the keyboard can reach (axe: scrollable-region-focusable).
+    assert violations(phone, "the form after Submit") == []
 
 
 def focused(locator) -> bool:
