@@ -63,8 +63,9 @@ except ValueError:
 
 if user.role == Role.DC:
     everyone = ui.tr("agenda.all_officers")      # format_func may run outside this script run
-    officer = st.selectbox(ui.tr("agenda.officer"), [None, *(o.username for o in hearing_officers)],
-                           key="calendar_officer", format_func=lambda u: everyone if u is None else titles.get(u, u))
+    officer = ui.or_none(st.selectbox(ui.tr("agenda.officer"), [ui.NO_CHOICE, *(o.username for o in hearing_officers)],
+                                      key="calendar_officer",
+                                      format_func=lambda u: everyone if u == ui.NO_CHOICE else titles.get(u, u)))
 else:
     officer = user.username            # the SQL scopes an officer to their own hearings anyway
 show_called_off = st.toggle(ui.tr("agenda.show_called_off"), key="calendar_called_off")

@@ -12,6 +12,7 @@ import streamlit as st  # noqa: E402
 from lib.citizen import filing  # noqa: E402
 from lib.core.complaints import HearingMode, IdType  # noqa: E402
 from lib.core.i18n import name_in, t  # noqa: E402
+from lib.core.place_search import narrowed_places  # noqa: E402
 from lib.core.problems import InvalidInput  # noqa: E402
 from lib.citizen.receipt import receipt_text, summary_rows  # noqa: E402
 from lib.citizen.tracking import load_public_complaint  # noqa: E402
@@ -46,7 +47,7 @@ def submit() -> None:
         ward=state.get(k(f"ward_{place}")),
         locality=state.get(k("locality"), ""),
         category_code=state.get(k("category")),
-        department_code=state.get(k(f"department_{state.get(k('category'))}")),
+        department_code=ui.or_none(state.get(k(f"department_{state.get(k('category'))}"))),
         subject=state.get(k("subject"), ""),
         description=state.get(k("description"), ""),
         photos=tuple(upload_of(p) for p in (state.get(k("photos")) or [])),
@@ -56,6 +57,7 @@ def submit() -> None:
         submission_token=token,
     )
     state["form_problems"] = []
+    state["form_submits"] = state.get("form_submits", 0) + 1     # a new jump to the first problem
     state.pop("form_failed", None)
     try:
         ack = filing.file_complaint(ui.connection(), ui.settings(), form, choices,
@@ -127,7 +129,16 @@ tehsil = st.selectbox(ui.tr("form.tehsil"), options=list(choices.tehsils), index
                       format_func=lambda c: name_in(lang, choices.tehsils[c].name_en, choices.tehsils[c].name_hi))
 ui.show_problems(problems, "tehsil")
 # The place and ward pickers are keyed by their parent, so a new tehsil starts with an empty pick.
-place_options = [p.lgd_code for p in choices.places_of(tehsil)] if tehsil is not None else []
+# The picker's own filter matches its labels letter for letter; the search box above it also finds a
+# Latin-named village from Devanagari or an LGD spelling ("खुरसैद" finds Khursaid Nagar) and narrows
+# the picker's list to what it found, best first.
+place_search = st.text_input(ui.tr("form.place_search"), key=k(f"place_search_{tehsil}"), max_chars=60,
+                             disabled=tehsil is None, help=ui.tr("form.place_search.help"))
+place_options, found = narrowed_places(place_search, choices.places_of(tehsil) if tehsil is not None else [],
+                                       lang, st.session_state.get(k(f"place_{tehsil}")))
+if place_search.strip() and tehsil is not None:
+    st.caption(ui.tr("form.place_search.found", count=found) if found
+               else ui.tr("form.place_search.none", query=place_search.strip()))
 place = st.selectbox(
     ui.tr("form.place"), options=place_options, index=None, key=k(f"place_{tehsil}"),
     placeholder=ui.tr("form.pick"), disabled=tehsil is None,
@@ -145,10 +156,11 @@ category = st.selectbox(ui.tr("form.category"), options=list(choices.categories)
                         format_func=lambda c: name_in(lang, *choices.categories[c][:2]))
 ui.show_problems(problems, "category")
 usual_department = choices.categories[category][2] if category else None
-departments = [None] + list(choices.departments)
+# "Not sure" is a real choice (ui.NO_CHOICE), so a language switch shows it in the new language.
+departments = [ui.NO_CHOICE] + list(choices.departments)
 st.selectbox(ui.tr("form.department"), options=departments, key=k(f"department_{category}"),
              index=departments.index(usual_department) if usual_department in departments else 0,
-             format_func=lambda c: t(lang, "form.department.not_sure") if c is None
+             format_func=lambda c: t(lang, "form.department.not_sure") if c == ui.NO_CHOICE
              else name_in(lang, *choices.departments[c]))
 ui.show_problems(problems, "department")
 st.text_input(ui.tr("form.subject"), key=k("subject"), max_chars=filing.TEXT_LIMITS["subject"][1])
@@ -177,4 +189,18 @@ with st.expander(ui.tr("form.optional"), expanded=any(p.field in optional_proble
 st.checkbox(ui.tr("form.consent"), key=k("consent"))
 ui.show_problems(problems, "consent")
 ui.show_problems(problems, "submit")           # the filing limits (per connection, per mobile)
+# After a Submit with problems: all of them right above the button, and a jump to the first one's field.
+if problems:
+    # Each field's name and widget key, in the form's order (the filing limits belong to no field).
+    fields = {"name": "name", "mobile": "mobile", "id_type": "id_type", "id_number": f"id_number.{id_type}",
+              "id_document": "id_document", "tehsil": "tehsil", "place": "place", "ward": "ward",
+              "category": "category", "department": "department", "subject": "subject",
+              "description": "description", "email": "email", "locality": "locality", "photos": "photos",
+              "hearing_mode": "hearing_mode", "preferred_dates": "preferred_dates", "consent": "consent.short"}
+    widgets = {"place": f"place_{tehsil}", "ward": f"ward_{place}", "department": f"department_{category}",
+               "preferred_dates": "date_0"}
+    first = min((p.field for p in problems), key=lambda f: list(fields).index(f) if f in fields else len(fields))
+    ui.problem_list(problems, {f: ui.tr(f"form.{label}") for f, label in fields.items()}, key="form_problem_list",
+                    first_widget=k(widgets.get(first, first)) if first in fields else "submit_complaint",
+                    nonce=st.session_state.get("form_submits", 0))
 st.button(ui.tr("form.submit"), type="primary", on_click=submit, width="stretch", key="submit_complaint")

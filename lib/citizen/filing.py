@@ -265,7 +265,7 @@ def _write(con, checked: dict, stored: list[str], now: datetime, track_link, bet
         if between:
             between(cur)
         dlt_id, body = render("acknowledgement", columns["language"], tracking_no=tracking_no,
-                              track_url=track_link(complaint_id, tracking_no))
+                              track_url=track_link(complaint_id, tracking_no, columns["language"]))
         outbox_db.queue_sms(cur, complaint_id=complaint_id, mobile=columns["mobile"],
                             language=columns["language"], template="acknowledgement",
                             dlt_template_id=dlt_id, body=body, idempotency_key=f"ack:{tracking_no}",

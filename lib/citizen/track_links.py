@@ -28,9 +28,14 @@ def link_signature(settings: Settings, complaint_id: int) -> str:
     return base64.urlsafe_b64encode(mac[:16]).decode().rstrip("=")
 
 
-def signed_track_url(settings: Settings, track_url: str, complaint_id: int, tracking_no: str) -> str:
-    """The track page's address for this complaint: `?t=<tracking number>&sig=<signature>`."""
-    return f"{track_url}?{urlencode({'t': tracking_no, 'sig': link_signature(settings, complaint_id)})}"
+def signed_track_url(settings: Settings, track_url: str, complaint_id: int, tracking_no: str,
+                     language: str | None = None) -> str:
+    """The track page's address for this complaint: `?t=<tracking number>&sig=<signature>`, and
+    `&lang=hi|en` when the citizen's language is given, so the page opens in the language they filed in."""
+    params = {"t": tracking_no, "sig": link_signature(settings, complaint_id)}
+    if language:
+        params["lang"] = language
+    return f"{track_url}?{urlencode(params)}"
 
 
 def open_signed_link(cur, settings: Settings, tracking_raw: str, signature: str, now: datetime) -> int | None:

@@ -111,3 +111,16 @@ def match_places(query: str, places: list[Place], language: str) -> list[Place]:
         if score:
             scored.append((-score, place_label(place, language), place.lgd_code, place))
     return [place for *_, place in sorted(scored, key=lambda s: s[:3])]
+
+
+
+def narrowed_places(query: str, places: list[Place], language: str,
+                    chosen: int | None = None) -> tuple[list[int], int]:
+    """What a place picker offers after a search: the LGD codes found, best first (every place when
+    nothing was typed or nothing matched), with the citizen's current choice always kept; and how
+    many were found."""
+    found = match_places(query, places, language)
+    codes = [p.lgd_code for p in (found or places)]
+    if chosen is not None and chosen not in codes and any(p.lgd_code == chosen for p in places):
+        codes.insert(0, chosen)
+    return codes, len(found)

@@ -349,7 +349,8 @@ def record_hearing(con, user: User, complaint_id: int, expected_version: int, re
 
 
 def _link(settings: Settings | None, track_url: str, snap) -> str:
-    return track_links.signed_track_url(settings, track_url, snap.id, snap.tracking_no) if settings else track_url
+    return (track_links.signed_track_url(settings, track_url, snap.id, snap.tracking_no, snap.language)
+            if settings else track_url)
 
 
 def _holding(moment: datetime, directing_now: bool, settings: Settings | None, track_url: str) -> Plan:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import json
 import logging
 
 import streamlit as st
@@ -14,7 +15,7 @@ from lib.core.config import Settings, load_settings
 from lib.citizen.filing import FormChoices, load_form_choices
 from lib.core.i18n import Language, t
 from lib.ui import frame
-from lib.ui.frame import LANGUAGE_KEY, LANGUAGE_NAMES, language, tr  # noqa: F401  (the pages' API)
+from lib.ui.frame import LANGUAGE_KEY, LANGUAGE_NAMES, NO_CHOICE, language, or_none, tr  # noqa: F401  (the pages' API)
 from lib.core.problems import Problem
 from lib.core.roles import Role
 
@@ -111,6 +112,46 @@ def show_problems(problems: list[Problem], field: str) -> None:
     for problem in problems:
         if problem.field == field:
             st.error(tr(problem.key, **problem.params), icon="⚠️")
+
+
+def problem_list(problems: list[Problem], field_names: dict[str, str], key: str, first_widget: str,
+                 nonce: int) -> None:
+    """Every problem in one box, each named by its field (in the order given by `field_names`, the
+    form's own), for right above a form's submit button: a citizen on a phone sees what is wrong
+    where they tapped; the frame's style keeps the box in view while they scroll to fix things. Then
+    the page scrolls to `first_widget` (a widget key) and puts the focus in it, once for each new
+    `nonce` (a submit): the script runs again only when its text changes, not at every run."""
+    order = list(field_names)
+    ordered = sorted(problems, key=lambda p: order.index(p.field) if p.field in order else len(order))
+    lines = [f"- **{field_names[p.field]}**: {tr(p.key, **p.params)}" if field_names.get(p.field)
+             else f"- {tr(p.key, **p.params)}" for p in ordered]
+    heading = tr("form.problems_here", count=len(problems))
+    with st.container(key=key):
+        st.error("\n".join([heading, "", *lines]), icon="⚠️")
+    frame.page_script("problems", f"/* {int(nonce)} */" + PROBLEMS_JS % {
+        "list": json.dumps(key), "label": json.dumps(heading), "field": json.dumps(first_widget)})
+
+
+# Finds elements by the class Streamlit gives a keyed element (st-key-<key>), waiting up to 5 s for
+# them to be drawn. The list may scroll inside (a long one is cut to a third of the screen), so it is
+# a named region the keyboard can reach. `preventScroll`: the field is centred first, the focus must
+# not move it again.
+PROBLEMS_JS = """(() => {
+  const drawn = (key, then, tries = 0) => {
+    const el = document.querySelector(".st-key-" + key.replace(/[^a-zA-Z0-9_-]/g, "-"));
+    if (el) then(el); else if (tries < 50) setTimeout(() => drawn(key, then, tries + 1), 100);
+  };
+  drawn(%(list)s, (el) => {
+    el.tabIndex = 0;
+    el.setAttribute("role", "region");
+    el.setAttribute("aria-label", %(label)s);
+  });
+  drawn(%(field)s, (el) => {
+    el.scrollIntoView({block: "center"});
+    const target = el.querySelector("input:not([type=hidden]), textarea, button, [tabindex]:not([tabindex='-1'])");
+    if (target) target.focus({preventScroll: true});
+  });
+})();"""
 
 
 # Officers' sign-in lives in lib/ui/signin.py; pages and app.py keep calling it as ui.<name>.

@@ -24,6 +24,10 @@ LANGUAGE_NAMES = {Language.HINDI: "हिन्दी", Language.ENGLISH: "Engli
 FONT_FILE = Path(__file__).parent / "fonts" / "NotoSansDevanagari-Regular.subset.woff2"
 PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 FONT_FAMILY = "Portal Devanagari"
+# The value of a "none" / "not sure" / "everyone" choice in a picker. Not None: Streamlit sends a
+# None value to the browser as "nothing chosen", so after a language switch such a picker would show
+# no value (or its placeholder) instead of the new language's label of the choice. Read with `or_none`.
+NO_CHOICE = "__none__"
 # The citizens' way round the portal, always visible (no menu to find on a phone).
 PUBLIC_LINKS = (access.PageName.FILE_COMPLAINT, access.PageName.TRACK_COMPLAINT, access.PageName.SIGN_IN,
                 access.PageName.HELP, access.PageName.CONTACT, access.PageName.ACCESSIBILITY)
@@ -37,6 +41,11 @@ def language() -> str:
 def tr(key: str, **params) -> str:
     """Text in the session's language."""
     return t(language(), key, **params)
+
+
+def or_none(value):
+    """A picker's value with its NO_CHOICE read as None (what the rest of the portal means by it)."""
+    return None if value == NO_CHOICE else value
 
 
 def remember_language() -> None:
@@ -132,7 +141,12 @@ body:has(.st-key-portal_links) [data-testid="stHeader"] { height: 2.75rem; min-h
 /* Elements that draw nothing must not push the header down: the sign-in cookie's component
    (kept running, only taken out of the flow) and the frame's own scripts. */
 .st-key-init { position: absolute; width: 1px; height: 1px; overflow: hidden; }
-[data-testid="stLayoutWrapper"]:has(> .st-key-portal_scripts) { display: none; }
+[data-testid="stLayoutWrapper"]:has(> [class*="st-key-portal_scripts_"]) { display: none; }
+/* A form's list of problems, right above its submit button, stays at the bottom of the screen while
+   the citizen scrolls up to fix them (at most a third of a phone's screen, scrolling inside). */
+[data-testid="stLayoutWrapper"]:has(> .st-key-form_problem_list) { position: sticky; bottom: 0; z-index: 3;
+  background: #fff; }
+.st-key-form_problem_list { max-height: 35vh; overflow-y: auto; }
 /* Citizens find their way through the visible links; the pages/ folder's own menu is not theirs. */
 [data-testid="stSidebarNav"] { display: none; }
 .st-key-portal_header { border-bottom: 3px solid #0b5394; padding-bottom: .5rem; }
@@ -157,5 +171,11 @@ def _style() -> None:
                    f"s.id = 'portal-font'; s.textContent = {json.dumps(_font_face_css())};"
                    "document.head.appendChild(s);}")
         st.session_state[FONT_SENT_KEY] = True
-    with st.container(key="portal_scripts"):
+    page_script("frame", script)
+
+
+def page_script(name: str, script: str) -> None:
+    """A script run in the page itself (not in an iframe), drawing nothing. The browser runs it when
+    it is first drawn and again only when its text changes."""
+    with st.container(key=f"portal_scripts_{name}"):
         st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)

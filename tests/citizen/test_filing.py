@@ -60,6 +60,23 @@ def test_english_citizen_gets_english_sms(con, settings, choices):
     assert body.startswith("e-Sachivalaya Rewari: your complaint RWR-")
 
 
+@pytest.mark.parametrize("language", ["hi", "en"])
+def test_the_sms_link_opens_the_track_page_in_the_citizens_language(con, settings, choices, language):
+    from datetime import datetime
+    from urllib.parse import parse_qs, urlsplit
+
+    from lib.citizen.track_links import open_signed_link
+
+    ack = file_complaint(con, settings, make_form(language=language), choices, track_url=TRACK_URL)
+    with con.cursor() as cur:
+        body = cur.execute("SELECT body FROM sms_outbox").fetchall()[0][0]
+    link = re.search(re.escape(TRACK_URL) + r"\S+", body).group(0)
+    query = parse_qs(urlsplit(link).query)
+    assert query["lang"] == [language]
+    with con.cursor() as cur:                 # and the link still opens this complaint
+        assert open_signed_link(cur, settings, query["t"][0], query["sig"][0], datetime.now()) == ack.complaint_id
+
+
 DEVANAGARI_DIGITS = "०१२३४५६७८९"
 
 

@@ -129,3 +129,46 @@ def test_bad_values_are_named_in_english_too(app):
 
 
 # The track page has its own file: tests/citizen/test_track_page.py.
+
+
+
+def test_not_sure_of_the_department_files_it_for_the_dcs_office_to_decide(app):
+    fill_valid_form(app)
+    picker = app.selectbox(key="department_STREETLIGHT_0")
+    picker.select_index(0).run()                       # "not sure", first in the list
+    assert app.selectbox(key="department_STREETLIGHT_0").options[0] == "पता नहीं — उपायुक्त कार्यालय तय करे"
+    app.button(key="submit_complaint").click().run()
+    assert "acknowledgement" in app.session_state, [e.value for e in app.error]
+    from lib.ui import connection
+    with connection().cursor() as cur:
+        assert cur.execute("SELECT department_code FROM complaints").fetchall() == [(None,)]
+
+
+def test_typing_a_village_in_devanagari_lets_the_citizen_choose_its_latin_name(app):
+    app.selectbox(key="tehsil_0").set_value(413).run()            # Kosli
+    every_place = len(app.selectbox(key="place_413_0").options)
+    app.text_input(key="place_search_413_0").input("खुरसैद").run()
+    picker = app.selectbox(key="place_413_0")
+    assert picker.options[0] == "Khursaid Nagar" and len(picker.options) < every_place
+    picker.select_index(0).run()
+    chosen = app.selectbox(key="place_413_0").value
+    assert app.selectbox(key="place_413_0").format_func(chosen) == "Khursaid Nagar"
+    # Another search keeps the choice made, and nothing alike says so and offers the full list.
+    app.text_input(key="place_search_413_0").input("हैदराबाद").run()
+    assert app.selectbox(key="place_413_0").value == chosen
+    assert len(app.selectbox(key="place_413_0").options) == every_place
+    assert any("हैदराबाद" in c.value for c in app.caption)
+
+
+def test_the_problems_are_listed_again_right_above_the_submit_button(app):
+    fill_valid_form(app)
+    app.text_input(key="name_0").input("")
+    app.checkbox(key="consent_0").uncheck()
+    app.run()
+    app.button(key="submit_complaint").click().run()
+    # The last box before the button names each field with its problem, in the form's order.
+    listed = app.error[-1].value
+    assert listed.startswith("शिकायत भेजने से पहले ये 2 कमियाँ ठीक करें:")
+    assert listed.index("**आपका पूरा नाम**: यह भरना ज़रूरी है।") < listed.index(
+        "**सहमति**: कृपया सहमति दें ताकि हम आपकी शिकायत पर कार्रवाई कर सकें।")
+    assert complaint_count() == 0

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from lib.core.config import REFERENCE_DIR
-from lib.core.place_search import match_places
+from lib.core.place_search import match_places, narrowed_places
 from lib.core.places import Place, place_label
 
 
@@ -57,6 +57,17 @@ def test_nothing_typed_or_nothing_alike_finds_nothing():
 
 def test_a_town_and_the_village_of_the_same_name_both_come_back():
     assert {p.kind for p in match_places("रेवाड़ी", PLACES, "hi") if p.name_en == "Rewari"} == {"town", "village"}
+
+
+def test_a_search_narrows_the_picker_but_keeps_the_place_already_chosen():
+    kosli = [p for p in PLACES if p.tehsil_lgd == 413]
+    khursaid = next(p.lgd_code for p in kosli if p.name_en == "Khursaid Nagar")
+    kosli_town = next(p.lgd_code for p in kosli if p.name_en == "Kosli")
+    codes, found = narrowed_places("खुरसैद", kosli, "hi")
+    assert codes[0] == khursaid and found == len(codes) < len(kosli)
+    codes, _ = narrowed_places("खुरसैद", kosli, "hi", chosen=kosli_town)
+    assert codes[0] == kosli_town and khursaid in codes
+    assert narrowed_places("", kosli, "hi") == ([p.lgd_code for p in kosli], 0)
 
 
 @pytest.mark.parametrize("name_hi, language, label", [

@@ -75,10 +75,9 @@ def test_english_holds_across_pages_and_a_reload_and_the_page_says_so(portal, ph
     expect(heading(phone, "en", "form.title")).to_be_visible()
     expect(phone.locator("html")).to_have_attribute("lang", "en")
     expect(phone).to_have_url(re.compile(r"[?&]lang=en"))
-    # Known defect, left open in issue #11: after the switch the department picker shows no value
-    # (its "not sure" option is None, and a re-sent None reads as "nothing chosen"); no Hindi shows.
-    department = phone.get_by_test_id("stSelectbox").filter(has_text=t("en", "form.department"))
-    expect(department).not_to_contain_text(t("hi", "form.department.not_sure"))
+    # The department picker keeps its choice ("not sure") and shows it in English, not empty.
+    expect(phone.get_by_role("combobox", name=t("en", "form.department"), exact=True)).to_have_value(
+        t("en", "form.department.not_sure"))
 
     for name in (PageName.TRACK_COMPLAINT, PageName.HELP, PageName.FILE_COMPLAINT):
         links(phone).get_by_role("link", name=t("en", f"nav.{name}"), exact=True).tap()

@@ -46,7 +46,7 @@ class Desk:
     # Labels use the language of this run, not the session's at call time: format_func may be called
     # outside the script run (AppTest does), where the session cannot be read.
     def department_label(self, code: str | None) -> str:
-        if code is None:
+        if code is None or code == ui.NO_CHOICE:
             return t(self.lang, "admin.no_department")
         d = self.department_by_code.get(code)
         return f"{name_in(self.lang, d.name_en, d.name_hi)} ({code})" if d else code

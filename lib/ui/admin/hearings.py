@@ -45,11 +45,11 @@ def hearing_rules_submitted(desk: Desk, username: str) -> None:
 def absence_added(desk: Desk) -> None:
     try:
         hearing_officers_mod.add_absence(desk.con, state.get("ha_officer"), state.get("ha_first"), state.get("ha_last"),
-                             state.get("ha_substitute"), state.get("ha_reason", ""), desk.admin.username)
+                             ui.or_none(state.get("ha_substitute")), state.get("ha_reason", ""), desk.admin.username)
     except InvalidInput as exc:
         outcome("absence", exc.problems)
         return
-    for key, empty in (("ha_officer", None), ("ha_first", None), ("ha_last", None), ("ha_substitute", None),
+    for key, empty in (("ha_officer", None), ("ha_first", None), ("ha_last", None), ("ha_substitute", ui.NO_CHOICE),
                        ("ha_reason", "")):
         state[key] = empty
     outcome("absence", success=("admin.hearings.absence_added", {}))
@@ -151,8 +151,8 @@ def _absences(desk: Desk, hearing_officers: list) -> None:
         st.date_input(ui.tr("admin.hearings.first_day"), value=None, key="ha_first", format="DD-MM-YYYY")
         st.date_input(ui.tr("admin.hearings.last_day"), value=None, key="ha_last", format="DD-MM-YYYY")
         ui.show_problems(problems, "days")
-        st.selectbox(ui.tr("admin.hearings.substitute"), [None, *names], key="ha_substitute",
-                     format_func=lambda n: t(lang, "admin.hearings.no_substitute") if n is None
+        st.selectbox(ui.tr("admin.hearings.substitute"), [ui.NO_CHOICE, *names], key="ha_substitute",
+                     format_func=lambda n: t(lang, "admin.hearings.no_substitute") if n == ui.NO_CHOICE
                      else officer_titles.get(n, n))
         ui.show_problems(problems, "substitute")
         st.text_input(ui.tr("admin.hearings.reason"), key="ha_reason", max_chars=hearing_officers_mod.REASON_MAX)

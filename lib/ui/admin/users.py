@@ -15,7 +15,7 @@ state = st.session_state
 def add_user_submitted(desk: Desk) -> None:
     new = administration.NewUser(
         username=state.get("new_username", ""), display_name=state.get("new_display_name", ""),
-        role=state.get("new_role"), department_code=state.get("new_department"),
+        role=state.get("new_role"), department_code=ui.or_none(state.get("new_department")),
         password=state.get("new_password", ""))
     state["new_password"] = ""          # never kept in the session, whatever happens
     try:
@@ -23,7 +23,7 @@ def add_user_submitted(desk: Desk) -> None:
     except InvalidInput as exc:
         outcome("add_user", exc.problems)
         return
-    for key, empty in (("new_username", ""), ("new_display_name", ""), ("new_role", None), ("new_department", None)):
+    for key, empty in (("new_username", ""), ("new_display_name", ""), ("new_role", None), ("new_department", ui.NO_CHOICE)):
         state[key] = empty
     outcome("add_user", success=("admin.done.user_added", {"username": user.username}))
 
@@ -31,7 +31,7 @@ def add_user_submitted(desk: Desk) -> None:
 def role_submitted(desk: Desk, username: str) -> None:
     try:
         administration.change_role(desk.con, username, state.get(f"role_{username}"),
-                                   state.get(f"department_{username}"), desk.admin.username)
+                                   ui.or_none(state.get(f"department_{username}")), desk.admin.username)
     except InvalidInput as exc:
         outcome("manage_user", exc.problems)
         return
@@ -87,7 +87,7 @@ def _add_user_form(desk: Desk, active_departments: list[str]) -> None:
                      format_func=desk.role_label, placeholder=ui.tr("admin.pick"))
         ui.show_problems(problems, "role")
         # A form does not rerun on a pick, so the department is always offered and checked on submit.
-        st.selectbox(ui.tr("admin.department"), options=[None, *active_departments], key="new_department",
+        st.selectbox(ui.tr("admin.department"), options=[ui.NO_CHOICE, *active_departments], key="new_department",
                      format_func=desk.department_label, help=ui.tr("admin.department.help"))
         ui.show_problems(problems, "department")
         st.text_input(ui.tr("admin.password"), type="password", key="new_password", max_chars=72,
@@ -118,10 +118,11 @@ def _manage_user(desk: Desk, active_departments: list[str]) -> None:
         st.selectbox(ui.tr("admin.role"), options=roles, index=roles.index(user.role), key=f"role_{picked}",
                      format_func=desk.role_label)
         ui.show_problems(problems, "role")
-        options = [None, *active_departments]
+        options = [ui.NO_CHOICE, *active_departments]
         if user.department_code and user.department_code not in options:
             options.append(user.department_code)
-        st.selectbox(ui.tr("admin.department"), options=options, index=options.index(user.department_code),
+        st.selectbox(ui.tr("admin.department"), options=options,
+                     index=options.index(user.department_code or ui.NO_CHOICE),
                      key=f"department_{picked}", format_func=desk.department_label,
                      help=ui.tr("admin.department.help"))
         ui.show_problems(problems, "department")
