@@ -24,11 +24,11 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 # created with the schema, Rewari's reference data and demo complaints on first start.
 # Only this machine can reach it unless told otherwise: `make run ADDRESS=0.0.0.0`.
 run: $(VENV)/.runtime-installed
-	$(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+	$(PY) -m streamlit run portal.py --server.address $(ADDRESS) --server.port $(PORT)
 
 # For someone editing pages: reload on save (the file watcher is off in every other run).
 dev: $(VENV)/.runtime-installed
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.fileWatcherType auto --server.runOnSave true
+	$(PY) -m streamlit run portal.py --server.port $(PORT) --server.fileWatcherType auto --server.runOnSave true
 
 # Browser tests drive Debian's chromium (no browser download); install it when missing.
 chromium:

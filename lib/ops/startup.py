@@ -1,8 +1,11 @@
 """Bringing the portal's database up: schema, reference data, and demo data only for a brand-new file."""
 from __future__ import annotations
 
+import atexit
 import logging
+import threading
 from datetime import datetime, timezone
+from pathlib import Path
 
 from lib.core.config import Settings
 from lib.db import citizen as complaints_db, connect as db, reference as reference_db, settings as settings_db
@@ -56,6 +59,37 @@ def open_portal_database(settings: Settings):
             settings_db.put(cur, "demo_seeded_at", datetime.now(timezone.utc).isoformat())
     sweep_orphan_uploads(con, settings)
     return con
+
+
+# The process's one connection per database file, shared by the pages (lib/ui `connection()`) and
+# the HTTP health check (lib/ops/web.py), whichever asks first; DuckDB lets one process write a file.
+_held: dict[Path, object] = {}
+_held_lock = threading.Lock()
+
+
+def portal_database(settings: Settings):
+    """This process's connection to the portal's database, opened (`open_portal_database`) on first use."""
+    key = settings.db_path.resolve()
+    with _held_lock:
+        if key not in _held:
+            _held[key] = open_portal_database(settings)
+        return _held[key]
+
+
+def release_portal_database(con) -> None:
+    """Close a connection `portal_database` handed out; the next call opens the file again."""
+    with _held_lock:
+        for key in [k for k, held in _held.items() if held is con]:
+            del _held[key]
+    con.close()
+
+
+@atexit.register
+def release_all_portal_databases() -> None:
+    """Close every connection `portal_database` handed out (at exit, or when the server stops): a
+    connection left to interpreter shutdown makes DuckDB print a "nanobind: leaked" dump."""
+    for con in list(_held.values()):
+        release_portal_database(con)
 
 
 def sweep_orphan_uploads(con, settings: Settings, older_than_s: float = 3600) -> list[str]:

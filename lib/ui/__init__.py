@@ -43,10 +43,11 @@ def settings() -> Settings:
     return load_settings(_secrets())
 
 
-@st.cache_resource(show_spinner="Preparing the database…", on_release=lambda con: con.close())
+@st.cache_resource(show_spinner="Preparing the database…", on_release=startup.release_portal_database)
 def connection():
-    """One DuckDB connection per process; every unit of work takes its own cursor from it."""
-    return startup.open_portal_database(settings())
+    """One DuckDB connection per process; every unit of work takes its own cursor from it. The
+    same one the health check (/api/health, lib/ops/web.py) uses, whichever opens it first."""
+    return startup.portal_database(settings())
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda thread: thread.stop() if thread else None)

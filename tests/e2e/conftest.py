@@ -32,7 +32,8 @@ def free_port() -> int:
 
 
 class PortalServer:
-    """`streamlit run app.py` as the README starts it, on its own database and port."""
+    """`streamlit run portal.py` as the README starts it (app.py behind st.App, with /api/health and
+    gzipped static assets), on its own database and port."""
 
     def __init__(self, db_dir: Path, demo: bool = False):
         self.port = free_port()
@@ -43,7 +44,7 @@ class PortalServer:
         # Output to a file, not a pipe: a full pipe would block the server.
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "portal.py"), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
              "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
