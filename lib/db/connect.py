@@ -59,6 +59,13 @@ def is_database_url(target) -> bool:
     return postgres.is_url(target)
 
 
+def is_new_database(target) -> bool:
+    """No portal schema yet: the DuckDB file does not exist, or the PostgreSQL database is empty."""
+    if is_database_url(target):
+        return postgres.is_empty(str(target))
+    return not Path(target).exists()
+
+
 def connect(path: str | Path, *, memory_limit: str = "1GB"):
     """Open (creating if needed) the database and bring its schema up to date.
 

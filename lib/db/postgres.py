@@ -26,6 +26,12 @@ def is_url(target) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
+def is_empty(url: str) -> bool:
+    """The database has no schema_version table yet (the portal never started on it)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT to_regclass('schema_version') IS NULL").fetchone()[0]
+
+
 def placeholders(sql: str) -> str:
     """DuckDB's `?` placeholders as psycopg's `%s`, and every literal `%` doubled (psycopg reads `%`
     everywhere in a query with parameters, string literals included). A `?` inside a string literal,
@@ -71,6 +77,17 @@ class PgCursor:
     def executemany(self, sql: str, rows) -> PgCursor:
         self._cur.executemany(placeholders(sql), [list(r) for r in rows])
         return self
+
+    def copy_rows(self, table: str, columns: list[str], rows) -> None:
+        """Many rows into a table at once (COPY): what DuckDB does by registering a data frame."""
+        with self._cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def copy_frame(self, table: str, columns: list[str], frame: pd.DataFrame) -> None:
+        """A data frame's rows into `columns` of `table` (pandas' missing values become NULL)."""
+        values = frame.astype(object).where(frame.notna(), None)
+        self.copy_rows(table, columns, values.itertuples(index=False, name=None))
 
     def fetchall(self) -> list[tuple]:
         return self._cur.fetchall() if self._cur.description else []

@@ -8,7 +8,7 @@ import duckdb
 import pyarrow as pa
 
 from lib.core.complaints import OPEN_STATUSES, Status
-from lib.db.connect import fetch_one, fetch_value
+from lib.db.connect import dialect, fetch_one, fetch_value
 
 IST = ZoneInfo("Asia/Kolkata")
 # The steps before acceptance, measured against the verification target (as in lib.deadlines;
@@ -55,6 +55,10 @@ def delete_holiday(cur: duckdb.DuckDBPyConnection, day: date) -> str | None:
 
 def replace_calendar(cur: duckdb.DuckDBPyConnection, rows: list[tuple[date, bool, int]]) -> None:
     """The whole working calendar anew: (day, is_working, working_seq) per day."""
+    if dialect(cur) == "postgres":
+        cur.execute("DELETE FROM working_calendar")
+        cur.copy_rows("working_calendar", ["day", "is_working", "working_seq"], rows)
+        return
     table = pa.table({"day": pa.array([r[0] for r in rows], pa.date32()),
                       "is_working": pa.array([r[1] for r in rows], pa.bool_()),
                       "working_seq": pa.array([r[2] for r in rows], pa.int32())})
