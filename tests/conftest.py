@@ -74,13 +74,24 @@ def pg_cluster():
     cluster.stop()
 
 
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster, tmp_path_factory) -> str:
+    """A database the portal has been opened on once (schema, reference data, working calendar, no
+    demo data): each test's database is a copy of it, which takes a second instead of three."""
+    url = pg_cluster.database()
+    folder = tmp_path_factory.mktemp("pg-template")
+    env = {"ESACHIVALAYA_DB": url, "ESACHIVALAYA_DATA_DIR": str(folder), "ESACHIVALAYA_DEMO": "0"}
+    open_portal_database(load_settings({}, env=env)).close()
+    return url
+
+
 @pytest.fixture
 def portal_env(tmp_path, monkeypatch, engine, request):
     """Point the portal at an empty database (a file in tmp_path, or a new PostgreSQL database with
     its keys and uploads in tmp_path), without demo data."""
     if engine == "postgres":
         cluster = request.getfixturevalue("pg_cluster")
-        url = cluster.database()
+        url = cluster.database(template=request.getfixturevalue("pg_template"))
         request.addfinalizer(lambda: cluster.drop(url))
         monkeypatch.setenv("ESACHIVALAYA_DB", url)
         monkeypatch.setenv("ESACHIVALAYA_DATA_DIR", str(tmp_path))

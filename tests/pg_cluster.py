@@ -54,11 +54,13 @@ class Cluster:
                         "-o", options, "-w", "start"], check=True, capture_output=True)
         return cls(f"postgresql://postgres@{quote(str(folder), safe='')}/postgres", folder, run_as)
 
-    def database(self) -> str:
-        """A new, empty database; its postgresql:// address."""
+    def database(self, template: str | None = None) -> str:
+        """A new database, empty or a copy of `template` (the address of another one, which nobody
+        may be connected to); its postgresql:// address."""
         name = f"t_{uuid.uuid4().hex[:16]}"
+        copy = f' TEMPLATE "{urlsplit(template).path.lstrip("/")}" STRATEGY FILE_COPY' if template else ""
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
         parts = urlsplit(self.admin_url)
         return urlunsplit(parts._replace(path=f"/{name}"))
 
