@@ -12,14 +12,15 @@ from __future__ import annotations
 import pandas as pd
 import psycopg
 from psycopg import errors
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolClosed
 
 TIME_ZONE = "Asia/Kolkata"
 
 # Integrity errors (unique, check, not-null, foreign key) and the conflicts worth a retry.
 ConstraintViolation = errors.IntegrityError
 RETRYABLE = (errors.SerializationFailure, errors.DeadlockDetected)
-ConnectionClosed = (psycopg.OperationalError, psycopg.InterfaceError)
+# The pool or its connection was closed (the process is shutting down).
+ConnectionClosed = (PoolClosed, psycopg.InterfaceError)
 
 
 def is_url(target) -> bool:
