@@ -325,7 +325,7 @@ def document_of(cur: duckdb.DuckDBPyConnection, user: User, complaint_id: int, d
         cur,
         "SELECT d.id, d.kind, d.content_type, d.size_bytes, d.created_at, d.stored_name"
         " FROM documents d JOIN complaints c ON c.id = d.complaint_id"
-        f" WHERE d.complaint_id = ? AND (? IS NULL OR d.id = ?) AND d.kind IN ({kind_marks}) AND {scope}"
+        f" WHERE d.complaint_id = ? AND (?::BIGINT IS NULL OR d.id = ?) AND d.kind IN ({kind_marks}) AND {scope}"
         " ORDER BY d.id LIMIT 1",
         [complaint_id, document_id, document_id, *kinds, *scope_params])
     return DocumentInfo(*row) if row else None
