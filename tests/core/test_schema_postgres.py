@@ -69,3 +69,19 @@ def test_a_migration_that_fails_leaves_its_version_unapplied(empty_database, mon
     with psycopg.connect(empty_database) as conn:
         assert conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 2
         assert conn.execute("SELECT to_regclass('half_done')").fetchone()[0] is None
+
+
+def test_a_new_demo_database_on_postgresql_starts_empty_with_a_warning(empty_database, tmp_path, caplog):
+    """Demo seeding is DuckDB-only for now: the portal still starts, empty, and says why."""
+    from lib.core.config import load_settings
+    from lib.ops.startup import open_portal_database
+
+    env = {"ESACHIVALAYA_DB": empty_database, "ESACHIVALAYA_DATA_DIR": str(tmp_path), "ESACHIVALAYA_DEMO": "1"}
+    con = open_portal_database(load_settings({}, env=env))
+    try:
+        with con.cursor() as cur:
+            assert cur.execute("SELECT count(*) FROM complaints").fetchall() == [(0,)]
+            assert cur.execute("SELECT count(*) FROM places").fetchall()[0][0] > 300
+    finally:
+        con.close()
+    assert "demo data is not available on PostgreSQL yet" in caplog.text
