@@ -41,9 +41,14 @@ def migrations(engine: str = "duckdb") -> list[tuple[int, Path]]:
     if versions != list(range(1, len(found) + 1)):
         raise RuntimeError(f"migration files are not numbered 1..N: {versions}")
     if engine == "postgres":
-        found = [(v, p.with_name(p.name.removesuffix(".sql") + POSTGRES_SUFFIX)) if
-                 p.with_name(p.name.removesuffix(".sql") + POSTGRES_SUFFIX).exists() else (v, p) for v, p in found]
+        found = [(v, _postgres_file(p)) for v, p in found]
     return found
+
+
+def _postgres_file(shared: Path) -> Path:
+    """NNN_name.postgres.sql when it exists, else the shared NNN_name.sql."""
+    own = shared.with_name(shared.name.removesuffix(".sql") + POSTGRES_SUFFIX)
+    return own if own.exists() else shared
 
 
 LATEST_VERSION = len(migrations())
