@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run dev test test-fast mutants reset-demo clean-venv chromium
+.PHONY: run dev test test-fast mutants reset-demo clean-venv chromium postgresql
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -37,11 +37,20 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(VENV)/.dev-installed chromium
+# The data-layer tests marked `engines` run on PostgreSQL too: Debian's postgresql (initdb, pg_ctl) is
+# installed when missing, and tests/pg_cluster.py starts a throwaway server in a temporary folder (as
+# `nobody` under root). ESACHIVALAYA_TEST_PG=postgresql://user@host/db uses that server instead.
+postgresql:
+	@[ -n "$$ESACHIVALAYA_TEST_PG" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql for the PostgreSQL runs of the tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+test: $(VENV)/.dev-installed chromium postgresql
 	$(PY) -m pytest -q
 
 # Everything except the browser tests (quicker while you work).
-test-fast: $(VENV)/.dev-installed
+test-fast: $(VENV)/.dev-installed postgresql
 	$(PY) -m pytest -q -m "not e2e"
 
 # Mutation check: deliberate breakages (tests/mutants.py) the tests must catch; not part of `make test`.

@@ -1,4 +1,9 @@
-"""Shared fixtures: a portal database in a temporary folder, and valid inputs to file complaints with."""
+"""Shared fixtures: a portal database in a temporary folder, and valid inputs to file complaints with.
+
+The database is DuckDB's file by default. A test module marked `pytestmark = pytest.mark.engines`
+(or one test so marked) runs twice, on DuckDB and on PostgreSQL: every fixture built on
+`portal_env` then points at a fresh database on a throwaway PostgreSQL server (tests/pg_cluster.py)
+started once per session, or on ESACHIVALAYA_TEST_PG's server when that is set."""
 from __future__ import annotations
 
 import io
@@ -42,10 +47,56 @@ def jpeg_bytes(width: int = 800, height: int = 600, quality: int = 90) -> bytes:
     return buf.getvalue()
 
 
+ENGINES = ("duckdb", "postgres")
+
+
+def pytest_generate_tests(metafunc):
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("engines"):
+        metafunc.parametrize("engine", ENGINES, indirect=True)
+
+
 @pytest.fixture
-def portal_env(tmp_path, monkeypatch):
-    """Point the portal at an empty database in tmp_path, without demo data."""
-    monkeypatch.setenv("ESACHIVALAYA_DB", str(tmp_path / "portal.duckdb"))
+def engine(request) -> str:
+    """The database engine under test: 'duckdb' unless the test is marked `engines`."""
+    return getattr(request, "param", "duckdb")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One PostgreSQL server for the whole run (skipped, with the reason, where none can start)."""
+    from tests.pg_cluster import Cluster
+
+    try:
+        cluster = Cluster.start()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster, tmp_path_factory) -> str:
+    """A database the portal has been opened on once (schema, reference data, working calendar, no
+    demo data): each test's database is a copy of it, which takes a second instead of three."""
+    url = pg_cluster.database()
+    folder = tmp_path_factory.mktemp("pg-template")
+    env = {"ESACHIVALAYA_DB": url, "ESACHIVALAYA_DATA_DIR": str(folder), "ESACHIVALAYA_DEMO": "0"}
+    open_portal_database(load_settings({}, env=env)).close()
+    return url
+
+
+@pytest.fixture
+def portal_env(tmp_path, monkeypatch, engine, request):
+    """Point the portal at an empty database (a file in tmp_path, or a new PostgreSQL database with
+    its keys and uploads in tmp_path), without demo data."""
+    if engine == "postgres":
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.database(template=request.getfixturevalue("pg_template"))
+        request.addfinalizer(lambda: cluster.drop(url))
+        monkeypatch.setenv("ESACHIVALAYA_DB", url)
+        monkeypatch.setenv("ESACHIVALAYA_DATA_DIR", str(tmp_path))
+    else:
+        monkeypatch.setenv("ESACHIVALAYA_DB", str(tmp_path / "portal.duckdb"))
     monkeypatch.setenv("ESACHIVALAYA_DEMO", "0")
     # Tests that look at queued SMS must not race the background dispatcher.
     monkeypatch.setenv("ESACHIVALAYA_SMS_DISPATCHER", "0")

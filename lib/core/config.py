@@ -23,7 +23,7 @@ KEY_NAMES = ("uploads_fernet_key", "aadhaar_hmac_key", "cookie_key")
 
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path
+    db_path: Path               # the DuckDB file; with PostgreSQL, the local name keys and uploads sit beside
     uploads_dir: Path
     uploads_fernet_key: bytes
     aadhaar_hmac_key: bytes
@@ -33,13 +33,29 @@ class Settings:
     duckdb_memory: str = "1GB"  # DuckDB's memory limit for the portal process
     # Reverse proxies whose X-Forwarded-For is believed; none by default: the socket peer is the client.
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    db_url: str | None = None   # a postgresql:// address: the portal runs on PostgreSQL, not on db_path
+
+    @property
+    def database(self) -> str | Path:
+        """What lib.db.connect.connect opens: the PostgreSQL address, or else the DuckDB file."""
+        return self.db_url or self.db_path
 
     @property
     def track_url(self) -> str:
         return f"{self.public_url}/track_complaint"
 
 
+def db_url_from_env(env: Mapping[str, str] = os.environ) -> str | None:
+    """ESACHIVALAYA_DB when it is a postgresql:// address (the portal then runs on PostgreSQL)."""
+    value = (env.get("ESACHIVALAYA_DB") or "").strip()
+    return value if value.startswith(("postgresql://", "postgres://")) else None
+
+
 def db_path_from_env(env: Mapping[str, str] = os.environ) -> Path:
+    """The DuckDB file. With a PostgreSQL address there is none: then <ESACHIVALAYA_DATA_DIR or
+    data/>/postgres/database names the place its keys file and uploads folder go by default."""
+    if db_url_from_env(env):
+        return (Path(env.get("ESACHIVALAYA_DATA_DIR") or DEFAULT_DB.parent).expanduser() / "postgres" / "database").resolve()
     return Path(env.get("ESACHIVALAYA_DB") or DEFAULT_DB).expanduser().resolve()
 
 
@@ -64,6 +80,7 @@ def load_settings(secrets_: Mapping | None = None, env: Mapping[str, str] = os.e
         public_url=(env.get("ESACHIVALAYA_PUBLIC_URL") or "http://localhost:8501").rstrip("/"),
         duckdb_memory=_memory_limit(env.get("ESACHIVALAYA_DUCKDB_MEMORY") or "1GB"),
         trusted_proxies=trusted_proxies(env.get("ESACHIVALAYA_TRUSTED_PROXIES")),
+        db_url=db_url_from_env(env),
     )
 
 

@@ -30,8 +30,12 @@ def upsert_officer(cur: duckdb.DuckDBPyConnection, username: str, title_en: str,
                    working_days: list[int], no_meeting_days: list[int], windows: list[str], kept_free: list[str],
                    slot_minutes: int, active: bool, by: str, now: datetime) -> None:
     cur.execute(
-        "INSERT OR REPLACE INTO hearing_officers (username, title_en, title_hi, working_days, no_meeting_days,"
-        " windows, kept_free, slot_minutes, active, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO hearing_officers (username, title_en, title_hi, working_days, no_meeting_days,"
+        " windows, kept_free, slot_minutes, active, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (username) DO UPDATE SET title_en = excluded.title_en, title_hi = excluded.title_hi,"
+        " working_days = excluded.working_days, no_meeting_days = excluded.no_meeting_days,"
+        " windows = excluded.windows, kept_free = excluded.kept_free, slot_minutes = excluded.slot_minutes,"
+        " active = excluded.active, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
         [username, title_en, title_hi, working_days, no_meeting_days, windows, kept_free, slot_minutes, active,
          by, now])
 
@@ -144,7 +148,7 @@ def scheduled(cur: duckdb.DuckDBPyConnection, scope: tuple[str, list], officer: 
     return cur.execute(
         f"SELECT {HEARING_COLUMNS}, c.tracking_no, c.status, c.category_code, c.place_lgd"
         " FROM hearings h JOIN complaints c ON c.id = h.complaint_id"
-        f" WHERE h.starts_at >= ? AND h.starts_at < ? AND (? IS NULL OR h.officer = ?) AND ({scope_sql})"
+        f" WHERE h.starts_at >= ? AND h.starts_at < ? AND (?::VARCHAR IS NULL OR h.officer = ?) AND ({scope_sql})"
         " ORDER BY h.starts_at, h.officer, h.id",
         [start, end, officer, officer, *scope_params]).fetchall()
 

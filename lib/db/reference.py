@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 
 from lib.core.config import REFERENCE_DIR
-from lib.db.connect import fetch_value
+from lib.db.connect import dialect, fetch_value
 from lib.core.places import Place, Tehsil
 
 DISTRICT_LGD = 72   # Rewari in the Local Government Directory
@@ -28,26 +28,40 @@ def load_reference_data(cur: duckdb.DuckDBPyConnection, reference_dir: Path = RE
         "name_hi": sub["name_hi"].where(sub["name_hi"].notna(), None),
         "level": sub["level"],
     })
+    places = _places_frame(reference_dir)
+    dep = pd.read_csv(reference_dir / "haryana_departments.csv", dtype=str)
+    cat = pd.read_csv(reference_dir / "categories.csv", dtype=str)
+    if dialect(cur) == "postgres":
+        cur.copy_frame("tehsils", ["lgd_code", "name_en", "name_hi", "level"], tehsils)
+        cur.copy_frame("places", PLACE_COLUMNS, places[PLACE_COLUMNS])
+        cur.copy_frame("departments", ["code", "name_en", "name_hi", "officer_title_en", "officer_title_hi"],
+                       dep[["code", "name_en", "name_hi", "district_officer_title_en", "district_officer_title_hi"]])
+        # In the file's order: list_categories keeps it (the physical order, ctid, of rows never updated).
+        cur.copy_frame("categories", ["code", "name_en", "name_hi", "department_code"],
+                       cat[["code", "name_en", "name_hi", "department_code"]])
+        return
     cur.register("tehsils_df", tehsils)
     cur.execute("INSERT INTO tehsils SELECT lgd_code, name_en, name_hi, level FROM tehsils_df")
-
-    places = _places_frame(reference_dir)
     cur.register("places_df", places)
     cur.execute("INSERT INTO places (lgd_code, tehsil_lgd, kind, name_en, name_hi, wards, census2011_code,"
                 " hadbast_no, subtehsil_lgd, in_district) SELECT lgd_code, tehsil_lgd, kind, name_en, name_hi,"
                 " wards, census2011_code, hadbast_no, subtehsil_lgd, in_district FROM places_df")
-
-    dep = pd.read_csv(reference_dir / "haryana_departments.csv", dtype=str)
     cur.register("departments_df", dep)
     cur.execute("INSERT INTO departments (code, name_en, name_hi, officer_title_en, officer_title_hi)"
                 " SELECT code, name_en, name_hi, district_officer_title_en, district_officer_title_hi"
                 " FROM departments_df")
-
-    cat = pd.read_csv(reference_dir / "categories.csv", dtype=str)
     cur.register("categories_df", cat)
     cur.execute("INSERT INTO categories SELECT code, name_en, name_hi, department_code FROM categories_df")
     for name in ("tehsils_df", "places_df", "departments_df", "categories_df"):
         cur.unregister(name)
+
+
+PLACE_COLUMNS = ["lgd_code", "tehsil_lgd", "kind", "name_en", "name_hi", "wards", "census2011_code",
+                 "hadbast_no", "subtehsil_lgd", "in_district"]
+PLACE_FACTS_UPDATE = (
+    "UPDATE places SET tehsil_lgd = ?, subtehsil_lgd = ?, census2011_code = ?, in_district = ?"
+    " WHERE lgd_code = ? AND (tehsil_lgd IS DISTINCT FROM ? OR subtehsil_lgd IS DISTINCT FROM ?"
+    " OR census2011_code IS DISTINCT FROM ? OR in_district IS DISTINCT FROM ?)")
 
 
 def _places_frame(reference_dir: Path) -> pd.DataFrame:
@@ -69,6 +83,12 @@ def _places_frame(reference_dir: Path) -> pd.DataFrame:
 def refresh_place_facts(cur: duckdb.DuckDBPyConnection, reference_dir: Path = REFERENCE_DIR) -> None:
     """Tehsil, sub-tehsil, Census code and district membership from the reference file, for places the
     database already has. Names are left alone: the district's staff edit the Hindi ones."""
+    if dialect(cur) == "postgres":
+        facts = _places_frame(reference_dir)[["lgd_code", "tehsil_lgd", "subtehsil_lgd", "census2011_code", "in_district"]]
+        facts = facts.astype(object).where(facts.notna(), None)
+        cur.executemany(PLACE_FACTS_UPDATE, [(t, s, c, d, code, t, s, c, d)
+                                             for code, t, s, c, d in facts.itertuples(index=False, name=None)])
+        return
     cur.register("place_facts_df", _places_frame(reference_dir))
     try:
         cur.execute(
@@ -110,7 +130,12 @@ def list_categories(cur: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str,
     """(code, name_en, name_hi, usual department) in the reference file's order ("Something else" last)."""
     return cur.execute(
         "SELECT code, name_en, name_hi, department_code FROM categories"
-        " ORDER BY code = 'OTHER', rowid").fetchall()
+        f" ORDER BY code = 'OTHER', {file_order(cur)}").fetchall()
+
+
+def file_order(cur) -> str:
+    """The reference file's order of the categories: the rows' insertion order (never updated)."""
+    return "ctid" if dialect(cur) == "postgres" else "rowid"
 
 
 # ---- Hindi names of places, edited by the admin ----

@@ -11,4 +11,5 @@ def get(cur: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 
 def put(cur: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
-    cur.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [key, value])
+    cur.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])

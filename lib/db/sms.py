@@ -6,6 +6,8 @@ from datetime import datetime
 import duckdb
 
 from lib.core.states import SmsStatus
+from lib.db import postgres
+from lib.db.connect import dialect
 
 
 def queue_sms(cur: duckdb.DuckDBPyConnection, *, complaint_id: int | None, mobile: str, language: str,
@@ -33,7 +35,7 @@ def messages_for(cur: duckdb.DuckDBPyConnection, complaint_id: int) -> list[dict
 
 # Another thread of this process may have closed the connection (shutdown, a test's teardown):
 # the background dispatcher then stops instead of failing every round.
-ConnectionClosed = duckdb.ConnectionException
+ConnectionClosed = (duckdb.ConnectionException, *postgres.ConnectionClosed)
 
 _MESSAGE_COLUMNS = "id, mobile, language, template, dlt_template_id, body, idempotency_key, attempts"
 
@@ -44,16 +46,19 @@ def claim_due(cur: duckdb.DuckDBPyConnection, *, now: datetime, claimed_until: d
     return them (the columns of _MESSAGE_COLUMNS).
 
     Run it in a transaction: when two dispatchers pick the same rows, DuckDB refuses the second
-    UPDATE (a write-write conflict), so a message is claimed by one of them only. `claimed_until`
-    doubles as the claim's token for the updates that follow.
+    UPDATE (a write-write conflict), so a message is claimed by one of them only. On PostgreSQL the
+    rows are locked as they are picked (FOR UPDATE SKIP LOCKED): a dispatcher in another process
+    passes over the rows one is claiming and takes the next ones, and once that claim is committed
+    its lease keeps them out. `claimed_until` doubles as the claim's token for the updates that follow.
     """
+    lock = " FOR UPDATE SKIP LOCKED" if dialect(cur) == "postgres" else ""
     return cur.execute(
         "UPDATE sms_outbox SET claimed_until = ? WHERE id IN ("
         "  SELECT id FROM sms_outbox WHERE status = ?"
         "   AND (send_after IS NULL OR send_after <= ?)"
         "   AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
         "   AND (claimed_until IS NULL OR claimed_until < ?)"
-        "  ORDER BY coalesce(next_attempt_at, send_after, created_at), id LIMIT ?)"
+        f"  ORDER BY coalesce(next_attempt_at, send_after, created_at), id LIMIT ?{lock})"
         f" RETURNING {_MESSAGE_COLUMNS}",
         [claimed_until, SmsStatus.QUEUED, now, now, now, limit],
     ).fetchall()

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from lib.core.config import Settings, load_settings
+from lib.core.config import Settings, db_url_from_env, load_settings
 from lib.core.i18n import t
 from lib.core.problems import InvalidInput
 from lib.staff.access import SIGNED_IN_ROLES
@@ -20,6 +20,11 @@ EXIT_BUSY = 2
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if db_url_from_env():
+        # Each command opens settings.db_path; on PostgreSQL that would be a stray DuckDB file.
+        print("error: the command line works on a DuckDB file only, for now (issue #13);"
+              " ESACHIVALAYA_DB names a PostgreSQL database", file=sys.stderr)
+        return 1
     try:
         return args.run(args)
     except DatabaseBusy as exc:

@@ -21,6 +21,8 @@ from lib.core.lifecycle import Feedback, RejectionReason, TransitionRefused
 from lib.core.problems import InvalidInput
 from tests.conftest import jpeg_bytes, make_form
 
+pytestmark = pytest.mark.engines   # every test here runs on DuckDB and on PostgreSQL
+
 IST = ZoneInfo("Asia/Kolkata")
 TRACK_URL = "https://grievance.example/track_complaint"
 MOBILE = "+919876543210"                  # make_form's "98765 43210"

@@ -17,6 +17,8 @@ from lib.core.complaints import Status
 from lib.citizen.filing import UploadedFile, file_complaint
 from tests.conftest import jpeg_bytes, make_form
 
+pytestmark = pytest.mark.engines   # every test here runs on DuckDB and on PostgreSQL
+
 FILERS, OFFICERS, SECONDS = 16, 8, 3.0
 HOT_COMPLAINTS = 12                  # filed first; officers crowd on them so their edits collide
 DEPARTMENTS = ("PHED", "ULB", "PWD", "POWER")

@@ -100,10 +100,12 @@ def test_age_buckets():
 
 # ---- Targets ----
 
+@pytest.mark.engines
 def test_targets_default_to_the_issue_and_cpgrams_limits(con):
     assert deadlines.get_targets(con) == DeadlineTargets(1, 3, 21)
 
 
+@pytest.mark.engines
 def test_set_targets_stores_them_and_writes_the_audit_trail(con):
     deadlines.set_targets(con, DeadlineTargets(2, 5, 30), actor="admin_rewari")
     assert deadlines.get_targets(con) == DeadlineTargets(2, 5, 30)
@@ -112,6 +114,7 @@ def test_set_targets_stores_them_and_writes_the_audit_trail(con):
     assert "'resolve_days': 21" in detail and "'resolve_days': 30" in detail
 
 
+@pytest.mark.engines
 @pytest.mark.parametrize("bad", [0, -1, 366, 1.5, "3", True, None])
 def test_set_targets_refuses_bad_values_and_stores_nothing(con, bad):
     with pytest.raises(InvalidInput) as caught:
@@ -122,6 +125,7 @@ def test_set_targets_refuses_bad_values_and_stores_nothing(con, bad):
     assert audit_rows(con) == []
 
 
+@pytest.mark.engines
 def test_the_largest_allowed_target_is_accepted(con):
     deadlines.set_targets(con, DeadlineTargets(365, 365, 365), actor="admin_rewari")
     assert deadlines.get_targets(con) == DeadlineTargets(365, 365, 365)
@@ -140,6 +144,7 @@ def calendar_day(con, day: date) -> tuple[bool, int]:
                                  [day]).fetchall()[0])
 
 
+@pytest.mark.engines
 def test_list_holidays_has_the_package_and_local_ones(con):
     deadlines.add_holiday(con, date(2026, 10, 21), "बाबा खेतानाथ मेला", actor="admin_rewari")
     listed = deadlines.list_holidays(con, 2026)
@@ -149,6 +154,7 @@ def test_list_holidays_has_the_package_and_local_ones(con):
     assert all(h.day.year == 2026 for h in listed)
 
 
+@pytest.mark.engines
 def test_adding_a_local_holiday_is_audited_and_changes_the_calendar(con):
     deadlines.ensure_calendar(con)
     before = calendar_day(con, date(2026, 10, 22))
@@ -160,6 +166,7 @@ def test_adding_a_local_holiday_is_audited_and_changes_the_calendar(con):
     assert deadlines.ensure_calendar(con) is False          # already current
 
 
+@pytest.mark.engines
 def test_a_second_local_holiday_on_the_same_day_is_refused(con):
     deadlines.add_holiday(con, date(2026, 10, 21), "Local fair", actor="admin_rewari")
     with pytest.raises(InvalidInput) as caught:
@@ -167,6 +174,7 @@ def test_a_second_local_holiday_on_the_same_day_is_refused(con):
     assert caught.value.keys == {"deadline.holiday_exists"}
 
 
+@pytest.mark.engines
 def test_a_holiday_needs_a_name(con):
     with pytest.raises(InvalidInput) as caught:
         deadlines.add_holiday(con, date(2026, 10, 21), "  ", actor="admin_rewari")
@@ -174,6 +182,7 @@ def test_a_holiday_needs_a_name(con):
     assert deadlines.list_holidays(con, 2026)[0].source == HolidaySource.HARYANA
 
 
+@pytest.mark.engines
 def test_removing_a_local_holiday_is_audited_and_restores_the_working_day(con):
     deadlines.add_holiday(con, date(2026, 10, 21), "Local fair", actor="admin_rewari")
     deadlines.remove_holiday(con, date(2026, 10, 21), actor="admin_rewari")
@@ -182,6 +191,7 @@ def test_removing_a_local_holiday_is_audited_and_restores_the_working_day(con):
     assert all(h.source == HolidaySource.HARYANA for h in deadlines.list_holidays(con, 2026))
 
 
+@pytest.mark.engines
 def test_a_haryana_holiday_cannot_be_removed(con):
     with pytest.raises(InvalidInput) as caught:
         deadlines.remove_holiday(con, DUSSEHRA, actor="admin_rewari")
@@ -189,6 +199,7 @@ def test_a_haryana_holiday_cannot_be_removed(con):
     assert audit_rows(con) == []
 
 
+@pytest.mark.engines
 def test_ensure_calendar_builds_a_missing_calendar_and_notices_outside_edits(con):
     # Opening the portal built it already; nothing to do until something changes.
     assert deadlines.ensure_calendar(con) is False
@@ -273,7 +284,7 @@ def test_sql_and_python_agree_on_what_is_overdue(con, sample, today, targets):
     assert 0 < len(in_sql) < len(sample)                   # the sample really has both kinds
 
 
-def test_a_local_holiday_moves_a_verification_deadline(con, sample):
+def test_a_local_holiday_moves_a_verification_deadline(con, sample):      # DuckDB only: seeds (lib.db.ops.seed)
     # Filed Thursday 15 October: due Friday 16th, overdue from Saturday 17th...
     filed_thursday = {r["tracking_no"] for r in sample if r["status"] == Status.SUBMITTED
                       and r["filed_at"].date() == date(2026, 10, 15)}

@@ -20,6 +20,8 @@ from lib.casework.queue import QueueFilters
 from lib.ops.seed import seed_complaints
 from lib.ops.startup import open_portal_database
 
+pytestmark = pytest.mark.engines   # every test here runs on DuckDB and on PostgreSQL
+
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 TODAY = date(2026, 11, 20)
 IST = deadlines.IST

@@ -16,6 +16,8 @@ from lib.citizen.tracking import Lookup, find_complaint, look_up, open_link
 from lib.ops.startup import open_portal_database
 from tests.conftest import make_form
 
+pytestmark = pytest.mark.engines   # every test here runs on DuckDB and on PostgreSQL
+
 NOW = datetime(2026, 3, 10, 11, 0, tzinfo=ZoneInfo("Asia/Kolkata"))
 MOBILE = "9812345678"
 

@@ -49,6 +49,7 @@ def _file(con, settings, choices, now, client="203.0.113.7", **form):
                           track_url=TRACK_URL, now=now, client=client)
 
 
+@pytest.mark.engines
 def test_a_mobile_files_three_complaints_a_day(settings, con, choices):
     now = TEN_AM
     for minutes in range(limits.MOBILE_PER_DAY):
@@ -62,6 +63,7 @@ def test_a_mobile_files_three_complaints_a_day(settings, con, choices):
     _file(con, settings, choices, now + timedelta(hours=24, minutes=1), client="10.0.0.98")
 
 
+@pytest.mark.engines
 def test_a_connection_starts_ten_filings_an_hour(settings, con, choices):
     now = TEN_AM
     for n in range(limits.CLIENT_PER_HOUR):
@@ -75,6 +77,7 @@ def test_a_connection_starts_ten_filings_an_hour(settings, con, choices):
     _file(con, settings, choices, now + timedelta(minutes=61), mobile="91234 00000")
 
 
+@pytest.mark.engines
 def test_a_refused_filing_stores_nothing_and_the_message_is_in_both_languages(settings, con, choices):
     from lib.core.i18n import t
 

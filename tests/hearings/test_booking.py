@@ -97,6 +97,7 @@ def claims(con) -> list[tuple]:
 
 # ---- booking ----
 
+@pytest.mark.engines
 def test_first_free_slot_on_the_citizens_date_with_sms_link_and_reminders_in_one_go(office, accepted):
     cid = accepted(preferred_dates=(SECOND,))
     done = booking.book_hearing(office, DC, cid, 2, "dc_rewari", "Please join on time", now=NOW)
@@ -117,6 +118,7 @@ def test_first_free_slot_on_the_citizens_date_with_sms_link_and_reminders_in_one
                         " ORDER BY id DESC LIMIT 1") == [("complaint.schedule_hearing", True)]
 
 
+@pytest.mark.engines
 def test_without_a_preferred_date_free_the_first_free_slot_is_taken(office, accepted):
     cid = accepted(preferred_dates=())
     booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
@@ -126,6 +128,7 @@ def test_without_a_preferred_date_free_the_first_free_slot_is_taken(office, acce
     assert hearing_rows(office, other)[0][1] == at(FIRST, 15, 10)      # the next one along
 
 
+@pytest.mark.engines
 def test_a_chosen_slot_that_is_taken_offers_the_next_free_one(office, accepted):
     first, second = accepted(), accepted()
     wanted = booking.find_free_slots(office, "dc_rewari", now=NOW)[3]
@@ -137,6 +140,7 @@ def test_a_chosen_slot_that_is_taken_offers_the_next_free_one(office, accepted):
     assert version(office, second) == 2 and hearing_rows(office, second) == [] and outbox(office, second) == []
 
 
+@pytest.mark.engines
 def test_a_slot_the_rules_never_offer_is_refused(office, accepted):
     cid = accepted()
     tuesday = next(d for d in (FIRST + timedelta(days=i) for i in range(7)) if d.weekday() == 1)
@@ -150,6 +154,7 @@ def test_a_slot_the_rules_never_offer_is_refused(office, accepted):
     assert claims(office) == []
 
 
+@pytest.mark.engines
 def test_a_stale_page_books_nothing(office, accepted):
     cid = accepted()
     with pytest.raises(StaleComplaint):
@@ -157,6 +162,7 @@ def test_a_stale_page_books_nothing(office, accepted):
     assert hearing_rows(office, cid) == [] and claims(office) == [] and outbox(office, cid) == []
 
 
+@pytest.mark.engines
 def test_an_officer_cannot_book_and_nothing_is_written(office, accepted):
     cid = accepted(department_code="PHED")
     with pytest.raises(TransitionRefused) as refused:
@@ -165,6 +171,7 @@ def test_an_officer_cannot_book_and_nothing_is_written(office, accepted):
     assert claims(office) == []
 
 
+@pytest.mark.engines
 def test_a_substitute_holds_the_hearing_while_the_dc_is_away(office, accepted):
     officers.set_rules(office, "officer_dp", "DDPO Rewari", "डीडीपीओ रेवाड़ी", OfficeRules(), "admin_rewari")
     officers.add_absence(office, "dc_rewari", FIRST, SECOND, "officer_dp", "Training", "admin_rewari")
@@ -177,6 +184,7 @@ def test_a_substitute_holds_the_hearing_while_the_dc_is_away(office, accepted):
 
 # ---- moving, cancelling, holding and missing the hearing ----
 
+@pytest.mark.engines
 def test_moving_the_hearing_gives_the_old_slot_back_and_calls_off_its_reminders(office, accepted):
     cid = accepted(preferred_dates=(SECOND,))
     booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
@@ -206,6 +214,7 @@ def test_moving_the_hearing_gives_the_old_slot_back_and_calls_off_its_reminders(
     assert "Chandigarh" not in " ".join(e.label("en", {}) for e in found.events)
 
 
+@pytest.mark.engines
 def test_moving_to_the_first_free_slot_skips_the_current_one(office, accepted):
     cid = accepted(preferred_dates=())
     booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
@@ -213,6 +222,7 @@ def test_moving_to_the_first_free_slot_skips_the_current_one(office, accepted):
     assert [(r[1], r[2]) for r in hearing_rows(office, cid)] == [(at(FIRST, 15), "rescheduled"), (at(FIRST, 15, 10), "booked")]
 
 
+@pytest.mark.engines
 def test_cancelling_needs_the_reason_and_frees_the_slot(office, accepted):
     cid = accepted()
     booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
@@ -231,6 +241,7 @@ def test_cancelling_needs_the_reason_and_frees_the_slot(office, accepted):
     assert [r[2] for r in hearing_rows(office, cid)] == ["cancelled", "booked"]
 
 
+@pytest.mark.engines
 def test_a_held_hearing_is_attended_and_keeps_its_slot(office, accepted):
     cid = accepted()
     booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
@@ -244,6 +255,7 @@ def test_a_held_hearing_is_attended_and_keeps_its_slot(office, accepted):
     assert [s[1] for s in outbox(office, cid) if s[0].startswith("reminder")] == ["failed", "failed"]
 
 
+@pytest.mark.engines
 def test_a_no_show_is_rebooked_once_and_only_once(office, accepted):
     cid = accepted()
     booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
@@ -265,6 +277,7 @@ def test_a_no_show_is_rebooked_once_and_only_once(office, accepted):
     assert labels.count("Hearing missed: the citizen did not join") == 2
 
 
+@pytest.mark.engines
 def test_the_citizen_sees_the_coming_hearing_only_with_the_right_mobile(office, accepted):
     cid = accepted(language="en", preferred_dates=())
     booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
@@ -299,6 +312,7 @@ def book_all_at_once(office, complaint_ids, book) -> list:
     return results
 
 
+@pytest.mark.engines
 def test_twenty_desks_book_the_same_slot_exactly_one_wins_the_rest_are_offered_the_next(office, accepted):
     """The loser's offer is the next free slot; whoever loses, no row is lost or doubled."""
     complaint_ids = [accepted() for _ in range(20)]
@@ -319,6 +333,7 @@ def test_twenty_desks_book_the_same_slot_exactly_one_wins_the_rest_are_offered_t
     assert sorted(version(office, cid) for cid in complaint_ids) == [2] * 19 + [3]
 
 
+@pytest.mark.engines
 def test_desks_asking_for_the_first_free_slot_at_once_all_get_different_ones(office, accepted):
     """Each loser moves on to the next free slot by itself (ten desks: every loss costs a retry)."""
     complaint_ids = [accepted(preferred_dates=()) for _ in range(10)]

@@ -263,6 +263,7 @@ def audit_actions(con) -> list[tuple]:
         return cur.execute("SELECT actor, action, target FROM audit_log ORDER BY id").fetchall()
 
 
+@pytest.mark.engines
 def test_the_demo_dc_gets_the_default_rules_once(people):
     con = people
     assert officers.ensure_default_rules(con) is True
@@ -274,6 +275,7 @@ def test_the_demo_dc_gets_the_default_rules_once(people):
     assert len(found) == 12
 
 
+@pytest.mark.engines
 def test_the_admin_changes_rules_and_they_take_effect(people):
     con = people
     rules = OfficeRules(working_days=frozenset({0, 2}), no_meeting_days=frozenset(),
@@ -285,6 +287,7 @@ def test_the_admin_changes_rules_and_they_take_effect(people):
     assert audit_actions(con)[-1] == ("admin_rewari", "hearing_rules.edit", "officer_phed")
 
 
+@pytest.mark.engines
 def test_rules_are_refused_with_every_problem_and_for_the_wrong_people(people):
     con = people
     with pytest.raises(InvalidInput) as bad:
@@ -296,6 +299,7 @@ def test_rules_are_refused_with_every_problem_and_for_the_wrong_people(people):
     assert officers.list_officers(con) == [] and audit_actions(con) == []
 
 
+@pytest.mark.engines
 def test_an_absence_hands_the_days_to_the_substitute(people):
     con = people
     officers.ensure_default_rules(con)
@@ -312,7 +316,7 @@ def test_an_absence_hands_the_days_to_the_substitute(people):
     assert [a[1] for a in audit_actions(con)][-2:] == ["hearing_absence.add", "hearing_absence.remove"]
 
 
-def test_the_database_takes_every_hearing_status_and_refuses_anything_else(con):
+def test_the_database_takes_every_hearing_status_and_refuses_anything_else(con):   # DuckDB's SELECT * REPLACE
     from tests.core.test_schema import bogus_values, values_the_database_takes
 
     with transaction(con) as cur:           # one booked hearing, as a migrated database holds it

@@ -92,3 +92,12 @@ def test_user_commands_refuse_an_unknown_account_and_take_no_password_argument(p
     assert "This user does not exist." in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli.main(["user", "reset-password", "--username", "nobody", "--password", "secret123"])
+
+
+def test_on_postgresql_the_commands_refuse_rather_than_open_a_stray_file(tmp_path, monkeypatch, capsys):
+    """Until the command line is ported (issue #13) it must not write a DuckDB file beside the keys."""
+    monkeypatch.setenv("ESACHIVALAYA_DB", "postgresql://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("ESACHIVALAYA_DATA_DIR", str(tmp_path))
+    assert cli.main(["reset-demo"]) == 1
+    assert "DuckDB file only" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

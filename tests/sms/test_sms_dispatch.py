@@ -19,6 +19,8 @@ from lib.core.problems import InvalidInput
 from lib.sms.dispatcher import DispatchPolicy, dispatch_due, retry_delay
 from lib.sms.gateways import GatewayResult, LogGateway, PermanentFailure, TemporaryFailure
 
+pytestmark = pytest.mark.engines   # every test here runs on DuckDB and on PostgreSQL
+
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 MOBILE = "+919812345678"
 

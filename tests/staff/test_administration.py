@@ -9,6 +9,8 @@ from lib.core.roles import Role
 from lib.staff.administration import DepartmentEdit, NewUser
 from lib.core.problems import InvalidInput
 
+pytestmark = pytest.mark.engines   # every test here runs on DuckDB and on PostgreSQL
+
 ADMIN = "admin_rewari"
 
 

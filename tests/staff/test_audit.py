@@ -12,6 +12,8 @@ from lib.staff import audit, signin
 from lib.casework import actions
 from tests.conftest import make_form
 
+pytestmark = pytest.mark.engines   # every test here runs on DuckDB and on PostgreSQL
+
 REMARK = "Sarpanch Ramkishan ne bataya ki pipeline toot gayi"     # distinctive, and ASCII like many remarks
 DC = next(u for u in signin.DEMO_USERS if u.username == "dc_rewari")
 

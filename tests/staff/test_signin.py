@@ -31,6 +31,7 @@ def fail(con, times: int, username="dc_rewari", client=OFFICE, at=T0) -> None:
         signin.note_failure(con, username, client, now=at + timedelta(seconds=i))
 
 
+@pytest.mark.engines
 def test_five_failures_lock_that_username_on_that_client(con):
     fail(con, MAX_FAILURES - 1)
     assert not signin.is_locked(con, "dc_rewari", OFFICE, now=T0 + timedelta(minutes=1))
@@ -40,6 +41,7 @@ def test_five_failures_lock_that_username_on_that_client(con):
     assert signin.is_locked(con, " DC_Rewari ", OFFICE, now=T0 + timedelta(minutes=1))
 
 
+@pytest.mark.engines
 def test_a_stranger_cannot_lock_the_dc_out(con):
     fail(con, 20, client=STRANGER)
     now = T0 + timedelta(minutes=1)
@@ -48,6 +50,7 @@ def test_a_stranger_cannot_lock_the_dc_out(con):
     assert not signin.is_locked(con, "officer_phed", STRANGER, now=now)   # and it is per username too
 
 
+@pytest.mark.engines
 def test_the_lock_ends_by_itself_after_the_window(con):
     fail(con, MAX_FAILURES)
     last_failure = T0 + timedelta(seconds=MAX_FAILURES - 1)
@@ -55,6 +58,7 @@ def test_the_lock_ends_by_itself_after_the_window(con):
     assert not signin.is_locked(con, "dc_rewari", OFFICE, now=last_failure + FAILURE_WINDOW + timedelta(seconds=1))
 
 
+@pytest.mark.engines
 def test_failures_spread_beyond_the_window_never_lock(con):
     for i in range(3 * MAX_FAILURES):
         at = T0 + i * timedelta(minutes=4)
@@ -62,6 +66,7 @@ def test_failures_spread_beyond_the_window_never_lock(con):
         assert not signin.is_locked(con, "dc_rewari", OFFICE, now=at)
 
 
+@pytest.mark.engines
 def test_success_clears_the_failures(con):
     fail(con, MAX_FAILURES - 1)
     signin.note_success(con, "dc_rewari", OFFICE)
@@ -69,6 +74,7 @@ def test_success_clears_the_failures(con):
     assert not signin.is_locked(con, "dc_rewari", OFFICE, now=T0 + timedelta(minutes=2))
 
 
+@pytest.mark.engines
 def test_revoked_cookie_stays_revoked(con):
     assert not signin.is_revoked(con, "dc_rewari", 1767000000.5)
     signin.revoke(con, "dc_rewari", 1767000000.5)
@@ -78,6 +84,7 @@ def test_revoked_cookie_stays_revoked(con):
     assert not signin.is_revoked(con, "officer_phed", 1767000000.5)
 
 
+@pytest.mark.engines
 def test_active_user_is_the_server_side_record(con):
     signin.create_demo_users(con)
     officer = signin.active_user(con, "officer_phed")
@@ -89,6 +96,7 @@ def test_active_user_is_the_server_side_record(con):
     assert "officer_phed" not in signin.credentials(con)["usernames"]
 
 
+@pytest.mark.engines
 def test_demo_users_are_created_once(con):
     signin.create_demo_users(con)
     first = administration.list_users(con)
@@ -101,6 +109,7 @@ def test_demo_users_are_created_once(con):
     assert signin.active_user(con, "officer_dp") is None
 
 
+@pytest.mark.engines
 def test_demo_password_signs_in(con):
     signin.create_demo_users(con)
     stored = signin.credentials(con)["usernames"]["dc_rewari"]["password"]
@@ -188,6 +197,7 @@ def _new_department(con):
     administration.change_role(con, "officer_phed", "officer", "PWD", "admin_rewari")
 
 
+@pytest.mark.engines
 @pytest.mark.parametrize("change", [_reset, _deactivate, _new_role, _new_department])
 def test_an_admin_change_ends_every_sign_in_of_that_user(con, change):
     signin.create_demo_users(con)
@@ -200,6 +210,7 @@ def test_an_admin_change_ends_every_sign_in_of_that_user(con, change):
     assert signin.session_user(con, "officer_ulb", _version(con, "officer_ulb")) is not None
 
 
+@pytest.mark.engines
 def test_reactivation_revives_no_earlier_sign_in(con):
     signin.create_demo_users(con)
     before = _version(con)
@@ -210,6 +221,7 @@ def test_reactivation_revives_no_earlier_sign_in(con):
     assert signin.session_user(con, "officer_phed", _version(con)) is not None
 
 
+@pytest.mark.engines
 def test_a_new_display_name_keeps_the_sign_in(con):
     from lib.db.connect import transaction
     from lib.db.staff import users as users_db
@@ -282,6 +294,7 @@ def library_check(credentials):
     return lambda username, password: stauth.Hasher.check_pw(password, credentials["usernames"][username]["password"])
 
 
+@pytest.mark.engines
 @pytest.mark.parametrize("username", ["dc_rewari", "nobody_here", "officer_dp"])
 def test_every_refused_password_costs_one_bcrypt_check_of_the_same_cost(con, bcrypt_checks, username):
     signin.create_demo_users(con)
@@ -299,6 +312,7 @@ def test_every_refused_password_costs_one_bcrypt_check_of_the_same_cost(con, bcr
     assert signin.is_locked(con, username, OFFICE)
 
 
+@pytest.mark.engines
 def test_the_right_password_signs_in_with_one_check(con, bcrypt_checks):
     signin.create_demo_users(con)
     credentials = signin.credentials(con)
@@ -326,6 +340,7 @@ def fail_from_many_clients(con, count, at, username="dc_rewari"):
     return at + timedelta(seconds=count - 1)
 
 
+@pytest.mark.engines
 def test_failures_from_many_clients_pause_the_username_everywhere_for_a_while(con):
     last = fail_from_many_clients(con, auth.USERNAME_FREE_FAILURES, T0)
     for client in (STRANGER, "192.0.2.77", "198.51.100.1"):
@@ -335,11 +350,13 @@ def test_failures_from_many_clients_pause_the_username_everywhere_for_a_while(co
     assert signin.paused_until(con, "dc_rewari", STRANGER, now=last + auth.USERNAME_FIRST_PAUSE + timedelta(seconds=1)) is None
 
 
+@pytest.mark.engines
 def test_nine_failures_from_many_clients_do_not_pause(con):
     last = fail_from_many_clients(con, auth.USERNAME_FREE_FAILURES - 1, T0)
     assert signin.paused_until(con, "dc_rewari", STRANGER, now=last + timedelta(seconds=1)) is None
 
 
+@pytest.mark.engines
 def test_a_client_the_user_signed_in_from_is_not_paused_by_strangers(con):
     signin.note_success(con, "dc_rewari", OFFICE, now=T0 - timedelta(days=3))
     last = fail_from_many_clients(con, 40, T0)
@@ -353,6 +370,7 @@ def test_a_client_the_user_signed_in_from_is_not_paused_by_strangers(con):
     assert signin.paused_until(con, "dc_rewari", "127.0.0.1", now=now) is not None
 
 
+@pytest.mark.engines
 def test_refused_attempts_do_not_make_the_pause_longer(con):
     signin.create_demo_users(con)
     credentials = signin.credentials(con)

@@ -133,7 +133,7 @@ def _where_ref(ref: int | str) -> tuple[str, list]:
 _SNAPSHOT_SQL = (
     "SELECT c.id, c.tracking_no, c.status, c.department_code, coalesce(c.transfers, 0), c.resolved_at,"
     " c.version, c.updated_by, c.updated_at, c.mobile, c.language,"
-    " (SELECT list(DISTINCT d.department_code) FROM directions d"
+    " (SELECT array_agg(DISTINCT d.department_code) FROM directions d"
     "   WHERE d.complaint_id = c.id AND d.reported_at IS NULL),"
     " coalesce(c.reopen_count, 0), coalesce(c.hearings_held, 0), coalesce(c.hearings_called_off, 0),"
     " coalesce(c.hearings_no_show, 0), c.heard_at"
@@ -325,7 +325,7 @@ def document_of(cur: duckdb.DuckDBPyConnection, user: User, complaint_id: int, d
         cur,
         "SELECT d.id, d.kind, d.content_type, d.size_bytes, d.created_at, d.stored_name"
         " FROM documents d JOIN complaints c ON c.id = d.complaint_id"
-        f" WHERE d.complaint_id = ? AND (? IS NULL OR d.id = ?) AND d.kind IN ({kind_marks}) AND {scope}"
+        f" WHERE d.complaint_id = ? AND (?::BIGINT IS NULL OR d.id = ?) AND d.kind IN ({kind_marks}) AND {scope}"
         " ORDER BY d.id LIMIT 1",
         [complaint_id, document_id, document_id, *kinds, *scope_params])
     return DocumentInfo(*row) if row else None

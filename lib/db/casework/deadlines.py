@@ -8,7 +8,7 @@ import duckdb
 import pyarrow as pa
 
 from lib.core.complaints import OPEN_STATUSES, Status
-from lib.db.connect import fetch_one, fetch_value
+from lib.db.connect import dialect, fetch_one, fetch_value
 
 IST = ZoneInfo("Asia/Kolkata")
 # The steps before acceptance, measured against the verification target (as in lib.deadlines;
@@ -18,6 +18,15 @@ LONG_AGO = date(1900, 1, 1)
 # A complaint's filing day in Rewari, and its age in whole days on the day given as a parameter.
 FILED_ON = "timezone('Asia/Kolkata', c.filed_at)::DATE"
 AGE_DAYS = f"date_diff('day', {FILED_ON}, ?::DATE)"
+# PostgreSQL has no date_diff (a date minus a date is its days) nor arg_min.
+_AGE_DAYS_POSTGRES = f"(?::DATE - {FILED_ON})"
+_OLDEST = {"duckdb": "arg_min(o.tracking_no, o.filed_at)",
+           "postgres": "(array_agg(o.tracking_no ORDER BY o.filed_at))[1]"}
+
+
+def age_days(cur) -> str:
+    """SQL for a complaint's age in whole days on the day given as its one parameter."""
+    return _AGE_DAYS_POSTGRES if dialect(cur) == "postgres" else AGE_DAYS
 
 
 class CalendarMissing(RuntimeError):
@@ -36,7 +45,7 @@ def local_holidays(cur: duckdb.DuckDBPyConnection, year: int | None = None) -> l
     """(day, name) of the admin's holidays, by day; of one year, or all."""
     if year is None:
         return cur.execute("SELECT day, name FROM holidays ORDER BY day").fetchall()
-    return cur.execute("SELECT day, name FROM holidays WHERE year(day) = ? ORDER BY day", [year]).fetchall()
+    return cur.execute("SELECT day, name FROM holidays WHERE extract(year FROM day) = ? ORDER BY day", [year]).fetchall()
 
 
 def has_local_holiday(cur: duckdb.DuckDBPyConnection, day: date) -> bool:
@@ -55,6 +64,10 @@ def delete_holiday(cur: duckdb.DuckDBPyConnection, day: date) -> str | None:
 
 def replace_calendar(cur: duckdb.DuckDBPyConnection, rows: list[tuple[date, bool, int]]) -> None:
     """The whole working calendar anew: (day, is_working, working_seq) per day."""
+    if dialect(cur) == "postgres":
+        cur.execute("DELETE FROM working_calendar")
+        cur.copy_rows("working_calendar", ["day", "is_working", "working_seq"], rows)
+        return
     table = pa.table({"day": pa.array([r[0] for r in rows], pa.date32()),
                       "is_working": pa.array([r[1] for r in rows], pa.bool_()),
                       "working_seq": pa.array([r[2] for r in rows], pa.int32())})
@@ -126,10 +139,10 @@ def overdue_by_department(cur: duckdb.DuckDBPyConnection, scope: tuple[str, list
             bucket_params += [first, last]
     sql = f"""
         WITH o AS (
-            SELECT c.department_code, c.tracking_no, c.filed_at, {AGE_DAYS} AS age
+            SELECT c.department_code, c.tracking_no, c.filed_at, {age_days(cur)} AS age
             FROM complaints c WHERE ({scope_sql}) AND ({overdue_sql}))
         SELECT o.department_code, d.name_en, d.name_hi, count(*) AS n,
-               {", ".join(bucket_sql)}, arg_min(o.tracking_no, o.filed_at), max(o.age)
+               {", ".join(bucket_sql)}, {_OLDEST[dialect(cur)]}, max(o.age)
         FROM o LEFT JOIN departments d ON d.code = o.department_code
         GROUP BY o.department_code, d.name_en, d.name_hi
         ORDER BY n DESC, o.department_code NULLS LAST"""

@@ -7,7 +7,7 @@ import duckdb
 
 from lib.core.complaints import Status
 from lib.db.connect import fetch_one, fetch_value
-from lib.db.casework.deadlines import AGE_DAYS
+from lib.db.casework.deadlines import age_days
 from lib.core.i18n import Language
 
 # The queue's orders, by lib.queue.SortColumn value: fixed SQL, chosen from this table only.
@@ -110,7 +110,7 @@ def fetch_rows(cur: duckdb.DuckDBPyConnection, where: tuple[str, list], overdue:
             ORDER BY sort_key {way} NULLS LAST, c.id {way}
             LIMIT ? OFFSET ?)
         SELECT c.tracking_no, c.filed_at, c.status, {department} AS department, {place} AS place,
-               c.ward, {category} AS category, c.subject, {AGE_DAYS} AS age_days,
+               c.ward, {category} AS category, c.subject, {age_days(cur)} AS age_days,
                ({overdue_sql}) AS overdue, c.id, c.version
         FROM page JOIN complaints c ON c.id = page.id
         {joins}

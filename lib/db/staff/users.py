@@ -100,7 +100,7 @@ def clear_failures(cur: duckdb.DuckDBPyConnection, key: str) -> None:
 
 
 def revoke_token(cur: duckdb.DuckDBPyConnection, username: str, expires: float, now: datetime) -> None:
-    cur.execute("INSERT OR IGNORE INTO revoked_tokens (username, expires, revoked_at) VALUES (?, ?, ?)",
+    cur.execute("INSERT INTO revoked_tokens (username, expires, revoked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [username, expires, now])
 
 

@@ -1,0 +1,149 @@
+"""The portal's database on PostgreSQL (psycopg 3 with a connection pool), shaped like DuckDB's.
+
+The lib/db modules were written against a DuckDB connection: `con.cursor()` as a context manager,
+`cur.execute(sql, [params])` with `?` placeholders, then `fetchall()`, `fetchone()` or `df()`, and
+transactions as plain `BEGIN TRANSACTION` / `COMMIT` / `ROLLBACK` statements. This module offers
+exactly that on PostgreSQL, and nothing more: the placeholders are translated here, in one place.
+A cursor holds one pooled connection (in autocommit mode, as DuckDB is) from `con.cursor()` until
+it is closed, so a transaction's statements all run on the same server session.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import psycopg
+from psycopg import errors
+from psycopg_pool import ConnectionPool, PoolClosed
+
+TIME_ZONE = "Asia/Kolkata"
+
+# Integrity errors (unique, check, not-null, foreign key) and the conflicts worth a retry.
+ConstraintViolation = errors.IntegrityError
+RETRYABLE = (errors.SerializationFailure, errors.DeadlockDetected)
+# The pool or its connection was closed (the process is shutting down).
+ConnectionClosed = (PoolClosed, psycopg.InterfaceError)
+
+
+def is_url(target) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def is_empty(url: str) -> bool:
+    """The database has no schema_version table yet (the portal never started on it)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT to_regclass('schema_version') IS NULL").fetchone()[0]
+
+
+def placeholders(sql: str) -> str:
+    """DuckDB's `?` placeholders as psycopg's `%s`, and every literal `%` doubled (psycopg reads `%`
+    everywhere in a query with parameters, string literals included). A `?` inside a string literal,
+    a quoted name or a comment is left alone."""
+    out, i, n = [], 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in ("'", '"'):
+            end = sql.find(ch, i + 1)
+            while end != -1 and end + 1 < n and sql[end + 1] == ch:      # '' or "" inside
+                end = sql.find(ch, end + 2)
+            end = n if end == -1 else end + 1
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end == -1 else end
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+        else:
+            out.append("%s" if ch == "?" else "%%" if ch == "%" else ch)
+            i += 1
+    return "".join(out)
+
+
+class PgCursor:
+    """One pooled connection, used like a DuckDB cursor; close it (or leave its `with`) to give it back."""
+
+    dialect = "postgres"
+
+    def __init__(self, pool: ConnectionPool):
+        self._pool = pool
+        self._conn = pool.getconn()
+        self._cur = self._conn.cursor()
+
+    def execute(self, sql: str, params=None) -> PgCursor:
+        if params is None or (not params and "?" not in sql):
+            self._cur.execute(sql)          # no parameters: the text goes as written (several statements allowed)
+        else:
+            self._cur.execute(placeholders(sql), list(params))
+        return self
+
+    def executemany(self, sql: str, rows) -> PgCursor:
+        self._cur.executemany(placeholders(sql), [list(r) for r in rows])
+        return self
+
+    def copy_rows(self, table: str, columns: list[str], rows) -> None:
+        """Many rows into a table at once (COPY): what DuckDB does by registering a data frame."""
+        with self._cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def copy_frame(self, table: str, columns: list[str], frame: pd.DataFrame) -> None:
+        """A data frame's rows into `columns` of `table` (pandas' missing values become NULL)."""
+        values = frame.astype(object).where(frame.notna(), None)
+        self.copy_rows(table, columns, values.itertuples(index=False, name=None))
+
+    def fetchall(self) -> list[tuple]:
+        return self._cur.fetchall() if self._cur.description else []
+
+    def fetchone(self) -> tuple | None:
+        return self._cur.fetchone() if self._cur.description else None
+
+    def df(self) -> pd.DataFrame:
+        columns = [d.name for d in self._cur.description]
+        return pd.DataFrame(self._cur.fetchall(), columns=columns)
+
+    @property
+    def description(self):
+        return self._cur.description
+
+    def cursor(self) -> PgCursor:
+        return PgCursor(self._pool)
+
+    def close(self) -> None:
+        if self._conn is None:
+            return
+        conn, self._conn = self._conn, None
+        self._cur.close()
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.rollback()             # never hand a half-done transaction to the next user
+        self._pool.putconn(conn)
+
+    def __enter__(self) -> PgCursor:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class PgDatabase:
+    """What `connect()` returns for a postgresql:// address: the pool, handing out cursors."""
+
+    dialect = "postgres"
+
+    def __init__(self, url: str, *, max_size: int = 10):
+        self.url = url
+        self.pool = ConnectionPool(url, min_size=1, max_size=max_size, open=True, configure=_configure,
+                                   kwargs={"autocommit": True}, name="esachivalaya")
+        self.pool.wait(timeout=30)
+
+    def cursor(self) -> PgCursor:
+        return PgCursor(self.pool)
+
+    def execute(self, sql: str, params=None) -> list[tuple]:
+        with self.cursor() as cur:
+            return cur.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    conn.execute(f"SET TIME ZONE '{TIME_ZONE}'")
