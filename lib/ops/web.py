@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lib.core.config import Settings
 from lib.db import connect as db
-from lib.ops import startup
+from lib.ops import open311_api, startup
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,8 @@ class StaticGzipMiddleware:
 
 def routes(settings: Callable[[], Settings]) -> list[Route]:
     """`settings` gives this process's Settings (portal.py reads them as lib/ui does)."""
-    return [Route(HEALTH_PATH, partial(health, settings=settings), methods=["GET"])]
+    return [Route(HEALTH_PATH, partial(health, settings=settings), methods=["GET"]),
+            *open311_api.routes(settings)]
 
 
 def middleware() -> list[Middleware]:

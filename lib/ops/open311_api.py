@@ -1,0 +1,161 @@
+"""The Open311 GeoReport v2 API on the portal's own server (mounted by lib/ops/web.py through st.App):
+
+    GET  /api/open311/v2/services.json            the complaint categories
+    GET  /api/open311/v2/services/{code}.json     the attributes a category needs
+    POST /api/open311/v2/requests.json            file a complaint (api_key of a partner system)
+    GET  /api/open311/v2/requests.json            requests by id, or the partner's own (api_key)
+    GET  /api/open311/v2/requests/{id}.json       one request's status
+    GET  /api/openapi.json                        the OpenAPI document of these routes
+
+Every call is counted against its rate-limit bucket (the key, or the client address without one),
+answered 429 past the limit, and written to the audit trail (who, which call, the HTTP status and
+problem codes, never what was sent). The work runs in a worker thread on the process's one DuckDB
+connection (startup.portal_database). Like web.py, this module does not import lib.ui."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timezone
+from functools import partial
+from urllib.parse import parse_qsl
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from lib.citizen import filing
+from lib.core.config import Settings
+from lib.core.problems import Problem
+from lib.ops import startup
+from lib.partners import intake, keys, open311, openapi
+from lib.staff.signin import client_from
+
+PREFIX = "/api/open311/v2"
+OPENAPI_PATH = "/api/openapi.json"
+MAX_BODY_BYTES = 36 * 1024 * 1024      # a 25 MB ID document, base64-encoded, and the form around it
+
+
+class _Body(Exception):
+    pass
+
+
+async def _fields(request: Request) -> dict:
+    """The query string, and for a POST its form-urlencoded or JSON body (at most MAX_BODY_BYTES)."""
+    fields: dict = dict(request.query_params)
+    if request.method != "POST":
+        return fields
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _Body()
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if content_type == "application/json":
+            parsed = json.loads(body or b"{}")
+            if not isinstance(parsed, dict):
+                raise _Body()
+            fields.update(parsed)
+        else:
+            fields.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    except (ValueError, UnicodeDecodeError):
+        raise _Body() from None
+    return fields
+
+
+def _answer(status: int, body, language: str, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store", **(headers or {})})
+
+
+def _call(settings: Settings, action: str, fields: dict, client: str, language: str,
+          work: Callable) -> tuple[int, object, dict]:
+    """Key, rate limit, the work itself, audit: (status, body, headers). Runs in a worker thread."""
+    con = startup.portal_database(settings)
+    actor, target, status, headers, problem_keys = "api:public", None, 200, {}, ""
+    try:
+        open311.check_jurisdiction(fields.get("jurisdiction_id"))
+        partner = None
+        if fields.get("api_key") or action == "api.requests.create":
+            try:
+                partner = keys.partner_of_key(con, fields.get("api_key"))
+            except keys.KeyRefused:
+                actor = "api:refused"
+                raise open311.ApiError(403, [Problem("api_key", "api.error.key")]) from None
+            actor = partner.channel
+        try:
+            keys.count_call(con, f"key:{partner.id}" if partner else f"client:{client}",
+                            keys.CALLS_PER_MINUTE if partner else keys.PUBLIC_CALLS_PER_MINUTE)
+        except keys.RateLimited as exc:
+            raise open311.ApiError(429, [Problem("api_key" if partner else "client", "api.error.rate",
+                                                 {"seconds": exc.retry_after_s})],
+                                   {"Retry-After": str(exc.retry_after_s)}) from None
+        body, target = work(con, partner)
+    except open311.ApiError as exc:
+        status, body, headers = exc.status, exc.body(language), exc.headers
+        problem_keys = " " + ",".join(sorted({p.key for p in exc.problems}))
+    keys.record_call(con, actor, action, target, f"{status}{problem_keys}")
+    return status, body, headers
+
+
+async def _serve(request: Request, settings: Callable[[], Settings], action: str, work: Callable) -> Response:
+    language = open311.api_language(request.headers.get("accept-language"))
+    client = client_from(request.client.host if request.client else None,
+                         request.headers.getlist("x-forwarded-for"), settings().trusted_proxies)
+    try:
+        fields = await _fields(request)
+    except _Body:
+        error = open311.ApiError(400, [Problem("body", "api.error.body", {"max_mb": MAX_BODY_BYTES // 2**20})])
+        return _answer(400, error.body(language), language)
+    status, body, headers = await anyio.to_thread.run_sync(
+        _call, settings(), action, fields, client, language, partial(work, fields=fields, language=language,
+                                                                     settings=settings, path=request.path_params))
+    return _answer(status, body, language, headers)
+
+
+def _choices(con) -> filing.FormChoices:
+    return filing.load_form_choices(con)
+
+
+def _services(con, partner, *, fields, language, settings, path):
+    return open311.services(_choices(con)), None
+
+
+def _definition(con, partner, *, fields, language, settings, path):
+    return open311.service_definition(_choices(con), path["code"]), path["code"]
+
+
+def _create(con, partner, *, fields, language, settings, path):
+    body, tracking_no = intake.file_request(con, settings(), fields, partner, _choices(con), language=language)
+    return body, tracking_no
+
+
+def _list(con, partner, *, fields, language, settings, path):
+    return open311.find_requests(con, fields, partner.channel if partner else None,
+                                 datetime.now(timezone.utc)), None
+
+
+def _one(con, partner, *, fields, language, settings, path):
+    return open311.find_request(con, path["id"]), path["id"]
+
+
+async def openapi_document(request: Request) -> JSONResponse:
+    return JSONResponse(openapi.document(), headers={"Cache-Control": "no-cache"})
+
+
+def routes(settings: Callable[[], Settings]) -> list[Route]:
+    def route(path: str, action: str, work: Callable, method: str = "GET") -> Route:
+        async def endpoint(request: Request) -> Response:
+            return await _serve(request, settings, action, work)
+        return Route(PREFIX + path, endpoint, methods=[method], name=action)
+
+    return [
+        route("/services.json", "api.services.list", _services),
+        route("/services/{code}.json", "api.services.get", _definition),
+        route("/requests.json", "api.requests.create", _create, "POST"),
+        route("/requests.json", "api.requests.list", _list),
+        route("/requests/{id}.json", "api.requests.get", _one),
+        Route(OPENAPI_PATH, openapi_document, methods=["GET"]),
+    ]
