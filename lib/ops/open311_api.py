@@ -78,7 +78,7 @@ def _call(settings: Settings, action: str, fields: dict, client: str, language: 
     try:
         open311.check_jurisdiction(fields.get("jurisdiction_id"))
         partner = None
-        if fields.get("api_key") or action == "api.requests.create":
+        if fields.get("api_key") or action == "open311.requests.create":
             try:
                 partner = keys.partner_of_key(con, fields.get("api_key"))
             except keys.KeyRefused:
@@ -152,10 +152,10 @@ def routes(settings: Callable[[], Settings]) -> list[Route]:
         return Route(PREFIX + path, endpoint, methods=[method], name=action)
 
     return [
-        route("/services.json", "api.services.list", _services),
-        route("/services/{code}.json", "api.services.get", _definition),
-        route("/requests.json", "api.requests.create", _create, "POST"),
-        route("/requests.json", "api.requests.list", _list),
-        route("/requests/{id}.json", "api.requests.get", _one),
+        route("/services.json", "open311.services.list", _services),
+        route("/services/{code}.json", "open311.services.get", _definition),
+        route("/requests.json", "open311.requests.create", _create, "POST"),
+        route("/requests.json", "open311.requests.list", _list),
+        route("/requests/{id}.json", "open311.requests.get", _one),
         Route(OPENAPI_PATH, openapi_document, methods=["GET"]),
     ]
