@@ -174,3 +174,19 @@ def test_the_rate_limit_counts_per_bucket_and_tells_when_to_retry(con):
     assert limited.value.retry_after_s == 60
     keys.count_call(con, "key:2", 3, now)                        # another key has its own count
     keys.count_call(con, "key:1", 3, now + timedelta(seconds=61))   # a minute later: counted again
+
+
+def test_the_queue_shows_the_channel_a_complaint_came_by(con, settings, choices, partner):
+    from lib.casework import queue
+    from lib.casework.queue import QueueFilters
+    from lib.citizen import filing
+    from lib.staff.signin import DEMO_USERS
+    from tests.conftest import make_form
+
+    _, by_api = intake.file_request(con, settings, post_fields(), partner, choices)
+    by_web = filing.file_complaint(con, settings, make_form(mobile="9812345670"), choices, track_url="http://x/t").tracking_no
+    dc = next(u for u in DEMO_USERS if u.username == "dc_rewari")
+    rows = {r.tracking_no: r.channel for r in queue.load_queue(con, dc, QueueFilters(), "en").rows}
+    assert rows == {by_api: "api:cm_window", by_web: "web"}
+    table = queue.rows_table(queue.load_queue(con, dc, QueueFilters(), "en").rows, "en")
+    assert set(table["Channel"]) == {"api:cm_window", "web"}
