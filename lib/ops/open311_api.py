@@ -14,6 +14,7 @@ connection (startup.portal_database). Like web.py, this module does not import l
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import partial
@@ -26,6 +27,7 @@ from starlette.routing import Route
 
 from lib.citizen import filing
 from lib.core.config import Settings
+from lib.core.i18n import t
 from lib.core.problems import Problem
 from lib.ops import startup
 from lib.partners import intake, keys, open311, openapi
@@ -34,6 +36,7 @@ from lib.staff.signin import client_from
 PREFIX = "/api/open311/v2"
 OPENAPI_PATH = "/api/openapi.json"
 MAX_BODY_BYTES = 36 * 1024 * 1024      # a 25 MB ID document, base64-encoded, and the form around it
+log = logging.getLogger(__name__)
 
 
 class _Body(Exception):
@@ -58,7 +61,7 @@ async def _fields(request: Request) -> dict:
             parsed = json.loads(body or b"{}")
             if not isinstance(parsed, dict):
                 raise _Body()
-            fields.update(parsed)
+            fields.update({k: _text(v) for k, v in parsed.items()})
         else:
             fields.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
     except (ValueError, UnicodeDecodeError):
@@ -66,16 +69,37 @@ async def _fields(request: Request) -> dict:
     return fields
 
 
+def _text(value):
+    """A JSON value as a form would have sent it: text (numbers too); "attribute" an object of texts."""
+    if isinstance(value, dict):
+        return {str(k): _text(v) for k, v in value.items() if not isinstance(v, (dict, list))}
+    if value is None or isinstance(value, (list, bool)):
+        return "" if value is None or isinstance(value, list) else str(value).lower()
+    return str(value)
+
+
 def _answer(status: int, body, language: str, headers: dict | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store", **(headers or {})})
+
+
+def _count(con, partner, client: str) -> None:
+    """Count the call against the key, or the client address without one (a refused key too)."""
+    try:
+        keys.count_call(con, f"key:{partner.id}" if partner else f"client:{client}",
+                        keys.CALLS_PER_MINUTE if partner else keys.PUBLIC_CALLS_PER_MINUTE)
+    except keys.RateLimited as exc:
+        raise open311.ApiError(429, [Problem("api_key" if partner else "client", "api.error.rate",
+                                             {"seconds": exc.retry_after_s})],
+                               {"Retry-After": str(exc.retry_after_s)}) from None
 
 
 def _call(settings: Settings, action: str, fields: dict, client: str, language: str,
           work: Callable) -> tuple[int, object, dict]:
     """Key, rate limit, the work itself, audit: (status, body, headers). Runs in a worker thread."""
-    con = startup.portal_database(settings)
+    con = None
     actor, target, status, headers, problem_keys = "api:public", None, 200, {}, ""
     try:
+        con = startup.portal_database(settings)
         open311.check_jurisdiction(fields.get("jurisdiction_id"))
         partner = None
         if fields.get("api_key") or action == "open311.requests.create":
@@ -83,20 +107,23 @@ def _call(settings: Settings, action: str, fields: dict, client: str, language: 
                 partner = keys.partner_of_key(con, fields.get("api_key"))
             except keys.KeyRefused:
                 actor = "api:refused"
+                _count(con, None, client)
                 raise open311.ApiError(403, [Problem("api_key", "api.error.key")]) from None
             actor = partner.channel
-        try:
-            keys.count_call(con, f"key:{partner.id}" if partner else f"client:{client}",
-                            keys.CALLS_PER_MINUTE if partner else keys.PUBLIC_CALLS_PER_MINUTE)
-        except keys.RateLimited as exc:
-            raise open311.ApiError(429, [Problem("api_key" if partner else "client", "api.error.rate",
-                                                 {"seconds": exc.retry_after_s})],
-                                   {"Retry-After": str(exc.retry_after_s)}) from None
+        _count(con, partner, client)
         body, target = work(con, partner)
     except open311.ApiError as exc:
         status, body, headers = exc.status, exc.body(language), exc.headers
         problem_keys = " " + ",".join(sorted({p.key for p in exc.problems}))
-    keys.record_call(con, actor, action, target, f"{status}{problem_keys}")
+    except Exception:                   # the details go to the log only: the answer is public
+        log.exception("Open311 %s failed", action)
+        status, problem_keys = 500, " api.error.internal"
+        body = [{"code": 500, "description": t(language, "api.error.internal")}]
+    if con is not None:
+        try:
+            keys.record_call(con, actor, action, target, f"{status}{problem_keys}")
+        except Exception:               # an unwritable audit trail must not hide the answer itself
+            log.exception("Open311 %s: the audit entry could not be written", action)
     return status, body, headers
 
 

@@ -105,7 +105,7 @@ def revoke_partner(con, partner_id: int, actor: str, now: datetime | None = None
 
 def partner_of_key(con, key: str | None) -> Partner:
     """The partner holding this live key; KeyRefused otherwise."""
-    if not key:
+    if not key or not isinstance(key, str):
         raise KeyRefused("api_key missing")
     with con.cursor() as cur:
         row = partners_db.partner_by_key_hash(cur, key_hash(key.strip()))

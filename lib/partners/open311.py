@@ -33,7 +33,7 @@ GEOREPORT_FIELD = {
     "id_type": "attribute[id_type]", "id_number": "attribute[id_number]",
     "id_document": "attribute[id_document]", "department": "attribute[department]",
     "hearing_mode": "attribute[hearing_mode]", "consent": "attribute[consent]",
-    "language": "attribute[language]", "submit": "api_key",
+    "language": "attribute[language]", "partner_ref": "attribute[partner_ref]", "submit": "api_key",
 }
 
 

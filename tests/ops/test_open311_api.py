@@ -42,3 +42,29 @@ def test_a_key_is_required_to_file_and_another_jurisdiction_is_404(settings, por
     status, body, _ = open311_api._call(settings, "open311.services.list", {"jurisdiction_id": "nyc.gov"},
                                         "10.0.0.9", "en", services)
     assert (status, body[0]["code"]) == (404, 404)
+
+
+def test_refused_keys_are_counted_per_address_so_a_flood_meets_429(settings, portal_con, monkeypatch):
+    monkeypatch.setattr(keys, "PUBLIC_CALLS_PER_MINUTE", 2)
+    statuses = [open311_api._call(settings, "open311.requests.create", {"api_key": f"rwr_guess{i}"},
+                                  "10.0.0.7", "en", services)[0] for i in range(3)]
+    assert statuses == [403, 403, 429]
+
+
+def test_an_unexpected_failure_is_a_georeport_500_without_details_and_is_audited(settings, portal_con):
+    def broken(con, partner, **_):
+        raise RuntimeError("/secret/path/portal.duckdb is broken")
+
+    status, body, _ = open311_api._call(settings, "open311.services.list", {}, "10.0.0.9", "en", broken)
+    assert (status, body) == (500, [{"code": 500, "description": "the portal could not answer; try again later."}])
+    assert portal_con.execute("SELECT actor, detail FROM audit_log WHERE action = 'open311.services.list'").fetchall() \
+        == [("api:public", "500 api.error.internal")]
+
+
+def test_a_json_body_arrives_as_a_form_would():
+    assert open311_api._text(7) == "7" and open311_api._text(None) == "" and open311_api._text(True) == "true"
+    assert open311_api._text(["a"]) == ""
+    assert open311_api._text({"ward": 7, "x": {"deep": 1}}) == {"ward": "7"}
+    # A key that is not text is simply no key.
+    with pytest.raises(keys.KeyRefused):
+        keys.partner_of_key(None, {"a": 1})
