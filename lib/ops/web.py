@@ -1,5 +1,7 @@
 """The portal's own HTTP additions to Streamlit's server (mounted by portal.py through st.App):
-`/api/health`, a readiness check that sees the database, and gzip for Streamlit's static assets.
+`/api/health`, a readiness check that sees the database, the Open311 API for partner systems
+(`/api/open311/v2/...` and `/api/openapi.json`, lib/ops/open311_api.py), and gzip for Streamlit's
+static assets.
 
 Both run in Streamlit's own server process, beside the pages, so the health check uses the
 process's one DuckDB connection (`startup.portal_database`, the one `ui.connection()` returns), never
