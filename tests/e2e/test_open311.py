@@ -1,6 +1,7 @@
-"""The Open311 GeoReport v2 API on a real `streamlit run portal.py`, driven by an off-the-shelf client
+"""The Open311 GeoReport v2 API on a real `streamlit run portal.py`, driven by off-the-shelf clients
 from PyPI used unchanged (civicbot 0.4.0's Open311Client: list services, read a definition, file a
-request, read its status), refused calls that leave no complaint behind, and the OpenAPI document."""
+request, read its status; georeport 0.3.1, read-only), refused calls that leave no complaint behind,
+and the OpenAPI document."""
 from __future__ import annotations
 
 import base64
@@ -10,6 +11,7 @@ import urllib.request
 
 import pytest
 from civicbot import Endpoint, HttpError, Open311Client
+from georeport import GeoReport
 
 from lib.core.config import load_settings
 from lib.ops.startup import open_portal_database
@@ -78,6 +80,13 @@ def test_an_off_the_shelf_client_lists_services_files_a_request_and_reads_its_st
     for personal in ("Sunita", "9876543210", "Gali 4", AADHAAR[-4:]):
         assert personal not in json.dumps(shown)
     assert [r["service_request_id"] for r in client.list_requests(service_request_ids=[tracking_no])] == [tracking_no]
+
+    # A second client from PyPI, read-only (georeport 0.3.1 cannot post), sees the same.
+    reader = GeoReport(f"{portal.url}/api/open311/v2", jurisdiction=JURISDICTION)
+    assert "WATER" in {s["service_code"] for s in reader.get_service_list()}
+    assert reader.get_service_definition("WATER")["service_code"] == "WATER"
+    assert reader.get_service_request(tracking_no)["status"] == "open"
+    assert [r["service_request_id"] for r in reader.get_service_requests(service_request_id=tracking_no)] == [tracking_no]
 
     # Posting the same partner_ref again (a retry after a timeout) files nothing new.
     again = client.create_request("WATER", dry_run=False, confirm="SEND", api_key=key, **request_fields())
