@@ -7,6 +7,8 @@
     GET  /api/open311/v2/requests/{id}.json       one request's status
     GET  /api/openapi.json                        the OpenAPI document of these routes
 
+Each route also answers in GeoReport's XML when its path ends in .xml instead of .json.
+
 Every call is counted against its rate-limit bucket (the key, or the client address without one),
 answered 429 past the limit, and written to the audit trail (who, which call, the HTTP status and
 problem codes, never what was sent). The work runs in a worker thread on the process's one DuckDB
@@ -30,11 +32,12 @@ from lib.core.config import Settings
 from lib.core.i18n import t
 from lib.core.problems import Problem
 from lib.ops import startup
-from lib.partners import intake, keys, open311, openapi
+from lib.partners import intake, keys, open311, openapi, xml
 from lib.staff.signin import client_from
 
 PREFIX = "/api/open311/v2"
 OPENAPI_PATH = "/api/openapi.json"
+FORMATS = ("json", "xml")             # every route answers in either, by its ending
 MAX_BODY_BYTES = 36 * 1024 * 1024      # a 25 MB ID document, base64-encoded, and the form around it
 log = logging.getLogger(__name__)
 
@@ -78,8 +81,12 @@ def _text(value):
     return str(value)
 
 
-def _answer(status: int, body, language: str, headers: dict | None = None) -> JSONResponse:
-    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store", **(headers or {})})
+def _answer(status: int, body, action: str, fmt: str, headers: dict | None = None) -> Response:
+    headers = {"Cache-Control": "no-store", **(headers or {})}
+    if fmt == "xml":
+        return Response(xml.render(action if status == 200 else "errors", body), status_code=status,
+                        media_type="application/xml", headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _count(con, partner, client: str) -> None:
@@ -131,15 +138,19 @@ async def _serve(request: Request, settings: Callable[[], Settings], action: str
     language = open311.api_language(request.headers.get("accept-language"))
     client = client_from(request.client.host if request.client else None,
                          request.headers.getlist("x-forwarded-for"), settings().trusted_proxies)
+    fmt = request.path_params.get("fmt")
+    if fmt not in FORMATS:
+        error = open311.ApiError(404, [Problem("format", "api.error.format")])
+        return _answer(404, error.body(language), action, "json")
     try:
         fields = await _fields(request)
     except _Body:
         error = open311.ApiError(400, [Problem("body", "api.error.body", {"max_mb": MAX_BODY_BYTES // 2**20})])
-        return _answer(400, error.body(language), language)
+        return _answer(400, error.body(language), action, fmt)
     status, body, headers = await anyio.to_thread.run_sync(
         _call, settings(), action, fields, client, language, partial(work, fields=fields, language=language,
                                                                      settings=settings, path=request.path_params))
-    return _answer(status, body, language, headers)
+    return _answer(status, body, action, fmt, headers)
 
 
 def _choices(con) -> filing.FormChoices:
@@ -179,10 +190,10 @@ def routes(settings: Callable[[], Settings]) -> list[Route]:
         return Route(PREFIX + path, endpoint, methods=[method], name=action)
 
     return [
-        route("/services.json", "open311.services.list", _services),
-        route("/services/{code}.json", "open311.services.get", _definition),
-        route("/requests.json", "open311.requests.create", _create, "POST"),
-        route("/requests.json", "open311.requests.list", _list),
-        route("/requests/{id}.json", "open311.requests.get", _one),
+        route("/services.{fmt}", "open311.services.list", _services),
+        route("/services/{code}.{fmt}", "open311.services.get", _definition),
+        route("/requests.{fmt}", "open311.requests.create", _create, "POST"),
+        route("/requests.{fmt}", "open311.requests.list", _list),
+        route("/requests/{id}.{fmt}", "open311.requests.get", _one),
         Route(OPENAPI_PATH, openapi_document, methods=["GET"]),
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import urllib.error
 import urllib.request
 
 import pytest
@@ -88,6 +89,13 @@ def test_an_off_the_shelf_client_lists_services_files_a_request_and_reads_its_st
     assert reader.get_service_request(tracking_no)["status"] == "open"
     assert [r["service_request_id"] for r in reader.get_service_requests(service_request_id=tracking_no)] == [tracking_no]
 
+    # And in GeoReport's XML, which older clients ask for.
+    xml_reader = GeoReport(f"{portal.url}/api/open311/v2", jurisdiction=JURISDICTION, output_format="xml")
+    assert "WATER" in {s["service_code"] for s in xml_reader.get_service_list()}
+    assert xml_reader.get_service_request(tracking_no)["status"] == "open"
+    attrs = xml_reader.get_service_definition("WATER")["attributes"]["attribute"]
+    assert {a["code"] for a in attrs if a["required"] == "true"} >= {"place", "id_document"}
+
     # Posting the same partner_ref again (a retry after a timeout) files nothing new.
     again = client.create_request("WATER", dry_run=False, confirm="SEND", api_key=key, **request_fields())
     assert again.response[0]["service_request_id"] == tracking_no
@@ -126,6 +134,10 @@ def test_refused_calls_answer_in_georeport_errors_and_leave_no_complaint(portal_
     with pytest.raises(HttpError) as unknown:
         client.get_request("RWR-2026-999999")
     assert unknown.value.status == 404 and json.loads(unknown.value.body)[0]["code"] == 404
+    with pytest.raises(urllib.error.HTTPError) as in_xml:
+        urllib.request.urlopen(f"{portal.url}/api/open311/v2/requests/RWR-2026-999999.xml", timeout=30)
+    assert in_xml.value.code == 404
+    assert in_xml.value.read().startswith(b"<?xml version='1.0' encoding='utf-8'?>\n<errors><error><code>404</code>")
 
     # The listing of the partner's own requests (with its key) is empty: nothing was filed.
     assert client.http.get_json(f"{portal.url}/api/open311/v2/requests.json", {"api_key": key}) == []
