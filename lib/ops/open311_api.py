@@ -134,19 +134,31 @@ def _call(settings: Settings, action: str, fields: dict, client: str, language: 
     return status, body, headers
 
 
+def _audit_refusal(settings: Settings, action: str, error: open311.ApiError) -> None:
+    """The audit entry of a call refused before its fields could be read (unknown format, bad body)."""
+    try:
+        keys.record_call(startup.portal_database(settings), "api:public", action, None,
+                         f"{error.status} " + ",".join(sorted({p.key for p in error.problems})))
+    except Exception:
+        log.exception("Open311 %s: the audit entry could not be written", action)
+
+
 async def _serve(request: Request, settings: Callable[[], Settings], action: str, work: Callable) -> Response:
     language = open311.api_language(request.headers.get("accept-language"))
     client = client_from(request.client.host if request.client else None,
                          request.headers.getlist("x-forwarded-for"), settings().trusted_proxies)
     fmt = request.path_params.get("fmt")
+    error = None
     if fmt not in FORMATS:
-        error = open311.ApiError(404, [Problem("format", "api.error.format")])
-        return _answer(404, error.body(language), action, "json")
-    try:
-        fields = await _fields(request)
-    except _Body:
-        error = open311.ApiError(400, [Problem("body", "api.error.body", {"max_mb": MAX_BODY_BYTES // 2**20})])
-        return _answer(400, error.body(language), action, fmt)
+        fmt, error = "json", open311.ApiError(404, [Problem("format", "api.error.format")])
+    else:
+        try:
+            fields = await _fields(request)
+        except _Body:
+            error = open311.ApiError(400, [Problem("body", "api.error.body", {"max_mb": MAX_BODY_BYTES // 2**20})])
+    if error is not None:
+        await anyio.to_thread.run_sync(_audit_refusal, settings(), action, error)
+        return _answer(error.status, error.body(language), action, fmt)
     status, body, headers = await anyio.to_thread.run_sync(
         _call, settings(), action, fields, client, language, partial(work, fields=fields, language=language,
                                                                      settings=settings, path=request.path_params))

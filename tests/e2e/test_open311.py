@@ -138,6 +138,10 @@ def test_refused_calls_answer_in_georeport_errors_and_leave_no_complaint(portal_
         urllib.request.urlopen(f"{portal.url}/api/open311/v2/requests/RWR-2026-999999.xml", timeout=30)
     assert in_xml.value.code == 404
     assert in_xml.value.read().startswith(b"<?xml version='1.0' encoding='utf-8'?>\n<errors><error><code>404</code>")
+    with pytest.raises(urllib.error.HTTPError) as unknown_format:
+        urllib.request.urlopen(f"{portal.url}/api/open311/v2/services.txt", timeout=30)
+    assert unknown_format.value.code == 404
+    assert json.loads(unknown_format.value.read()) == [{"code": 404, "description": "format: the format must be json or xml."}]
 
     # The listing of the partner's own requests (with its key) is empty: nothing was filed.
     assert client.http.get_json(f"{portal.url}/api/open311/v2/requests.json", {"api_key": key}) == []
@@ -148,9 +152,11 @@ def test_refused_calls_answer_in_georeport_errors_and_leave_no_complaint(portal_
         assert con.execute("SELECT count(*) FROM documents").fetchone() == (0,)
         refusals = con.execute("SELECT actor, detail FROM audit_log WHERE action = 'open311.requests.create'"
                                " ORDER BY id").fetchall()
+        formats = con.execute("SELECT actor, detail FROM audit_log WHERE action = 'open311.services.list'").fetchall()
     finally:
         con.close()
     assert refusals[:2] == [("api:refused", "403 api.error.key")] * 2
+    assert formats == [("api:public", "404 api.error.format")]
     assert refusals[2][0] == "api:cm_window" and refusals[2][1].startswith("400 ")
 
 
