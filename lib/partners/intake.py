@@ -16,10 +16,11 @@ import secrets
 from dataclasses import replace
 from datetime import datetime
 
-from lib.citizen import filing
+from lib.citizen import filing, limits
 from lib.core.complaints import HearingMode
 from lib.core.i18n import Language, t
 from lib.core.problems import InvalidInput, Problem
+from lib.db import citizen as complaints_db
 from lib.partners.keys import Partner
 from lib.partners.open311 import ApiError, check_jurisdiction
 
@@ -96,13 +97,21 @@ def file_request(con, settings, fields: dict[str, str], partner: Partner, choice
     if not form.subject and form.category_code in choices.categories:
         name_en, name_hi, _ = choices.categories[form.category_code]
         form = replace(form, subject=name_hi if form.language == Language.HINDI else name_en)
-    today = (now or datetime.now(filing.IST)).astimezone(filing.IST).date()
+    moment = (now or datetime.now(filing.IST)).astimezone(filing.IST)
+    checked = None
     try:
-        filing.check_fields(form, choices, settings.aadhaar_hmac_key, today)
+        checked = filing.check_fields(form, choices, settings.aadhaar_hmac_key, moment.date())
     except InvalidInput as exc:
         problems += [p for p in exc.problems if p.field not in {q.field for q in problems}]
     if problems:
         raise ApiError(400, problems)
+    with con.cursor() as cur:
+        retry = complaints_db.find_by_submission_token(cur, form.submission_token) is not None
+    if not retry:                       # a retry of a filed request is answered, not counted again
+        try:
+            limits.mobile_has_room(con, checked["columns"]["mobile"], moment)
+        except InvalidInput as exc:
+            raise ApiError(400, exc.problems) from None
     try:
         ack = filing.file_complaint(con, settings, form, choices, track_url=settings.track_url, now=now)
     except InvalidInput as exc:               # a file that turned out unreadable when decoded

@@ -208,3 +208,16 @@ def test_analytics_count_complaints_per_channel(con, settings, choices, partner)
     assert counts["received"].to_dict() == {"api:cm_window": 2, "web": 1}
     assert counts["pending"].to_dict() == {"api:cm_window": 2, "web": 1}
     assert counts["disposed"].to_dict() == {"api:cm_window": 0, "web": 0}
+
+
+def test_one_mobile_files_at_most_three_a_day_through_the_api_too_but_a_retry_is_answered(
+        con, settings, choices, partner):
+    filed = [intake.file_request(con, settings, post_fields(**{"attribute[partner_ref]": f"R{i}"}), partner,
+                                 choices)[1] for i in range(3)]
+    with pytest.raises(open311.ApiError) as refused:
+        intake.file_request(con, settings, post_fields(**{"attribute[partner_ref]": "R4"}), partner, choices)
+    assert refused.value.status == 400
+    assert refused.value.body()[0]["description"].startswith("phone: This mobile number has already filed 3")
+    assert complaint_count(con) == 3
+    again = intake.file_request(con, settings, post_fields(**{"attribute[partner_ref]": "R2"}), partner, choices)
+    assert again[1] == filed[2]
