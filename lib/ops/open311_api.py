@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from lib.citizen import filing
+from lib.core.complaints import TRACKING_RE
 from lib.core.config import Settings
 from lib.core.i18n import t
 from lib.core.problems import Problem
@@ -174,7 +175,10 @@ def _services(con, partner, *, fields, language, settings, path):
 
 
 def _definition(con, partner, *, fields, language, settings, path):
-    return open311.service_definition(_choices(con), path["code"]), path["code"]
+    # The audit names only a code the district has (a caller's path may hold anything).
+    choices = _choices(con)
+    known = path["code"] if path["code"] in choices.categories else None
+    return open311.service_definition(choices, path["code"]), known
 
 
 def _create(con, partner, *, fields, language, settings, path):
@@ -188,7 +192,7 @@ def _list(con, partner, *, fields, language, settings, path):
 
 
 def _one(con, partner, *, fields, language, settings, path):
-    return open311.find_request(con, path["id"]), path["id"]
+    return open311.find_request(con, path["id"]), path["id"] if TRACKING_RE.match(path["id"]) else None
 
 
 async def openapi_document(request: Request) -> JSONResponse:

@@ -68,3 +68,12 @@ def test_a_json_body_arrives_as_a_form_would():
     # A key that is not text is simply no key.
     with pytest.raises(keys.KeyRefused):
         keys.partner_of_key(None, {"a": 1})
+
+
+def test_the_audit_names_only_codes_the_portal_knows_never_what_a_path_held(settings, portal_con):
+    for code in ("WATER", "9876543210"):
+        open311_api._call(settings, "open311.services.get", {}, "10.0.0.9", "en",
+                          lambda con, partner, code=code: open311_api._definition(
+                              con, partner, fields={}, language="en", settings=None, path={"code": code}))
+    assert portal_con.execute("SELECT target, detail FROM audit_log WHERE action = 'open311.services.get'"
+                              " ORDER BY id").fetchall() == [("WATER", "200"), (None, "404 api.error.service_unknown")]
