@@ -94,3 +94,10 @@ def test_revoking_a_key_refuses_it_and_is_audited(admin):
     audit = table(admin, "Action")
     assert {("partner.create", "csc_kosli"), ("partner.revoke", "csc_kosli")} <= set(
         audit[["Action", "On"]].itertuples(index=False, name=None))
+
+
+def test_the_tab_speaks_hindi(demo_users):
+    at = open_admin("hi")
+    assert "सहयोगी प्रणालियाँ" in [tab.label for tab in at.tabs]
+    create(at, "x")
+    assert errors(at) == ["3 से 32 छोटे अंग्रेज़ी अक्षर, अंक या _ लिखें, पहला अक्षर हो।"]
