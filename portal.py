@@ -1,8 +1,9 @@
 """How the portal is started: `python -m streamlit run portal.py` (Makefile, README, the browser tests).
 
 Streamlit 1.67 sees the `st.App` below and serves app.py (the frame and router) through it, with the
-portal's own route and middleware added (lib/ops/web.py): `/api/health`, a readiness check that sees
-the database, and gzip for Streamlit's static assets. Every `--server.*` flag and
+portal's own routes and middleware added (lib/ops/web.py): `/api/health`, a readiness check that sees
+the database, the Open311 GeoReport v2 API for partner systems (lib/ops/open311_api.py), and gzip for
+Streamlit's static assets. Every `--server.*` flag and
 `.streamlit/config.toml` apply as with `streamlit run app.py`, which still works, without those two."""
 import logging
 from contextlib import asynccontextmanager

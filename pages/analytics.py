@@ -239,6 +239,12 @@ with tab_people:
                    **{a: tr(f"feedback.{a}") for a in ("solved", "partly", "not_solved")}}
         show_table(figures.labelled(answers, headers),
                    "an_feedback_table", "feedback")
+    if len(board.channels) > 1 or (len(board.channels) == 1 and board.channels["channel"].iloc[0] != "web"):
+        # Only once a partner system files through the Open311 API: until then every complaint is "web".
+        st.subheader(tr("analytics.channels.title"))
+        show_table(figures.labelled(board.channels, {c: tr(f"analytics.channels.{c}") for c in
+                                                     ("channel", "received", "disposed", "pending")}),
+                   "an_channels_table", "channels")
 
 # The URL follows the view, so copying it shares exactly this page.
 state = PageState(filters=filters, grain=Grain(grain),

@@ -91,6 +91,8 @@ class Dashboard:
     # ward rows cover `small_areas`, the same filters over whole calendar months.
     place_counts: pd.DataFrame = field(repr=False)
     small_areas: AnalyticsFilters | None = None
+    # channel ('web' or 'api:<partner>'), received, disposed, pending
+    channels: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None,
             places = pd.concat([places[places["level"] == "tehsil"], wide[wide["level"] != "tehsil"]],
                                ignore_index=True)
         feedback = analytics_db.feedback_by_department(cur, start, end, where)
+        channels = analytics_db.counts_by_channel(cur, start, end, where)
         names = analytics_db.reference_names(cur)
     total = by_department[by_department["is_total"]]
     row = total.iloc[0] if len(total) else None
@@ -144,7 +147,7 @@ def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None,
     return Dashboard(filters=filters, today=today, computed_at=now or datetime.now(deadlines.IST),
                      resolve_days=targets.resolve_days, headline=headline, hearings=hearings,
                      departments=departments, feedback=feedback, names=names, place_counts=places,
-                     small_areas=months)
+                     small_areas=months, channels=channels)
 
 
 def cached_dashboard(cache: MinuteCache, con, filters: AnalyticsFilters, today: date) -> Dashboard:

@@ -30,7 +30,7 @@ MAX_AGE_DAYS = 36_500
 _CODE_RE = re.compile(r"^[A-Z0-9_]{1,40}$")
 # The columns of a queue row, in order; each has a header in the catalog (queue.col.<name>).
 COLUMNS = ("tracking_no", "filed_at", "status", "department", "place", "ward", "category", "subject",
-           "age_days", "overdue")
+           "age_days", "overdue", "channel")
 
 
 class SortColumn(StrEnum):
@@ -169,6 +169,7 @@ class QueueRow:
     overdue: bool
     complaint_id: int = 0                  # not shown: bulk actions act on (id, version as listed)
     version: int = 0
+    channel: str = "web"                   # how it arrived: the form ("web") or "api:<partner>"
 
 
 @dataclass(frozen=True)
@@ -252,7 +253,7 @@ def rows_table(rows, language: str) -> pd.DataFrame:
     """The rows as a table with headers and statuses in the language; citizen text stays plain."""
     flag = t(language, "queue.overdue_flag")
     data = [(r.tracking_no, format_filed_at(r.filed_at), t(language, f"status.{r.status}"), r.department,
-             r.place, r.ward, r.category, r.subject, r.age_days, flag if r.overdue else "") for r in rows]
+             r.place, r.ward, r.category, r.subject, r.age_days, flag if r.overdue else "", r.channel) for r in rows]
     frame = pd.DataFrame(data, columns=[t(language, f"queue.col.{c}") for c in COLUMNS])
     frame[t(language, "queue.col.ward")] = frame[t(language, "queue.col.ward")].astype("Int64")
     return frame
@@ -326,10 +327,10 @@ def _spreadsheet_safe(value):
 
 
 def _row(raw: tuple, language: str) -> QueueRow:
-    tracking_no, filed_at, status, department, place, ward, category, subject, age, overdue, cid, version = raw
+    tracking_no, filed_at, status, department, place, ward, category, subject, age, overdue, cid, version, channel = raw
     return QueueRow(tracking_no, filed_at, Status(status),
                     department or t(language, "queue.no_department"), place or "", ward,
-                    category or "", subject, age, bool(overdue), cid, version)
+                    category or "", subject, age, bool(overdue), cid, version, channel or "web")
 
 
 # ---- Saved views ----

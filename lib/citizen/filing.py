@@ -65,6 +65,7 @@ class ComplaintForm:
     photos: tuple[UploadedFile, ...] = ()
     hearing_mode: str = HearingMode.VIDEO
     preferred_dates: tuple[date, ...] = ()
+    channel: str = "web"                 # how it arrived: the form, or "api:<partner>" (lib/partners)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def check_fields(form: ComplaintForm, choices: FormChoices, hmac_key: bytes, tod
             "locality": locality or None, "department_code": form.department_code,
             "category_code": form.category_code, "subject": subject, "description": description,
             "hearing_mode": form.hearing_mode, "preferred_dates": dates or None,
-            "submission_token": form.submission_token,
+            "submission_token": form.submission_token, "channel": form.channel,
         },
         "files": [("id_proof", id_document)] + [("photo", p) for p in photos],
     }

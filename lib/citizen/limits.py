@@ -36,3 +36,11 @@ def admit(con, client: str, mobile: str, now: datetime) -> None:
                                            {"max": CLIENT_PER_HOUR, "minutes": minutes}))
             limits_db.record_attempt(cur, client, now, now - DAY)
     retrying(work)
+
+
+def mobile_has_room(con, mobile: str, now: datetime) -> None:
+    """The per-mobile limit alone (the Open311 API's filings: a partner's key has its own rate
+    limit in place of the per-address one); InvalidInput(Problem("mobile", ...)) when reached."""
+    with con.cursor() as cur:
+        if limits_db.filings_since(cur, mobile, now - DAY) >= MOBILE_PER_DAY:
+            raise InvalidInput(Problem("mobile", "error.limit_mobile", {"max": MOBILE_PER_DAY}))

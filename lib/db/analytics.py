@@ -142,6 +142,19 @@ def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
     return cur.execute(q.sql, q.params).df()
 
 
+def counts_by_channel(cur: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
+                      where: tuple[str, list]) -> pd.DataFrame:
+    """Complaints filed in [start, end) within the slice per channel ('web', 'api:<partner>'):
+    received, disposed and pending."""
+    where_sql, where_params = where
+    q = _Query().add("SELECT coalesce(c.channel, 'web') AS channel, count(*) AS received,")
+    q.add_in(" count(*) FILTER (WHERE c.status IN (", DISPOSED, ")) AS disposed,")
+    q.add_in(" count(*) FILTER (WHERE c.status IN (", OPEN, ")) AS pending")
+    q.add(f" FROM complaints c WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql})", start, end, *where_params)
+    q.add(" GROUP BY ALL ORDER BY received DESC, channel")
+    return cur.execute(q.sql, q.params).df()
+
+
 def counts_by_place(cur: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
                     where: tuple[str, list], *, tehsils_only: bool = False) -> pd.DataFrame:
     """Complaints filed in [start, end) within the slice, received and pending, at four levels:

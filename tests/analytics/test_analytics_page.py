@@ -216,6 +216,25 @@ def test_english_labels_everywhere(portal):
     assert [tab.label for tab in at.tabs] == ["Departments", "Villages and wards", "Over time", "Hearings and feedback"]
 
 
+def test_complaints_from_partner_systems_get_a_table_by_channel(portal):
+    def channel_table(at: AppTest):
+        return next((d.value for d in at.dataframe if "Received" in d.value.columns
+                     and any(c.startswith("Channel") for c in d.value.columns)), None)
+
+    at = open_as("analyst_rewari")
+    at.radio(key="language_switch").set_value("en").run()
+    assert channel_table(at) is None                    # every complaint came by the form: no table
+    con = open_portal_database(load_settings({}))
+    con.execute("UPDATE complaints SET channel = 'api:cm_window' WHERE id IN"
+                " (SELECT id FROM complaints ORDER BY filed_at DESC LIMIT 7)")
+    con.close()
+    st.cache_resource.clear()
+    at = open_as("analyst_rewari")
+    at.radio(key="language_switch").set_value("en").run()
+    table = channel_table(at).set_index(channel_table(at).columns[0])
+    assert table.loc["api:cm_window", "Received"] == 7 and table.loc["web", "Received"] > 0
+
+
 def as_of(at: AppTest) -> str:
     return next(c.value for c in at.caption if "IST" in c.value)
 

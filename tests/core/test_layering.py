@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-AREAS = {"citizen", "casework", "hearings", "sms", "analytics", "staff"}
+AREAS = {"citizen", "casework", "hearings", "sms", "analytics", "staff", "partners"}
 
 
 def layer(module: str) -> str | None:

@@ -85,7 +85,7 @@ def count_by_status(cur: duckdb.DuckDBPyConnection, where: tuple[str, list]) -> 
 def fetch_rows(cur: duckdb.DuckDBPyConnection, where: tuple[str, list], overdue: tuple[str, list],
                sort: str, direction: str, language: str, today: date, *, limit: int, offset: int) -> list[tuple]:
     """(tracking_no, filed_at, status, department, place, ward, category, subject, age in days,
-    overdue, id, version) of one page, in the asked order with the id as tie-break so pages never overlap.
+    overdue, id, version, channel) of one page, in the asked order with the id as tie-break so pages never overlap.
     No mobile, Aadhaar or PPP column is ever selected here."""
     order = SORT_SQL[str(sort)]              # KeyError for anything not in the table
     way = DIRECTION_SQL[str(direction)]
@@ -111,7 +111,7 @@ def fetch_rows(cur: duckdb.DuckDBPyConnection, where: tuple[str, list], overdue:
             LIMIT ? OFFSET ?)
         SELECT c.tracking_no, c.filed_at, c.status, {department} AS department, {place} AS place,
                c.ward, {category} AS category, c.subject, {age_days(cur)} AS age_days,
-               ({overdue_sql}) AS overdue, c.id, c.version
+               ({overdue_sql}) AS overdue, c.id, c.version, c.channel
         FROM page JOIN complaints c ON c.id = page.id
         {joins}
         ORDER BY page.sort_key {way} NULLS LAST, c.id {way}"""
