@@ -42,7 +42,9 @@ def take_action(page, action: str, fill=None) -> None:
     panel.locator("summary").click()
     if fill:
         fill(panel)
-    panel.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
+    # Submitted from the keyboard (focus, then Enter), as a keyboard user would: a mouse click aimed
+    # at a button far down the scrolled page missed it now and then on a busy machine.
+    panel.get_by_test_id("stFormSubmitButton").get_by_role("button").press("Enter")
     wait_for_app(page)
     # The confirmation names this action: the previous action's confirmation may still be on screen.
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(hi(f"action.{action}"), timeout=20_000)
