@@ -15,7 +15,7 @@ from lib.casework import deadlines
 from lib.core.config import load_settings
 from lib.ops.seed import seed_complaints
 from lib.ops.startup import open_portal_database
-from tests.conftest import REWARI_TEHSIL
+from tests.conftest import REWARI_TEHSIL, REWARI_TOWN
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 TODAY = NOW.astimezone(deadlines.IST).date()
@@ -99,3 +99,20 @@ def test_the_flow_over_time_is_the_same_on_both_engines(both, grain):
         a, b = figures.load_flow(duck, f, grain), figures.load_flow(pg, f, grain)
         assert a.backlog_at_start == b.backlog_at_start
         same_rows(a.buckets, b.buckets)
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_every_table_the_page_shows_is_the_same_on_both_engines(both, language):
+    """The views the page draws from the figures (pandas over each engine's frames) agree too."""
+    duck, pg = both
+    f = FILTER_SETS["two years"]
+    a, b = figures.load_dashboard(duck, f, TODAY, NOW), figures.load_dashboard(pg, f, TODAY, NOW)
+    views = [
+        lambda d: figures.department_view(d, language), lambda d: figures.tehsil_view(d, language),
+        lambda d: figures.village_view(d, REWARI_TEHSIL, language), lambda d: figures.top_villages(d, language),
+        lambda d: figures.ward_view(d, REWARI_TOWN, 32), lambda d: figures.feedback_view(d, language),
+        lambda d: figures.ward_category_view(d, REWARI_TOWN, 32, language).reset_index(),
+    ]
+    for view in views:
+        same_rows(view(a), view(b))
+    assert figures.towns(a, language) == figures.towns(b, language)
