@@ -10,8 +10,8 @@ acceptance, hearing and resolution are the per-complaint facts on the complaint 
 008), kept by the lifecycle actions, so a figure costs one pass over the period's complaints.
 
 On PostgreSQL the same queries run; what the engines spell differently is chosen here: the day in
-Rewari of a moment, the days between two moments (both from whole microseconds, as on DuckDB), the
-median (percentile_cont(0.5) there) and the categories' file order.
+Rewari of a moment, the days between two moments (both from whole microseconds, as on DuckDB) and
+the median (percentile_cont(0.5) there).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import pandas as pd
 
 from lib.core.complaints import DISPOSED_STATUSES, OPEN_STATUSES, Status
 from lib.db.connect import dialect
-from lib.db.reference import file_order
+from lib.db.reference import CATEGORY_ORDER
 
 OPEN = sorted(OPEN_STATUSES)
 DISPOSED = sorted(DISPOSED_STATUSES)
@@ -259,5 +259,5 @@ def reference_names(cur: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
                               " FROM places").df(),
         "departments": cur.execute("SELECT code AS department_code, name_en, name_hi FROM departments").df(),
         "categories": cur.execute("SELECT code AS category_code, name_en, name_hi FROM categories"
-                                  f" ORDER BY code = 'OTHER', {file_order(cur)}").df(),
+                                  f" ORDER BY {CATEGORY_ORDER}").df(),
     }
