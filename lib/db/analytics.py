@@ -8,6 +8,10 @@ DataFrame of counts (tens to a few thousand rows), whatever the number of compla
 None reads the history (complaint_events, about eight rows per complaint): reopenings, hearings,
 acceptance, hearing and resolution are the per-complaint facts on the complaint row (migration
 008), kept by the lifecycle actions, so a figure costs one pass over the period's complaints.
+
+On PostgreSQL the same queries run; what the engines spell differently is chosen here: the day in
+Rewari of a moment, the days between two moments (both from whole microseconds, as on DuckDB) and
+the median (percentile_cont(0.5) there).
 """
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ import duckdb
 import pandas as pd
 
 from lib.core.complaints import DISPOSED_STATUSES, OPEN_STATUSES, Status
+from lib.db.connect import dialect
+from lib.db.reference import CATEGORY_ORDER
 
 OPEN = sorted(OPEN_STATUSES)
 DISPOSED = sorted(DISPOSED_STATUSES)
@@ -29,14 +35,29 @@ IST_OFFSET_US = 19_800_000_000
 EPOCH_DAY = date(1970, 1, 1)
 
 
-def _ist_day(column: str) -> str:
+def _epoch_us(column: str, engine: str) -> str:
+    if engine == "postgres":
+        return f"(extract(epoch FROM {column}) * 1000000)::BIGINT"
+    return f"epoch_us({column})"
+
+
+def _ist_day(column: str, engine: str = "duckdb") -> str:
     """SQL: the day number in Rewari of a TIMESTAMPTZ column (NULL stays NULL)."""
+    if engine == "postgres":
+        return f"(timezone('Asia/Kolkata', {column})::DATE - DATE '1970-01-01')"
     return f"((epoch_us({column}) + {IST_OFFSET_US}) // {US_PER_DAY})"
 
 
-def _days_between(earlier: str, later: str) -> str:
+def _days_between(earlier: str, later: str, engine: str = "duckdb") -> str:
     """SQL: fractional days from one TIMESTAMPTZ to another (no interval arithmetic: it is slow)."""
-    return f"((epoch_us({later}) - epoch_us({earlier})) / {US_PER_DAY}.0)"
+    return (f"(({_epoch_us(later, engine)} - {_epoch_us(earlier, engine)})::DOUBLE PRECISION"
+            f" / {US_PER_DAY}.0::DOUBLE PRECISION)")
+
+
+def _median(expression: str, engine: str) -> str:
+    if engine == "postgres":
+        return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {expression})"
+    return f"median({expression})"
 
 
 def day_number(day: date) -> int:
@@ -88,6 +109,7 @@ def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
     reopenings, hearings and the ageing of pending work. Medians are in days."""
     where_sql, where_params = where
     overdue_sql, overdue_params = overdue
+    engine = dialect(cur)
     # Per-complaint facts on the row (migration 008), kept by the lifecycle actions: no history scan.
     q = _Query().add("WITH f AS MATERIALIZED (SELECT c.department_code, c.status, c.filed_at,")
     q.add_in("  CASE WHEN c.status IN (", SOLVED, ") THEN c.resolved_at END AS solved_at,")
@@ -96,8 +118,9 @@ def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
     q.add("  (c.resolved_at IS NOT NULL OR coalesce(c.reopen_count, 0) > 0) AS ever_solved,")
     q.add("  coalesce(c.hearings_held, 0) AS hearings_held, coalesce(c.hearings_called_off, 0) AS hearings_called_off,")
     q.add("  coalesce(c.hearings_no_show, 0) AS hearings_no_show,")
-    q.add(f"  {_days_between('c.accepted_at', 'c.heard_at')} AS days_to_hearing,")
-    q.add(f"  {_ist_day('c.filed_at')} AS filed_on, ? - {_ist_day('c.filed_at')} AS age", day_number(today))
+    q.add(f"  {_days_between('c.accepted_at', 'c.heard_at', engine)} AS days_to_hearing,")
+    q.add(f"  {_ist_day('c.filed_at', engine)} AS filed_on, ? - {_ist_day('c.filed_at', engine)} AS age",
+          day_number(today))
     q.add(" FROM complaints c")
     q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql}))", start, end, *where_params)
     # Per department in one pass; the district's row adds them up (a second GROUPING SETS pass
@@ -108,12 +131,13 @@ def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
     q.add_in(" count(*) FILTER (WHERE status IN (", DISPOSED, ")) AS disposed,")
     q.add_in(" count(*) FILTER (WHERE status IN (", OPEN, ")) AS pending,")
     q.add(" count(*) FILTER (WHERE solved_at IS NOT NULL) AS solved,")
-    q.add(f" count(*) FILTER (WHERE {_ist_day('solved_at')} <= filed_on + ?) AS solved_on_time,", resolve_days)
-    q.add(f" median({_days_between('filed_at', 'solved_at')}) AS median_days_to_resolve,")
+    q.add(f" count(*) FILTER (WHERE {_ist_day('solved_at', engine)} <= filed_on + ?) AS solved_on_time,",
+          resolve_days)
+    q.add(f" {_median(_days_between('filed_at', 'solved_at', engine), engine)} AS median_days_to_resolve,")
     q.add(" count(*) FILTER (WHERE reopened) AS reopened, count(*) FILTER (WHERE ever_solved) AS ever_solved,")
     q.add(" sum(hearings_held)::BIGINT AS hearings_held, sum(hearings_called_off)::BIGINT AS hearings_called_off,")
     q.add(" sum(hearings_no_show)::BIGINT AS hearings_no_show,")
-    q.add(" median(days_to_hearing) AS median_days_to_hearing,")
+    q.add(f" {_median('days_to_hearing', engine)} AS median_days_to_hearing,")
     for i, (first, last) in enumerate(age_buckets):
         condition = "age >= ?" if last is None else "age BETWEEN ? AND ?"
         q.add_in(f" count(*) FILTER (WHERE status IN (", OPEN, f") AND {condition}) AS age_{i},")
@@ -125,11 +149,11 @@ def headline_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
     q.add(", od AS (SELECT c.department_code, count(*) AS overdue FROM complaints c")
     q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql})", start, end, *where_params)
     q.add_in("  AND c.status IN (", OPEN, ")")
-    q.add(f"  AND ({overdue_sql}) GROUP BY ALL)", *overdue_params)
+    q.add(f"  AND ({overdue_sql}) GROUP BY c.department_code)", *overdue_params)
     q.add(", d2 AS (SELECT d.*, coalesce(od.overdue, 0) AS overdue FROM d LEFT JOIN od"
           " ON od.department_code IS NOT DISTINCT FROM d.department_code)")
-    medians = {"median_days_to_resolve": f"median({_days_between('filed_at', 'solved_at')})",
-               "median_days_to_hearing": "median(days_to_hearing)"}
+    medians = {"median_days_to_resolve": _median(_days_between("filed_at", "solved_at", engine), engine),
+               "median_days_to_hearing": _median("days_to_hearing", engine)}
     columns = ["received", *(f"status_{s.value}" for s in Status), "disposed", "pending", "overdue", "solved",
                "solved_on_time", "median_days_to_resolve", "reopened", "ever_solved", "hearings_held",
                "hearings_called_off", "hearings_no_show", "median_days_to_hearing",
@@ -151,7 +175,7 @@ def counts_by_channel(cur: duckdb.DuckDBPyConnection, start: datetime, end: date
     q.add_in(" count(*) FILTER (WHERE c.status IN (", DISPOSED, ")) AS disposed,")
     q.add_in(" count(*) FILTER (WHERE c.status IN (", OPEN, ")) AS pending")
     q.add(f" FROM complaints c WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql})", start, end, *where_params)
-    q.add(" GROUP BY ALL ORDER BY received DESC, channel")
+    q.add(" GROUP BY 1 ORDER BY received DESC, channel")
     return cur.execute(q.sql, q.params).df()
 
 
@@ -188,6 +212,7 @@ def flow_by_period(cur: duckdb.DuckDBPyConnection, start: datetime, end: datetim
     if grain not in ("week", "month"):
         raise ValueError(f"not a grain: {grain}")
     where_sql, where_params = where
+    engine = dialect(cur)
     # From the complaint row alone: resolved_at is kept by the lifecycle, and a rejection is final
     # (lib.core.lifecycle has no way out of it), so a rejected complaint's last change is its rejection.
     q = _Query().add("WITH d AS MATERIALIZED (SELECT c.filed_at, c.status IN (" + _marks(OPEN) + ") AS is_open,", *OPEN)
@@ -196,12 +221,13 @@ def flow_by_period(cur: duckdb.DuckDBPyConnection, start: datetime, end: datetim
     q.add(" FROM complaints c")
     q.add(f" WHERE c.filed_at < ? AND ({where_sql}))", end, *where_params)
     # Count per day first (integer keys, fast), then fold the few hundred days into weeks or months.
-    q.add(", days AS (SELECT 'received' AS kind, " + _ist_day("filed_at") + " AS day, count(*) AS n")
-    q.add(" FROM d WHERE filed_at >= ? GROUP BY ALL", start)
-    q.add(" UNION ALL SELECT 'disposed', " + _ist_day("disposed_at") + ", count(*)")
-    q.add(" FROM d WHERE disposed_at >= ? AND disposed_at < ? GROUP BY ALL)", start, end)
-    q.add("SELECT kind, date_trunc(?, DATE '1970-01-01' + day::INTEGER)::DATE AS bucket, sum(n)::BIGINT", grain)
-    q.add(" FROM days GROUP BY ALL")
+    q.add(", days AS (SELECT 'received' AS kind, " + _ist_day("filed_at", engine) + " AS day, count(*) AS n")
+    q.add(" FROM d WHERE filed_at >= ? GROUP BY 1, 2", start)
+    q.add(" UNION ALL SELECT 'disposed', " + _ist_day("disposed_at", engine) + ", count(*)")
+    q.add(" FROM d WHERE disposed_at >= ? AND disposed_at < ? GROUP BY 1, 2)", start, end)
+    q.add("SELECT kind, date_trunc(?, (DATE '1970-01-01' + day::INTEGER)::TIMESTAMP)::DATE AS bucket,"
+          " sum(n)::BIGINT", grain)
+    q.add(" FROM days GROUP BY 1, 2")
     q.add("UNION ALL SELECT 'backlog', NULL, count(*) FROM d WHERE filed_at < ? AND (is_open OR disposed_at >= ?)",
           start, start)
     rows = cur.execute(q.sql, q.params).fetchall()
@@ -221,7 +247,7 @@ def feedback_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end:
     q = _Query().add("SELECT c.department_code, fb.answer, count(*) AS answers")
     q.add(" FROM feedback fb JOIN complaints c ON c.id = fb.complaint_id")
     q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql})", start, end, *where_params)
-    q.add(" GROUP BY ALL ORDER BY c.department_code NULLS LAST, fb.answer")
+    q.add(" GROUP BY c.department_code, fb.answer ORDER BY c.department_code NULLS LAST, fb.answer")
     return cur.execute(q.sql, q.params).df()
 
 
@@ -233,5 +259,5 @@ def reference_names(cur: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
                               " FROM places").df(),
         "departments": cur.execute("SELECT code AS department_code, name_en, name_hi FROM departments").df(),
         "categories": cur.execute("SELECT code AS category_code, name_en, name_hi FROM categories"
-                                  " ORDER BY code = 'OTHER', rowid").df(),
+                                  f" ORDER BY {CATEGORY_ORDER}").df(),
     }

@@ -31,14 +31,13 @@ def load_reference_data(cur: duckdb.DuckDBPyConnection, reference_dir: Path = RE
     places = _places_frame(reference_dir)
     dep = pd.read_csv(reference_dir / "haryana_departments.csv", dtype=str)
     cat = pd.read_csv(reference_dir / "categories.csv", dtype=str)
+    cat["position"] = range(1, len(cat) + 1)            # the file's order, which the form keeps
     if dialect(cur) == "postgres":
         cur.copy_frame("tehsils", ["lgd_code", "name_en", "name_hi", "level"], tehsils)
         cur.copy_frame("places", PLACE_COLUMNS, places[PLACE_COLUMNS])
         cur.copy_frame("departments", ["code", "name_en", "name_hi", "officer_title_en", "officer_title_hi"],
                        dep[["code", "name_en", "name_hi", "district_officer_title_en", "district_officer_title_hi"]])
-        # In the file's order: list_categories keeps it (the physical order, ctid, of rows never updated).
-        cur.copy_frame("categories", ["code", "name_en", "name_hi", "department_code"],
-                       cat[["code", "name_en", "name_hi", "department_code"]])
+        cur.copy_frame("categories", CATEGORY_COLUMNS, cat[CATEGORY_COLUMNS])
         return
     cur.register("tehsils_df", tehsils)
     cur.execute("INSERT INTO tehsils SELECT lgd_code, name_en, name_hi, level FROM tehsils_df")
@@ -51,11 +50,13 @@ def load_reference_data(cur: duckdb.DuckDBPyConnection, reference_dir: Path = RE
                 " SELECT code, name_en, name_hi, district_officer_title_en, district_officer_title_hi"
                 " FROM departments_df")
     cur.register("categories_df", cat)
-    cur.execute("INSERT INTO categories SELECT code, name_en, name_hi, department_code FROM categories_df")
+    cur.execute(f"INSERT INTO categories ({', '.join(CATEGORY_COLUMNS)})"
+                f" SELECT {', '.join(CATEGORY_COLUMNS)} FROM categories_df")
     for name in ("tehsils_df", "places_df", "departments_df", "categories_df"):
         cur.unregister(name)
 
 
+CATEGORY_COLUMNS = ["code", "name_en", "name_hi", "department_code", "position"]
 PLACE_COLUMNS = ["lgd_code", "tehsil_lgd", "kind", "name_en", "name_hi", "wards", "census2011_code",
                  "hadbast_no", "subtehsil_lgd", "in_district"]
 PLACE_FACTS_UPDATE = (
@@ -130,12 +131,11 @@ def list_categories(cur: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str,
     """(code, name_en, name_hi, usual department) in the reference file's order ("Something else" last)."""
     return cur.execute(
         "SELECT code, name_en, name_hi, department_code FROM categories"
-        f" ORDER BY code = 'OTHER', {file_order(cur)}").fetchall()
+        f" ORDER BY {CATEGORY_ORDER}").fetchall()
 
 
-def file_order(cur) -> str:
-    """The reference file's order of the categories: the rows' insertion order (never updated)."""
-    return "ctid" if dialect(cur) == "postgres" else "rowid"
+# The reference file's order of the categories (migration 013), "Something else" last.
+CATEGORY_ORDER = "code = 'OTHER', position, code"
 
 
 # ---- Hindi names of places, edited by the admin ----

@@ -48,10 +48,7 @@ def open_portal_database(settings: Settings):
     # existing database is never reseeded, even if it happens to hold no complaints.
     with con.cursor() as cur:
         seeded_before = settings_db.get(cur, "demo_seeded_at") is not None
-    if settings.demo and is_new and settings.db_url:
-        # The seeder writes through DuckDB's registered tables (lib/db/ops/seed.py): not ported yet.
-        log.warning("demo data is not available on PostgreSQL yet: the new database starts empty")
-    elif settings.demo and is_new and not seeded_before:
+    if settings.demo and is_new and not seeded_before:
         from lib.ops.seed import seed_complaints   # Faker is only needed for a demo database
 
         log.info("new database %s: seeding %d demo complaints", settings.db_url or settings.db_path, DEMO_COMPLAINTS)

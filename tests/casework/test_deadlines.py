@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-import pandas as pd
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
@@ -219,14 +218,15 @@ def test_ensure_calendar_builds_a_missing_calendar_and_notices_outside_edits(con
 
 def add_complaints(con, template_id: int, rows: list[dict]) -> None:
     """Copies of a filed complaint with the given id, tracking_no, status, filed_at, accepted_at."""
-    grid = pd.DataFrame(rows)
+    given = ("id", "tracking_no", "status", "filed_at", "accepted_at", "updated_at")
     with con.cursor() as cur:
-        cur.register("grid", grid)
-        cur.execute("INSERT INTO complaints SELECT t.* REPLACE (g.id AS id, g.tracking_no AS tracking_no,"
-                    " g.status AS status, g.filed_at AS filed_at, g.accepted_at AS accepted_at,"
-                    " g.updated_at AS updated_at, NULL AS submission_token)"
-                    " FROM complaints t, grid g WHERE t.id = ?", [template_id])
-        cur.unregister("grid")
+        columns = [r[0] for r in cur.execute("SELECT column_name FROM information_schema.columns"
+                                             " WHERE table_name = 'complaints' ORDER BY ordinal_position").fetchall()]
+        picks = ["?" if c in given else "NULL" if c == "submission_token" else f"t.{c}" for c in columns]
+        order = [c for c in columns if c in given]
+        cur.executemany(f"INSERT INTO complaints ({', '.join(columns)}) SELECT {', '.join(picks)}"
+                        " FROM complaints t WHERE t.id = ?",
+                        [[row[c] for c in order] + [template_id] for row in rows])
 
 
 @pytest.fixture
@@ -257,13 +257,18 @@ def sample(con, settings, choices):
 def overdue_in_python(con, targets, today, local) -> set[str]:
     with con.cursor() as cur:
         rows = cur.execute(
-            "SELECT c.tracking_no, c.status, c.filed_at, coalesce(c.accepted_at, c.updated_at),"
-            " list(d.report_by) FILTER (WHERE d.id IS NOT NULL AND d.reported_at IS NULL)"
-            " FROM complaints c LEFT JOIN directions d ON d.complaint_id = c.id GROUP BY ALL").fetchall()
+            "SELECT c.tracking_no, c.status, c.filed_at, coalesce(c.accepted_at, c.updated_at), d.report_by"
+            " FROM complaints c LEFT JOIN directions d ON d.complaint_id = c.id AND d.reported_at IS NULL"
+            " ORDER BY c.id").fetchall()
+    complaints, due = {}, {}
+    for tracking_no, status, filed_at, accepted_at, report_by in rows:
+        complaints[tracking_no] = (status, filed_at, accepted_at)
+        if report_by is not None:
+            due.setdefault(tracking_no, []).append(report_by)
     found = set()
-    for tracking_no, status, filed_at, accepted_at, due in rows:
+    for tracking_no, (status, filed_at, accepted_at) in complaints.items():
         facts = DeadlineFacts(Status(status), filed_at.astimezone(IST).date(), accepted_at.astimezone(IST).date(),
-                              tuple(due or ()))
+                              tuple(due.get(tracking_no, ())))
         if deadlines.is_overdue(facts, targets, today, local):
             found.add(tracking_no)
     return found
@@ -275,6 +280,7 @@ def overdue_in_sql(con, targets, today) -> set[str]:
         return {r[0] for r in cur.execute(f"SELECT c.tracking_no FROM complaints c WHERE {sql}", params).fetchall()}
 
 
+@pytest.mark.engines
 @pytest.mark.parametrize("today", [SUNDAY, MONDAY, DUSSEHRA, date(2026, 10, 21), date(2026, 10, 23)])
 @pytest.mark.parametrize("targets", [DeadlineTargets(), DeadlineTargets(2, 5, 10)])
 def test_sql_and_python_agree_on_what_is_overdue(con, sample, today, targets):
@@ -284,7 +290,8 @@ def test_sql_and_python_agree_on_what_is_overdue(con, sample, today, targets):
     assert 0 < len(in_sql) < len(sample)                   # the sample really has both kinds
 
 
-def test_a_local_holiday_moves_a_verification_deadline(con, sample):      # DuckDB only: seeds (lib.db.ops.seed)
+@pytest.mark.engines
+def test_a_local_holiday_moves_a_verification_deadline(con, sample):
     # Filed Thursday 15 October: due Friday 16th, overdue from Saturday 17th...
     filed_thursday = {r["tracking_no"] for r in sample if r["status"] == Status.SUBMITTED
                       and r["filed_at"].date() == date(2026, 10, 15)}

@@ -71,17 +71,19 @@ def test_a_migration_that_fails_leaves_its_version_unapplied(empty_database, mon
         assert conn.execute("SELECT to_regclass('half_done')").fetchone()[0] is None
 
 
-def test_a_new_demo_database_on_postgresql_starts_empty_with_a_warning(empty_database, tmp_path, caplog):
-    """Demo seeding is DuckDB-only for now: the portal still starts, empty, and says why."""
+def test_a_new_demo_database_on_postgresql_is_seeded_once(empty_database, tmp_path):
+    """As on DuckDB: a brand-new database gets the demo complaints and accounts, and opening it
+    again never seeds it again."""
     from lib.core.config import load_settings
-    from lib.ops.startup import open_portal_database
+    from lib.ops.startup import DEMO_COMPLAINTS, open_portal_database
 
     env = {"ESACHIVALAYA_DB": empty_database, "ESACHIVALAYA_DATA_DIR": str(tmp_path), "ESACHIVALAYA_DEMO": "1"}
-    con = open_portal_database(load_settings({}, env=env))
-    try:
-        with con.cursor() as cur:
-            assert cur.execute("SELECT count(*) FROM complaints").fetchall() == [(0,)]
-            assert cur.execute("SELECT count(*) FROM places").fetchall()[0][0] > 300
-    finally:
-        con.close()
-    assert "demo data is not available on PostgreSQL yet" in caplog.text
+    for _ in range(2):
+        con = open_portal_database(load_settings({}, env=env))
+        try:
+            with con.cursor() as cur:
+                assert cur.execute("SELECT count(*) FROM complaints").fetchall() == [(DEMO_COMPLAINTS,)]
+                assert cur.execute("SELECT count(*) FROM users WHERE username = 'dc_rewari'").fetchall() == [(1,)]
+                assert cur.execute("SELECT count(*) FROM places").fetchall()[0][0] > 300
+        finally:
+            con.close()

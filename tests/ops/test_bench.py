@@ -94,6 +94,7 @@ def test_a_baseline_that_disagrees_fails_the_run(tmp_path, monkeypatch, capsys):
     assert "received" in capsys.readouterr().err
 
 
+@pytest.mark.engines
 def test_a_filing_missing_or_doubled_in_the_database_is_found(con, settings, choices):
     image = filings.id_image()
     rng = random.Random(5)
@@ -105,6 +106,7 @@ def test_a_filing_missing_or_doubled_in_the_database_is_found(con, settings, cho
     assert filings.check_filings(con, [*acks, acks[0]])["duplicated"] == 1
 
 
+@pytest.mark.engines
 def test_filings_from_many_threads_all_arrive(con, settings, choices):
     rng = random.Random(6)
     image = filings.id_image()
@@ -127,6 +129,7 @@ def _page_and_pandas_agree(con, filters) -> None:
         assert baseline.differences(baseline.figures_as_the_page(con, filters, TODAY), theirs) == []
 
 
+@pytest.mark.engines
 def test_the_pandas_baseline_derives_the_facts_from_the_history_and_counts_late_directions(con):
     """Seeded data has reopenings, hearings, directions and resolutions; add a reopening and a late
     direction the way the lifecycle writes them (history entry and facts together), and every
@@ -164,11 +167,12 @@ OUT_OF_STEP = {
     "hearings_no_show": ("hearings_no_show = hearings_no_show + 1", "TRUE"),
     "resolved_at": ("resolved_at = NULL", "status IN ('resolved', 'closed')"),
     # The quickest hearings made the slowest, and the slowest the quickest: the median moves.
-    "heard_at": ("heard_at = heard_at + INTERVAL 1000 DAY", "heard_at IS NOT NULL ORDER BY heard_at - accepted_at"),
+    "heard_at": ("heard_at = heard_at + INTERVAL '1000 days'", "heard_at IS NOT NULL ORDER BY heard_at - accepted_at"),
     "accepted_at": ("accepted_at = heard_at", "heard_at IS NOT NULL ORDER BY heard_at - accepted_at DESC"),
 }
 
 
+@pytest.mark.engines
 @pytest.mark.parametrize("fact", OUT_OF_STEP)
 def test_a_fact_out_of_step_with_the_history_is_caught(con, fact):
     """The check is worth something: a fact the lifecycle failed to keep makes the figures differ."""

@@ -1,5 +1,6 @@
 """The Open311 API's mapping onto complaints: services, definitions, filing with a partner's key
-(same checks as the form, nothing saved on a refusal), public request views, keys and rate limits."""
+(same checks as the form, nothing saved on a refusal), public request views, keys and rate limits.
+On DuckDB and on PostgreSQL (`engines`)."""
 from __future__ import annotations
 
 import base64
@@ -12,6 +13,8 @@ from lib.core.problems import InvalidInput
 from lib.db import citizen as complaints_db
 from lib.partners import intake, keys, open311
 from tests.conftest import REWARI_TEHSIL, REWARI_TOWN, jpeg_bytes, valid_aadhaar
+
+pytestmark = pytest.mark.engines
 
 
 def post_fields(**overrides) -> dict:
@@ -33,6 +36,11 @@ def post_fields(**overrides) -> dict:
 def partner(con):
     made, key = keys.create_partner(con, "cm_window", "admin_rewari")
     return made
+
+
+def query(con, sql, params=()) -> list[tuple]:
+    with con.cursor() as cur:
+        return cur.execute(sql, list(params)).fetchall()
 
 
 def complaint_count(con) -> int:
@@ -65,17 +73,17 @@ def test_a_valid_post_files_a_complaint_with_its_channel_and_identity_proof(con,
     body, tracking_no = intake.file_request(con, settings, post_fields(), partner, choices)
     assert body == [{"service_request_id": tracking_no, "account_id": None,
                      "service_notice": "Filed; the citizen gets an SMS with the tracking number."}]
-    row = con.execute("SELECT channel, citizen_name, mobile, aadhaar_last4, aadhaar_hmac IS NOT NULL, ward,"
-                      " subject, language FROM complaints WHERE tracking_no = ?", [tracking_no]).fetchone()
+    row = query(con, "SELECT channel, citizen_name, mobile, aadhaar_last4, aadhaar_hmac IS NOT NULL, ward,"
+                      " subject, language FROM complaints WHERE tracking_no = ?", [tracking_no])[0]
     assert row[0] == "api:cm_window"
     assert row[1:3] == ("Sunita Devi", "+919876543210")
     assert row[3] == post_fields()["attribute[id_number]"][-4:] and row[4] is True
     assert row[5] == 7
     assert row[6] == "Drinking water supply"           # no subject given: the category's name
-    assert con.execute("SELECT count(*) FROM documents d JOIN complaints c ON c.id = d.complaint_id"
-                       " WHERE c.tracking_no = ? AND d.kind = 'id_proof'", [tracking_no]).fetchone() == (1,)
-    assert con.execute("SELECT count(*) FROM sms_outbox WHERE idempotency_key = ?",
-                       [f"ack:{tracking_no}"]).fetchone() == (1,)
+    assert query(con, "SELECT count(*) FROM documents d JOIN complaints c ON c.id = d.complaint_id"
+                       " WHERE c.tracking_no = ? AND d.kind = 'id_proof'", [tracking_no])[0] == (1,)
+    assert query(con, "SELECT count(*) FROM sms_outbox WHERE idempotency_key = ?",
+                       [f"ack:{tracking_no}"])[0] == (1,)
 
 
 def test_the_same_partner_ref_posted_twice_files_once(con, settings, choices, partner):
@@ -98,7 +106,7 @@ def test_a_bad_post_lists_every_problem_in_georeport_names_and_saves_nothing(con
     assert named == {"phone", "first_name", "description", "attribute[id_document]", "attribute[ward]",
                      "attribute[consent]"}
     assert complaint_count(con) == 0
-    assert con.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+    assert query(con, "SELECT count(*) FROM documents")[0] == (0,)
     assert not any(settings.uploads_dir.iterdir())
 
 
@@ -147,7 +155,7 @@ def test_listing_needs_ids_or_a_key_and_shows_only_the_partners_own(con, setting
 def test_keys_are_stored_hashed_and_a_revoked_key_is_refused(con, partner):
     made, key = keys.create_partner(con, "csc_kosli", "admin_rewari")
     assert key.startswith("rwr_") and len(key) > 40
-    stored = con.execute("SELECT key_hash, key_prefix FROM partners WHERE name = 'csc_kosli'").fetchone()
+    stored = query(con, "SELECT key_hash, key_prefix FROM partners WHERE name = 'csc_kosli'")[0]
     assert key not in stored and stored == (keys.key_hash(key), key[:keys.PREFIX_SHOWN])
     assert keys.partner_of_key(con, key) == made
     keys.revoke_partner(con, made.id, "admin_rewari")
@@ -160,8 +168,8 @@ def test_keys_are_stored_hashed_and_a_revoked_key_is_refused(con, partner):
         keys.create_partner(con, "csc_kosli", "admin_rewari")     # the name stays taken
     with pytest.raises(InvalidInput):
         keys.create_partner(con, "Bad Name!", "admin_rewari")
-    actions = con.execute("SELECT action, target, detail FROM audit_log WHERE action LIKE 'partner.%'"
-                          " ORDER BY id").fetchall()
+    actions = query(con, "SELECT action, target, detail FROM audit_log WHERE action LIKE 'partner.%'"
+                          " ORDER BY id")
     assert ("partner.revoke", "csc_kosli", None) in actions and all(key not in repr(a) for a in actions)
 
 

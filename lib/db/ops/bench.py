@@ -9,6 +9,7 @@ import pandas as pd
 from lib.core.complaints import EventKind, Status
 from lib.core.lifecycle import CaseEvent
 from lib.core.states import HearingEvent
+from lib.db.connect import dialect
 
 _CODE_RE = re.compile(r"[a-z_]{1,40}")
 
@@ -44,6 +45,8 @@ def read_tables_whole(cur: duckdb.DuckDBPyConnection, *, careful: bool = False) 
                                   " FROM complaint_events").df(),
             "directions": cur.execute("SELECT complaint_id, report_by, reported_at FROM directions").df(),
         }
+    if dialect(cur) == "postgres":
+        return _read_carefully_postgres(cur)
     statuses, kinds = _enum(Status), _enum([*EventKind, *CaseEvent, *HearingEvent])
     return {
         "complaints": cur.execute(
@@ -57,23 +60,33 @@ def read_tables_whole(cur: duckdb.DuckDBPyConnection, *, careful: bool = False) 
     }
 
 
+def _read_carefully_postgres(cur) -> dict[str, pd.DataFrame]:
+    """The careful read on PostgreSQL, which has no ad hoc ENUM: the same columns, made categoricals
+    of the same values once read (a value not in the list is missing, as with DuckDB's TRY_CAST)."""
+    statuses = pd.CategoricalDtype([str(v) for v in Status])
+    kinds = pd.CategoricalDtype(list(dict.fromkeys(str(v) for v in [*EventKind, *CaseEvent, *HearingEvent])))
+    complaints = cur.execute("SELECT id, filed_at, status, tehsil_lgd, department_code, category_code, updated_at"
+                             " FROM complaints").df()
+    complaints["status"] = complaints["status"].astype(statuses)
+    events = cur.execute("SELECT complaint_id, happened_at, event, from_status, to_status FROM complaint_events").df()
+    events = events.astype({"event": kinds, "from_status": statuses, "to_status": statuses})
+    return {"complaints": complaints, "events": events,
+            "directions": cur.execute("SELECT complaint_id, report_by, reported_at FROM directions").df()}
+
+
 def stored_filings(cur: duckdb.DuckDBPyConnection, tracking_numbers: list[str]) -> pd.DataFrame:
     """Per acknowledged tracking number (each once): how many complaints carry it, and whether they
     have their 'filed' event, acknowledgement SMS and ID document."""
-    acknowledged = pd.DataFrame({"tracking_no": pd.Series(sorted(set(tracking_numbers)), dtype=object)})
-    cur.register("bench_acknowledged", acknowledged)
-    try:
-        return cur.execute("""
-            SELECT a.tracking_no,
-                   count(DISTINCT c.id) AS copies,
-                   count(DISTINCT e.id) AS filed_events,
-                   count(DISTINCT s.id) AS sms,
-                   count(DISTINCT d.id) FILTER (WHERE d.kind = 'id_proof') AS id_documents
-            FROM bench_acknowledged a
-            LEFT JOIN complaints c ON c.tracking_no = a.tracking_no
-            LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.event = ?
-            LEFT JOIN sms_outbox s ON s.complaint_id = c.id
-            LEFT JOIN documents d ON d.complaint_id = c.id
-            GROUP BY a.tracking_no""", [str(EventKind.FILED)]).df()
-    finally:
-        cur.unregister("bench_acknowledged")
+    numbers = sorted(set(tracking_numbers))
+    return cur.execute("""
+        SELECT a.tracking_no,
+               count(DISTINCT c.id) AS copies,
+               count(DISTINCT e.id) AS filed_events,
+               count(DISTINCT s.id) AS sms,
+               count(DISTINCT d.id) FILTER (WHERE d.kind = 'id_proof') AS id_documents
+        FROM (SELECT unnest(?::VARCHAR[]) AS tracking_no) a
+        LEFT JOIN complaints c ON c.tracking_no = a.tracking_no
+        LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.event = ?
+        LEFT JOIN sms_outbox s ON s.complaint_id = c.id
+        LEFT JOIN documents d ON d.complaint_id = c.id
+        GROUP BY a.tracking_no""", [numbers, str(EventKind.FILED)]).df()
