@@ -3,15 +3,10 @@ from lib import ui
 
 ui.guard("accessibility")
 
-import streamlit as st  # noqa: E402  (after the guard: nothing runs before it)
+from lib.ui import info_page  # noqa: E402  (after the guard: nothing runs before it)
 
-st.title(ui.tr("a11y.title"))
-st.markdown(ui.tr("a11y.commitment"))
-st.subheader(ui.tr("a11y.features.title"))
-st.markdown(ui.tr("a11y.features"))
-st.subheader(ui.tr("a11y.limits.title"))
-st.markdown(ui.tr("a11y.limits"))
-st.subheader(ui.tr("a11y.report.title"))
-st.markdown(ui.tr("a11y.report"))
-st.page_link("pages/contact.py", label=ui.tr("nav.contact"), icon="📞")
-st.caption(ui.tr("a11y.reviewed"))
+info_page.show("a11y.title",
+               sections=((None, "a11y.commitment"), ("a11y.features.title", "a11y.features"),
+                         ("a11y.limits.title", "a11y.limits"), ("a11y.report.title", "a11y.report")),
+               links=(("pages/contact.py", "nav.contact", "📞"),),
+               caption="a11y.reviewed")

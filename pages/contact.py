@@ -3,12 +3,9 @@ from lib import ui
 
 ui.guard("contact")
 
-import streamlit as st  # noqa: E402  (after the guard: nothing runs before it)
+from lib.ui import info_page  # noqa: E402  (after the guard: nothing runs before it)
 
-st.title(ui.tr("contact.title"))
-st.markdown(ui.tr("contact.address"))
-st.subheader(ui.tr("contact.hours.title"))
-st.markdown(ui.tr("contact.hours"))
-st.subheader(ui.tr("contact.portal.title"))
-st.markdown(ui.tr("contact.portal"))
-st.page_link("pages/help.py", label=ui.tr("nav.help"), icon="❓")
+info_page.show("contact.title",
+               sections=((None, "contact.address"), ("contact.hours.title", "contact.hours"),
+                         ("contact.portal.title", "contact.portal")),
+               links=(("pages/help.py", "nav.help", "❓"),))

@@ -3,14 +3,10 @@ from lib import ui
 
 ui.guard("help")
 
-import streamlit as st  # noqa: E402  (after the guard: nothing runs before it)
+from lib.ui import info_page  # noqa: E402  (after the guard: nothing runs before it)
 
-st.title(ui.tr("help.title"))
-st.caption(ui.tr("help.intro"))
-for question, answer in (("help.ready.q", "help.ready.a"), ("help.file.q", "help.file.a"),
-                         ("help.track.q", "help.track.a"), ("help.hearing.q", "help.hearing.a"),
-                         ("help.language.q", "help.language.a")):
-    st.subheader(ui.tr(question))
-    st.markdown(ui.tr(answer))
-st.page_link("pages/file_complaint.py", label=ui.tr("nav.file_complaint"), icon="📝")
-st.page_link("pages/track_complaint.py", label=ui.tr("nav.track_complaint"), icon="🔎")
+info_page.show("help.title", intro="help.intro",
+               sections=tuple((f"help.{topic}.q", f"help.{topic}.a")
+                              for topic in ("ready", "file", "track", "hearing", "language")),
+               links=(("pages/file_complaint.py", "nav.file_complaint", "📝"),
+                      ("pages/track_complaint.py", "nav.track_complaint", "🔎")))

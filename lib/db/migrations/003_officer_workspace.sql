@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS login_failures (
 -- Sign-in cookies revoked by logout: (username, the token's expiry) never works again.
 CREATE TABLE IF NOT EXISTS revoked_tokens (
     username   VARCHAR NOT NULL,
-    expires    DOUBLE NOT NULL,              -- the cookie JWT's exp_date (unix seconds)
+    expires    DOUBLE PRECISION NOT NULL,    -- the cookie JWT's exp_date (unix seconds); both engines read DOUBLE PRECISION
     revoked_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (username, expires)
 );
