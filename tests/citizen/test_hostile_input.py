@@ -8,10 +8,8 @@ import io
 import os
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -27,7 +25,6 @@ from tests.pdf_samples import pages_pdf
 from tests.conftest import jpeg_bytes, make_form
 from tests.citizen.test_pages import fill_valid_form
 
-ROOT = Path(__file__).resolve().parents[2]
 TRACK_URL = "https://esachivalaya.example/track_complaint"
 
 # One sentence of Devanagari with conjuncts and matras, repeated past every limit of the form.
@@ -277,16 +274,6 @@ def test_a_pdf_named_as_a_photo_is_refused_as_a_photo_but_taken_as_an_id_documen
 
 
 # ---- the public form, through AppTest ----
-
-@pytest.fixture
-def app(portal_env):
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.secrets["keys"] = {}
-    at.run()
-    assert not at.exception
-    yield at
-    st.cache_resource.clear()
 
 
 def app_counts() -> dict[str, int]:

@@ -119,6 +119,33 @@ def demo_portal(tmp_path, browser):
     server.stop()
 
 
+def accepted_complaint(folder: Path):
+    """The database a PortalServer in `folder` will open: the demo accounts, the DC as hearing officer with
+    the default rules, and one accepted complaint whose citizen named no preferred date. Returns its
+    acknowledgement."""
+    from lib.casework import actions
+    from lib.citizen.filing import file_complaint, load_form_choices
+    from lib.core.config import load_settings
+    from lib.hearings import officers
+    from lib.ops.startup import open_portal_database
+    from lib.staff import signin
+    from tests.conftest import make_form
+
+    settings = load_settings({}, env={"ESACHIVALAYA_DB": str(folder / "portal.duckdb"), "ESACHIVALAYA_DEMO": "0"})
+    con = open_portal_database(settings)
+    try:
+        signin.create_demo_users(con)
+        officers.ensure_default_rules(con)
+        ack = file_complaint(con, settings, make_form(preferred_dates=()), load_form_choices(con),
+                             track_url="http://127.0.0.1/track_complaint")
+        dc = next(u for u in signin.DEMO_USERS if u.username == "dc_rewari")
+        actions.start_scrutiny(con, dc, ack.complaint_id, 0)
+        actions.accept(con, dc, ack.complaint_id, 1)
+    finally:
+        con.close()
+    return ack
+
+
 def sign_in(page, url: str, username: str) -> None:
     """Sign in through the form in Hindi, and wait until the role's pages are there."""
     from playwright.sync_api import expect

@@ -15,15 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from lib.casework import actions
-from lib.citizen.filing import file_complaint, load_form_choices
-from lib.core.config import load_settings
 from lib.db.connect import connect
-from lib.hearings import officers
-from lib.ops.startup import open_portal_database
-from lib.staff import signin
-from tests.conftest import make_form
-from tests.e2e.conftest import PHONE, PortalServer, sign_in, wait_for_app
+from tests.e2e.conftest import PHONE, PortalServer, accepted_complaint, sign_in, wait_for_app
 
 IST = ZoneInfo("Asia/Kolkata")
 PWD_HI = "लोक निर्माण (भवन एवं सड़कें) विभाग"
@@ -42,16 +35,7 @@ def sql(db_path, statement: str, params=()) -> list[tuple]:
 @pytest.fixture
 def accepted_portal(tmp_path, browser):
     """Demo accounts, the DC as hearing officer, one accepted Hindi complaint (PHED) without preferred dates."""
-    settings = load_settings({}, env={"ESACHIVALAYA_DB": str(tmp_path / "portal.duckdb"), "ESACHIVALAYA_DEMO": "0"})
-    con = open_portal_database(settings)
-    signin.create_demo_users(con)
-    officers.ensure_default_rules(con)
-    ack = file_complaint(con, settings, make_form(preferred_dates=()), load_form_choices(con),
-                         track_url="http://127.0.0.1/track_complaint")
-    dc = next(u for u in signin.DEMO_USERS if u.username == "dc_rewari")
-    actions.start_scrutiny(con, dc, ack.complaint_id, 0)
-    actions.accept(con, dc, ack.complaint_id, 1)
-    con.close()
+    ack = accepted_complaint(tmp_path)
     servers = [PortalServer(tmp_path).warm_up(browser)]
     yield servers, ack, tmp_path
     servers[-1].stop()

@@ -10,16 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from lib.casework import actions
-from lib.hearings import officers
-from lib.staff import signin
 from lib.core.config import load_settings
 from lib.citizen.track_links import signed_track_url
 from lib.db.connect import connect
-from lib.citizen.filing import file_complaint, load_form_choices
-from lib.ops.startup import open_portal_database
-from tests.conftest import make_form
-from tests.e2e.conftest import PHONE, PortalServer, sign_in, wait_for_app
+from tests.e2e.conftest import PHONE, PortalServer, accepted_complaint, sign_in, wait_for_app
 
 MOBILE = "9876543210"              # make_form's mobile
 IST_ZONE = ZoneInfo("Asia/Kolkata")
@@ -29,17 +23,7 @@ IST_ZONE = ZoneInfo("Asia/Kolkata")
 def hearing_portal(tmp_path, browser):
     """The portal on a database with the demo accounts, the DC as hearing officer with the default rules,
     and one accepted complaint whose citizen has no preferred date."""
-    db_path = tmp_path / "portal.duckdb"              # where PortalServer points the portal
-    settings = load_settings({}, env={"ESACHIVALAYA_DB": str(db_path), "ESACHIVALAYA_DEMO": "0"})
-    con = open_portal_database(settings)
-    signin.create_demo_users(con)
-    officers.ensure_default_rules(con)
-    ack = file_complaint(con, settings, make_form(preferred_dates=()), load_form_choices(con),
-                         track_url="http://127.0.0.1/track_complaint")
-    dc = next(u for u in signin.DEMO_USERS if u.username == "dc_rewari")
-    actions.start_scrutiny(con, dc, ack.complaint_id, 0)
-    actions.accept(con, dc, ack.complaint_id, 1)
-    con.close()
+    ack = accepted_complaint(tmp_path)
     server = PortalServer(tmp_path).warm_up(browser)
     yield server, ack
     server.stop()
