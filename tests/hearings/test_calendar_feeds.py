@@ -71,6 +71,10 @@ def rows(con, sql, params=()):
         return cur.execute(sql, list(params)).fetchall()
 
 
+def event_complaint(con, tracking_no: str) -> int:
+    return rows(con, "SELECT id FROM complaints WHERE tracking_no = ?", [tracking_no])[0][0]
+
+
 def test_each_feed_holds_what_its_calendar_page_shows_and_nothing_of_the_citizen(con, office):
     dc, phed, ulb = (feeds.make_feed(con, u, "en") for u in (DC, PHED, ULB))
     district = read(con, dc)
@@ -89,9 +93,6 @@ def test_each_feed_holds_what_its_calendar_page_shows_and_nothing_of_the_citizen
         for secret in (NAME, "Zorawar", MOBILE, MOBILE[-4:], "9812345678", AADHAAR, AADHAAR[-4:], "हमारी गली"):
             assert secret not in text, secret
 
-
-def event_complaint(con, tracking_no: str) -> int:
-    return rows(con, "SELECT id FROM complaints WHERE tracking_no = ?", [tracking_no])[0][0]
 
 
 def test_the_feed_speaks_the_language_it_was_made_in(con, office):
@@ -137,8 +138,8 @@ def test_only_the_token_hash_is_kept_and_the_audit_names_the_user_never_the_toke
     feeds.serve_feed(con, token)
     feeds.serve_feed(con, token[:-1] + ("A" if token[-1] != "A" else "B"))
     feeds.serve_feed(con, "x" * 5000)
-    assert rows(con, "SELECT actor, target, detail FROM audit_log WHERE action = 'calendar_feed.fetch' ORDER BY id") == [
-        ("officer_phed", None, "200"), ("ical:refused", None, "404"), ("ical:refused", None, "404")]
+    fetches = rows(con, "SELECT actor, target, detail FROM audit_log WHERE action = 'calendar_feed.fetch' ORDER BY id")
+    assert fetches == [("officer_phed", None, "200"), ("ical:refused", None, "404"), ("ical:refused", None, "404")]
     everything = str(rows(con, "SELECT * FROM audit_log")) + str(rows(con, "SELECT * FROM calendar_feeds"))
     assert token not in everything and token[:12] not in everything
 
