@@ -1,5 +1,5 @@
 """Hearings calendar: month, week and day views coloured by status (the DC's office sees every officer, an officer
-their own), the DC's briefing on today's hearings, and the officer's hearings as an .ics file."""
+their own), the DC's briefing on today's hearings, and the officer's hearings as an .ics file or a calendar feed."""
 from lib import ui
 
 ui.guard("calendar")
@@ -11,7 +11,7 @@ import streamlit as st  # noqa: E402
 from streamlit_calendar import calendar  # noqa: E402
 
 from lib.hearings import booking, calendar_export, officers, slots  # noqa: E402
-from lib.ui import case_page  # noqa: E402
+from lib.ui import calendar_feed, case_page  # noqa: E402
 from lib.core.roles import Role  # noqa: E402
 from lib.core.i18n import name_in  # noqa: E402
 from lib.citizen.receipt import format_time  # noqa: E402
@@ -167,3 +167,6 @@ if whose:
                        mime="text/calendar", key="ics_download")
 else:
     st.caption(ui.tr("hearing.no_officers"))
+
+# ---- the same hearings as a feed a calendar app subscribes to (the secret address) ----
+calendar_feed.subscribe_section(con, user)

@@ -1,7 +1,7 @@
 """The portal's own HTTP additions to Streamlit's server (mounted by portal.py through st.App):
 `/api/health`, a readiness check that sees the database, the Open311 API for partner systems
-(`/api/open311/v2/...` and `/api/openapi.json`, lib/ops/open311_api.py), and gzip for Streamlit's
-static assets.
+(`/api/open311/v2/...` and `/api/openapi.json`, lib/ops/open311_api.py), officers' calendar feeds
+(`/api/ical/<token>.ics`, lib/ops/ical_api.py), and gzip for Streamlit's static assets.
 
 Both run in Streamlit's own server process, beside the pages, so the health check uses the
 process's one DuckDB connection (`startup.portal_database`, the one `ui.connection()` returns), never
@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lib.core.config import Settings
 from lib.db import connect as db
-from lib.ops import open311_api, startup
+from lib.ops import ical_api, open311_api, startup
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class StaticGzipMiddleware:
 def routes(settings: Callable[[], Settings]) -> list[Route]:
     """`settings` gives this process's Settings (portal.py reads them as lib/ui does)."""
     return [Route(HEALTH_PATH, partial(health, settings=settings), methods=["GET"]),
-            *open311_api.routes(settings)]
+            *open311_api.routes(settings), *ical_api.routes(settings)]
 
 
 def middleware() -> list[Middleware]:
