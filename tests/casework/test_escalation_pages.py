@@ -3,29 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import bcrypt
-import pytest
-
 from lib.casework import deadlines, escalation
 from lib.citizen.filing import file_complaint, load_form_choices
 from lib.core.config import load_settings
 from lib.core.i18n import t
 from lib.ops.startup import open_portal_database
 from tests.conftest import make_form, open_portal_as
-from tests.staff.test_admin_page import connection, open_admin
+from tests.staff.test_admin_page import admin, connection, quick_bcrypt  # noqa: F401  (fixtures)
 
 IST = deadlines.IST
-
-
-@pytest.fixture(autouse=True)
-def quick_bcrypt(monkeypatch):
-    real = bcrypt.gensalt
-    monkeypatch.setattr(bcrypt, "gensalt", lambda rounds=12, prefix=b"2b": real(4, prefix))
-
-
-@pytest.fixture
-def admin(demo_users):
-    return open_admin()
 
 
 def test_the_admin_changes_the_delays_and_a_wrong_pair_is_refused_beside_its_field(admin):
