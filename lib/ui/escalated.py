@@ -9,6 +9,7 @@ from lib.core.roles import User
 from lib.ui.frame import tr
 
 BADGE_COLOUR = {escalation.Level.DEPARTMENT_HEAD: "orange", escalation.Level.DC: "red"}
+LINES = 15          # listed here, longest waiting first; the rest wait their turn (a line is a button)
 
 
 def age_text(days_ago: int) -> str:
@@ -22,12 +23,15 @@ def render(con, user: User) -> None:
         return
     cases = escalation.escalated_to_me(con, user)
     with st.container(border=True, key="escalated_to_me"):
-        st.subheader(f"{tr('escalation.queue.title')} ({len(cases)})")
+        many = "+" if len(cases) >= escalation.SHOWN_MAX else ""
+        st.subheader(f"{tr('escalation.queue.title')} ({len(cases)}{many})")
         st.caption(tr("escalation.queue.intro", level=tr(f"escalation.level.{level}")))
         if not cases:
             st.caption(tr("escalation.queue.none"))
             return
-        for case in cases:
+        if len(cases) > LINES:
+            st.caption(tr("escalation.queue.first", count=LINES))
+        for case in cases[:LINES]:
             line = st.container(key=f"escalated_case_{case.tracking_no}")
             text_col, open_col = line.columns([5, 1], vertical_alignment="center")
             # Markdown: the subject is the citizen's text, so it is shown as plain text below the line.
