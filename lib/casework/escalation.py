@@ -28,7 +28,8 @@ from lib.staff import administration, audit
 
 SYSTEM_ACTOR = "system"
 MAX_DAYS = 365
-BATCH = 200                      # complaints claimed per level before listing the next ones
+BATCH = 200                      # complaints claimed per transaction
+LOST_RACES_MAX = 5               # claims lost to rounds running beside this one, before leaving it to them
 SMS_TEMPLATE = "escalated"
 SHOWN_MAX = 200                  # escalated complaints listed to one officer
 
@@ -164,59 +165,56 @@ def escalate_due(con, today: date | None = None, now: datetime | None = None,
                  batch: int = BATCH) -> dict[Level, int]:
     """Escalate every open complaint that is far enough past its deadline, the head's level first so
     that one very late complaint goes through both levels in one round. Returns how many complaints
-    reached each level in this call. Safe to run in several processes at once (see `_escalate_one`)."""
+    reached each level in this call. Safe to run in several processes at once (see `_escalate_batch`)."""
     now = now or datetime.now(timezone.utc)
     today = today or deadlines.today_in_ist(now)
     targets, rules = deadlines.get_targets(con), get_rules(con)
     done = {}
     for level, days, needs_department, after in ((Level.DEPARTMENT_HEAD, rules.head_days, True, None),
                                                  (Level.DC, rules.dc_days, False, Level.DEPARTMENT_HEAD)):
+        with con.cursor() as cur:
+            overdue = deadlines.overdue_condition(con, cur, targets, today - timedelta(days=days))
         done[level] = 0
-        while True:
-            with con.cursor() as cur:
-                overdue = deadlines.overdue_condition(con, cur, targets, today - timedelta(days=days))
-                ids = escalation_db.due(cur, overdue, level, needs_department=needs_department,
-                                        after_level=after, limit=batch)
-            reached = sum(_escalate_once(con, cid, level, overdue, now) for cid in ids)
+        lost = 0
+        while lost < LOST_RACES_MAX:
+            try:
+                reached = retrying(lambda: _escalate_batch(con, level, overdue, now, needs_department, after, batch))
+            except ConstraintViolation:
+                # DuckDB finds two transactions claiming the same complaint only when the second
+                # commits: that one wrote nothing, and its next try skips what the other claimed.
+                lost += 1
+                continue
             done[level] += reached
-            if len(ids) < batch or reached == 0:
+            if reached < batch:
                 break
     return done
 
 
-def _escalate_once(con, complaint_id: int, level: Level, overdue: tuple[str, list], now: datetime) -> bool:
-    try:
-        return retrying(lambda: _escalate_one(con, complaint_id, level, overdue, now))
-    except ConstraintViolation:
-        # DuckDB finds two transactions claiming the same level only when the second commits: the
-        # first one's claim stands, this one wrote nothing.
-        return False
-
-
-def _escalate_one(con, complaint_id: int, level: Level, overdue: tuple[str, list], now: datetime) -> bool:
-    """One complaint to one level, in one transaction: still overdue enough, then the claim (the row
-    of `escalations`, unique per complaint and level), the event and the SMS. A claim another process
-    made first means nothing is done here."""
+def _escalate_batch(con, level: Level, overdue: tuple[str, list], now: datetime, needs_department: bool,
+                    after: Level | None, batch: int) -> int:
+    """One transaction: claim up to `batch` complaints for the level (a row of `escalations` each,
+    unique per complaint and level, so each is claimed once whatever runs beside this), and write each
+    one's event and SMS. Everything or nothing."""
     with transaction(con) as cur:
-        row = escalation_db.still_due(cur, complaint_id, overdue)
-        if row is None:
-            return False
-        tracking_no, department, _status = row
-        if not escalation_db.claim(cur, complaint_id, level, department, now):
-            return False
-        cases_db.add_event(cur, complaint_id, now, SYSTEM_ACTOR, CaseEvent.ESCALATED, None, None, level, False)
-        officers = (escalation_db.department_heads(cur, department) if level == Level.DEPARTMENT_HEAD
-                    else escalation_db.dc_office(cur))
+        claimed = escalation_db.claim_due(cur, overdue, level, now, needs_department=needs_department,
+                                          after_level=after, limit=batch)
+        officers_of: dict[str | None, list] = {}
         language = DEFAULT_LANGUAGE
-        for username, mobile in officers:
-            if not mobile:
-                continue        # the admin has not given this officer a mobile: the queue still shows it
-            dlt_id, body = templates.render(SMS_TEMPLATE, language, tracking_no=tracking_no,
-                                            level=t(language, f"escalation.sms_level.{level}"))
-            outbox_db.queue_sms(cur, complaint_id=complaint_id, mobile=mobile, language=language,
-                                template=SMS_TEMPLATE, dlt_template_id=dlt_id, body=body,
-                                idempotency_key=f"escalated:{complaint_id}:{level}:{username}", created_at=now)
-        return True
+        level_name = t(language, f"escalation.sms_level.{level}")
+        for complaint_id, tracking_no, department in claimed:
+            cases_db.add_event(cur, complaint_id, now, SYSTEM_ACTOR, CaseEvent.ESCALATED, None, None, level, False)
+            if department not in officers_of:
+                officers_of[department] = (escalation_db.department_heads(cur, department)
+                                           if level == Level.DEPARTMENT_HEAD else escalation_db.dc_office(cur))
+            for username, mobile in officers_of[department]:
+                if not mobile:
+                    continue    # the admin has not given this officer a mobile: the queue still shows it
+                dlt_id, body = templates.render(SMS_TEMPLATE, language, tracking_no=tracking_no, level=level_name)
+                outbox_db.queue_sms(cur, complaint_id=complaint_id, mobile=mobile, language=language,
+                                    template=SMS_TEMPLATE, dlt_template_id=dlt_id, body=body,
+                                    idempotency_key=f"escalated:{complaint_id}:{level}:{username}",
+                                    created_at=now)
+        return len(claimed)
 
 
 # ---- What an officer sees: "Escalated to me" ----

@@ -130,18 +130,19 @@ def test_rounds_running_at_once_escalate_each_level_once(con, people, file, monk
         escalation.set_officer_contact(con, "dc_rewari", False, "", ADMIN)
     ids = [file(submission_token=f"token-{i}") for i in range(4)]
     errors = []
-    # Every round lists the same complaints before any of them claims one: a true race, every time.
+    # Every round has begun its claiming transaction before any of them claims: a true race, every time.
     rounds = 3
-    listed_together = threading.Barrier(rounds)
-    list_due = escalation_db.due
+    claiming_together = threading.Barrier(rounds)
+    first_call = threading.local()
+    claim_due = escalation_db.claim_due
 
-    def due_then_wait(*args, **kwargs):
-        found = list_due(*args, **kwargs)
-        if found:
-            listed_together.wait(timeout=60)
-        return found
+    def wait_then_claim(*args, **kwargs):
+        if not getattr(first_call, "done", False):
+            first_call.done = True
+            claiming_together.wait(timeout=60)
+        return claim_due(*args, **kwargs)
 
-    monkeypatch.setattr(escalation_db, "due", due_then_wait)
+    monkeypatch.setattr(escalation_db, "claim_due", wait_then_claim)
 
     def round_() -> None:
         try:

@@ -13,12 +13,15 @@ def _marks(values) -> str:
     return ", ".join("?" for _ in values)
 
 
-def due(cur: duckdb.DuckDBPyConnection, overdue: tuple[str, list], level: str, *, needs_department: bool,
-        after_level: str | None, limit: int) -> list[int]:
-    """Ids of complaints overdue by the level's delay (`overdue` is the overdue condition evaluated that
-    many days ago) that have not reached `level`, oldest first. `needs_department`: only complaints
-    with a department (a department head needs one); `after_level`: a complaint with a department
-    must have reached that level first (level by level)."""
+def claim_due(cur: duckdb.DuckDBPyConnection, overdue: tuple[str, list], level: str, now: datetime, *,
+              needs_department: bool, after_level: str | None, limit: int) -> list[tuple[int, str, str | None]]:
+    """Claim, oldest first, up to `limit` complaints overdue by the level's delay (`overdue` is the
+    overdue condition evaluated that many days ago) that have not reached `level`: one row of
+    `escalations` each, the primary key (complaint, level) being the claim. Returns (id, tracking_no,
+    department_code) of the rows this transaction inserted; a row another transaction holds is left to
+    it (PostgreSQL waits for it and skips it; DuckDB refuses the commit, and the next try skips it).
+    `needs_department`: only complaints with a department (a head needs one); `after_level`: a
+    complaint with a department must have reached that level first (level by level)."""
     overdue_sql, overdue_params = overdue
     parts, params = [f"({overdue_sql})"], list(overdue_params)
     parts.append("NOT EXISTS (SELECT 1 FROM escalations e WHERE e.complaint_id = c.id AND e.level = ?)")
@@ -29,27 +32,16 @@ def due(cur: duckdb.DuckDBPyConnection, overdue: tuple[str, list], level: str, *
         parts.append("(c.department_code IS NULL OR EXISTS (SELECT 1 FROM escalations p"
                      " WHERE p.complaint_id = c.id AND p.level = ?))")
         params.append(after_level)
-    rows = cur.execute(f"SELECT c.id FROM complaints c WHERE {' AND '.join(parts)}"
-                       " ORDER BY c.filed_at, c.id LIMIT ?", [*params, limit]).fetchall()
-    return [r[0] for r in rows]
-
-
-def still_due(cur: duckdb.DuckDBPyConnection, complaint_id: int, overdue: tuple[str, list]) -> tuple | None:
-    """(tracking_no, department_code, status) when the complaint is still overdue by the delay, in the
-    claiming transaction (it may have been acted on since it was listed); else None."""
-    overdue_sql, overdue_params = overdue
-    return fetch_one(cur, f"SELECT c.tracking_no, c.department_code, c.status FROM complaints c"
-                          f" WHERE c.id = ? AND ({overdue_sql})", [complaint_id, *overdue_params])
-
-
-def claim(cur: duckdb.DuckDBPyConnection, complaint_id: int, level: str, department_code: str | None,
-          now: datetime) -> bool:
-    """Record that the complaint reached `level`; False when it already had (another process, an
-    earlier round): then the caller does nothing more."""
-    row = fetch_one(cur, "INSERT INTO escalations (complaint_id, level, escalated_at, department_code)"
-                         " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING complaint_id",
-                    [complaint_id, level, now, department_code])
-    return row is not None
+    claimed = cur.execute(
+        "INSERT INTO escalations (complaint_id, level, escalated_at, department_code)"
+        f" SELECT c.id, ?, ?, c.department_code FROM complaints c WHERE {' AND '.join(parts)}"
+        " ORDER BY c.filed_at, c.id LIMIT ? ON CONFLICT DO NOTHING RETURNING complaint_id",
+        [level, now, *params, limit]).fetchall()
+    if not claimed:
+        return []
+    ids = [r[0] for r in claimed]
+    return cur.execute(f"SELECT id, tracking_no, department_code FROM complaints WHERE id IN ({_marks(ids)})"
+                       " ORDER BY filed_at, id", ids).fetchall()
 
 
 def department_heads(cur: duckdb.DuckDBPyConnection, department_code: str) -> list[tuple[str, str | None]]:
