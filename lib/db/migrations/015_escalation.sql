@@ -1,5 +1,5 @@
 -- Escalation (issue #15): a complaint past its deadline goes up level by level, department officer ->
--- department head -> DC. (Numbered 015 in the merged branch; see the merge report.)
+-- department head -> DC.
 --
 -- Officers' mobiles, for the SMS that tells the officer of the new level; set by the admin, optional.
 ALTER TABLE users ADD COLUMN mobile VARCHAR;
