@@ -11,6 +11,7 @@ from lib.core.roles import Role  # noqa: E402
 from lib.core.complaints import Status  # noqa: E402
 from lib.core.i18n import name_in, t  # noqa: E402
 from lib.core.problems import InvalidInput  # noqa: E402
+from lib.ui import escalated  # noqa: E402
 
 user = ui.require_user()
 con = ui.connection()
@@ -178,6 +179,7 @@ if user.role == Role.OFFICER:
     st.title(ui.tr("queue.title_department", department=department_name(user.department_code)))
 else:
     st.title(ui.tr("queue.title"))
+escalated.render(con, user)          # issue #15: "Escalated to me", for department heads and the DC
 
 sort_col, direction_col, size_col = st.columns([2, 2, 1])
 sort_col.selectbox(ui.tr("queue.sort"), options=list(queue.SortColumn), key=key("sort"),

@@ -100,6 +100,8 @@ def portal_env(tmp_path, monkeypatch, engine, request):
     monkeypatch.setenv("ESACHIVALAYA_DEMO", "0")
     # Tests that look at queued SMS must not race the background dispatcher.
     monkeypatch.setenv("ESACHIVALAYA_SMS_DISPATCHER", "0")
+    # Nor the background escalation (issue #15): its tests start it themselves.
+    monkeypatch.setenv("ESACHIVALAYA_ESCALATION", "0")
     return tmp_path
 
 

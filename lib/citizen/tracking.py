@@ -59,6 +59,8 @@ def event_label(language: str, event: str, to_status: str | None, code: str | No
         return t(language, f"event.{event}", department=department(code))
     if event == CaseEvent.FEEDBACK and code in tuple(Feedback):
         return t(language, "event.feedback", answer=t(language, f"feedback.{code}"))
+    if event == CaseEvent.ESCALATED and code in ("department_head", "dc"):     # escalation.Level
+        return t(language, "event.escalated", level=t(language, f"escalation.level.{code}"))
     if event in (CaseEvent.REOPENED, CaseEvent.REMARK, *HearingEvent):
         return t(language, f"event.{event}")
     return t(language, "event.status_changed", status=t(language, f"status.{to_status}"))

@@ -56,6 +56,7 @@ class CaseEvent(StrEnum):
     FEEDBACK = "feedback"                  # remark: the citizen's Feedback answer
     REOPENED = "reopened"
     REMARK = "remark"                      # internal: the officer's words on the action beside it
+    ESCALATED = "escalated"                # internal, by "system": remark: the level reached (issue #15)
 
 
 @dataclass(frozen=True)

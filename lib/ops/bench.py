@@ -87,10 +87,11 @@ def _say(options: BenchOptions, text: str) -> None:
 
 @contextlib.contextmanager
 def portal_in(folder: Path):
-    """Point the portal at `folder` for the run (no demo data, no background SMS sender), with
+    """Point the portal at `folder` for the run (no demo data, no background SMS sender or escalation), with
     Streamlit's process-wide caches empty before and after."""
     values = {"ESACHIVALAYA_DB": str(folder / "portal.duckdb"), "ESACHIVALAYA_UPLOADS": str(folder / "uploads"),
-              "ESACHIVALAYA_DEMO": "0", "ESACHIVALAYA_SMS_DISPATCHER": "0"}
+              "ESACHIVALAYA_DEMO": "0", "ESACHIVALAYA_SMS_DISPATCHER": "0",
+              "ESACHIVALAYA_ESCALATION": "0"}     # nor the escalation round (issue #15): it would skew the timings
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     st.cache_resource.clear()

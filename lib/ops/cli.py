@@ -1,4 +1,4 @@
-"""Command line for the portal's operators: seed, reset-demo, user, backup, restore, slots (`python -m lib.ops.cli --help`)."""
+"""Command line for the portal's operators: seed, reset-demo, user, backup, restore, slots, escalate (`python -m lib.ops.cli --help`)."""
 from __future__ import annotations
 
 import argparse
@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     slots.add_argument("--days", type=positive_int, default=7, metavar="N", help="how many days ahead (default 7)")
     slots.add_argument("--json", action="store_true", help="one JSON object per slot and line, for scripts")
     slots.set_defaults(run=run_slots)
+
+    # ---- escalation (issue #15) ----
+    escalate = commands.add_parser("escalate", help="escalate complaints past their deadline (department head, "
+                                   "then DC) now; safe to run from cron beside the portal's own rounds")
+    escalate.set_defaults(run=run_escalate)
     return parser
 
 
@@ -272,6 +277,24 @@ def run_slots(args: argparse.Namespace) -> int:
                   + (f" (for {slot.standing_in_for})" if slot.standing_in_for else ""))
     if not args.json:
         print(f"{len(found)} free slots in the next {args.days} days", file=sys.stderr)
+    return 0
+
+
+def run_escalate(args: argparse.Namespace) -> int:
+    from lib.casework import deadlines, escalation
+
+    settings = load_settings()
+    if not settings.db_path.exists():
+        print(f"error: there is no database at {settings.db_path}", file=sys.stderr)
+        return 1
+    con = connect(settings.db_path)           # DatabaseBusy while the portal holds the file
+    try:
+        deadlines.ensure_calendar(con)
+        done = escalation.escalate_due(con)
+    finally:
+        con.close()
+    print(f"escalated {done[escalation.Level.DEPARTMENT_HEAD]} complaint(s) to the department head and "
+          f"{done[escalation.Level.DC]} to the DC")
     return 0
 
 

@@ -175,6 +175,19 @@ TEMPLATES: dict[str, Template] = {
                       "It is valid for 10 minutes. Do not share it. -DC Office Rewari",
             },
         ),
+        # ---- Escalation (issue #15): to the officer a complaint past its deadline now reaches. ----
+        # {level} is at most 30 characters (escalation.sms_level.*).
+        Template(
+            name="escalated",
+            dlt_template_id={"hi": "1107000000000015001", "en": "1107000000000015002"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: शिकायत {tracking_no} समय-सीमा से आगे है और अब {level} स्तर पर "
+                      "आपके पास है। कृपया पोर्टल पर कार्रवाई करें। -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: complaint {tracking_no} is past its deadline and is now with "
+                      "you at the {level} level. Please act on it in the portal. -DC Office Rewari",
+            },
+        ),
+        # ---- end of escalation ----
     )
 }
 

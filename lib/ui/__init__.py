@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib.staff import access
 from lib.sms import dispatcher
+from lib.casework import escalation_job as escalation_job_module
 from lib.ops import startup
 from lib.core.config import Settings, load_settings
 from lib.citizen.filing import FormChoices, load_form_choices
@@ -60,6 +61,18 @@ def sms_dispatcher():
         return None
 
 
+# ---- escalation (issue #15): the background round beside the SMS dispatcher ----
+@st.cache_resource(show_spinner=False, on_release=lambda thread: thread.stop() if thread else None)
+def escalation_job():
+    """The process's one background escalation thread over the cached connection (None when off)."""
+    try:
+        return escalation_job_module.start_background_escalation(connection(), _secrets())
+    except ValueError:   # a bad [escalation] table must not break the portal; cron can still escalate
+        logging.getLogger(__name__).exception("background escalation not started")
+        return None
+# ---- end of escalation ----
+
+
 @st.cache_resource(show_spinner=False)
 def form_choices() -> FormChoices:
     return load_form_choices(connection())
@@ -77,6 +90,7 @@ def start_frame() -> None:
     st.session_state[FRAME_KEY] = True
     frame.remember_language()
     sms_dispatcher()                 # started once per process; sends what the outbox holds
+    escalation_job()                 # started once per process; escalates complaints past their deadline
 
 
 def _frame_a_public_page(page: str) -> bool:

@@ -41,6 +41,9 @@ class PortalServer:
         self.db_path = db_dir / "portal.duckdb"
         env = {**os.environ, "ESACHIVALAYA_DB": str(self.db_path), "ESACHIVALAYA_DEMO": "1" if demo else "0",
                "ESACHIVALAYA_PUBLIC_URL": self.url}
+        # Background escalation (issue #15) off unless a test asks for it: on a demo database its first
+        # round escalates hundreds of complaints, work that would slow every other browser test.
+        env.setdefault("ESACHIVALAYA_ESCALATION", "0")
         # Output to a file, not a pipe: a full pipe would block the server.
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(

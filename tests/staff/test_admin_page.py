@@ -79,7 +79,7 @@ def fill_new_user(at: AppTest, username="xen_irrigation", name="XEN, Irrigation 
 def test_admin_sees_the_tabs_and_every_user_without_hashes(admin):
     assert [tab.label for tab in admin.tabs] == ["Users", "Departments", "Deadlines & holidays", "Audit trail",
                                                  t("en", "backup.tab"), "Hearing rules", "Places",
-                                                 "Partner systems"]
+                                                 "Partner systems", "Escalation"]
     users = table(admin, "Username")
     assert set(users["Username"]) == {u.username for u in signin.DEMO_USERS}
     assert users.set_index("Username").loc["officer_phed", "Role"] == "Department officer"
