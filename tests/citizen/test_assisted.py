@@ -15,7 +15,7 @@ from lib.citizen.filing import file_complaint
 from lib.citizen.one_time_codes import CODE_LIFE, CodeCheck
 from lib.core.problems import InvalidInput
 from lib.staff import administration, signin
-from tests.conftest import jpeg_bytes, make_form
+from tests.conftest import make_form
 
 pytestmark = pytest.mark.engines
 
