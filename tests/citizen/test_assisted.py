@@ -234,3 +234,11 @@ def test_the_admin_gives_operators_a_centre_and_nobody_else(desk):
     assert administration.centres(desk)["csc_bawal"] == "SARAL Kendra Bawal"
     administration.change_role(desk, "csc_bawal", "analyst", None, admin)
     assert "csc_bawal" not in administration.centres(desk)
+
+
+def test_the_admins_outbox_page_never_shows_the_code(desk, settings, choices):
+    from lib.sms.dispatcher import readable_text
+
+    assisted.request_code(desk, settings, make_form(), choices, OPERATOR, NOW)
+    [(body,)] = rows(desk, "SELECT body FROM sms_outbox")
+    assert sent_code(desk) not in readable_text(body) and CENTRE in readable_text(body)
