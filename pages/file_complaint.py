@@ -1,4 +1,7 @@
-"""File a complaint: the public form, then the acknowledgement with tracking number and receipt."""
+"""File a complaint: the public form, then the acknowledgement with tracking number and receipt.
+
+A CSC operator (assisted filing) fills the same form for a walk-in citizen; its button then sends
+the citizen a code, and the complaint is filed once the citizen's code is typed (lib/ui/assisted.py)."""
 from lib import ui
 
 ui.guard("file_complaint")
@@ -16,6 +19,7 @@ from lib.core.place_search import narrowed_places  # noqa: E402
 from lib.core.problems import InvalidInput  # noqa: E402
 from lib.citizen.receipt import receipt_text, summary_rows  # noqa: E402
 from lib.citizen.tracking import load_public_complaint  # noqa: E402
+from lib.ui import assisted  # noqa: E402
 
 # Every widget key carries the form's generation: after a successful filing the generation moves
 # on, which gives the next citizen an empty form (file uploaders cannot be cleared otherwise).
@@ -24,17 +28,17 @@ token = st.session_state.setdefault("form_token", uuid.uuid4().hex)
 k = lambda name: f"{name}_{gen}"  # noqa: E731
 lang = ui.language()
 choices = ui.form_choices()
+operator = assisted.is_operator(ui.current_user())     # filing for a walk-in citizen at a CSC
 
 
 def upload_of(value) -> filing.UploadedFile | None:
     return filing.UploadedFile(name=value.name, data=value.getvalue()) if value is not None else None
 
 
-def submit() -> None:
-    """Runs before the page re-renders, so problems can be shown beside their fields."""
+def form_from_widgets() -> filing.ComplaintForm:
     state = st.session_state
     place = state.get(k(f"place_{state.get(k('tehsil'))}"))
-    form = filing.ComplaintForm(
+    return filing.ComplaintForm(
         language=ui.language(),
         name=state.get(k("name"), ""),
         mobile=state.get(k("mobile"), ""),
@@ -56,9 +60,31 @@ def submit() -> None:
         consent=bool(state.get(k("consent"))),
         submission_token=token,
     )
+
+
+def filed(ack: filing.Acknowledgement, centre: str | None = None) -> None:
+    """The next run shows the acknowledgement; the next citizen gets an empty form."""
+    st.session_state["acknowledgement"] = ack
+    st.session_state[assisted.CENTRE] = centre
+    st.session_state["form_generation"] = gen + 1
+    st.session_state["form_token"] = uuid.uuid4().hex
+
+
+def start_afresh() -> None:
+    st.session_state["form_generation"] = gen + 1
+    st.session_state["form_token"] = uuid.uuid4().hex
+
+
+def submit() -> None:
+    """Runs before the page re-renders, so problems can be shown beside their fields."""
+    state = st.session_state
+    form = form_from_widgets()
     state["form_problems"] = []
     state["form_submits"] = state.get("form_submits", 0) + 1     # a new jump to the first problem
     state.pop("form_failed", None)
+    if operator:                     # nothing is filed before the citizen's code is typed
+        state["form_problems"] = assisted.send_code(form)
+        return
     try:
         ack = filing.file_complaint(ui.connection(), ui.settings(), form, choices,
                                     track_url=ui.settings().track_url, client=ui.client_address())
@@ -71,25 +97,28 @@ def submit() -> None:
         logging.getLogger(__name__).exception("filing a complaint failed")
         state["form_failed"] = True
         return
-    state["acknowledgement"] = ack
-    state["form_generation"] = gen + 1
-    state["form_token"] = uuid.uuid4().hex
+    filed(ack)
 
 
 def show_acknowledgement(ack: filing.Acknowledgement) -> None:
     complaint = load_public_complaint(ui.connection(), ack.complaint_id)
+    centre = st.session_state.get(assisted.CENTRE) if operator else None
     st.success(ui.tr("ack.title"), icon="✅")
     st.markdown(f"### {ui.tr('ack.tracking_no')}: `{ack.tracking_no}`")
     if ack.duplicate_submit:
         st.info(ui.tr("ack.duplicate"))
     st.write(ui.tr("ack.keep", mobile=complaint.masked_mobile))
     st.subheader(ui.tr("ack.summary"))
-    st.dataframe(pd.DataFrame(summary_rows(lang, complaint, choices), columns=["", " "]),
+    st.dataframe(pd.DataFrame(summary_rows(lang, complaint, choices, centre), columns=["", " "]),
                  hide_index=True, width="stretch")
-    st.download_button(ui.tr("ack.download"), data=receipt_text(lang, complaint, choices),
-                       file_name=f"{ack.tracking_no}.txt", mime="text/plain; charset=utf-8")
-    st.caption(ui.tr("ack.track_hint"))
-    st.page_link("pages/track_complaint.py", label=ui.tr("nav.track_complaint"), icon="🔎")
+    if operator:
+        assisted.receipt_downloads(lang, complaint, choices, centre, key="ack_receipt")
+        st.page_link("pages/filed_by_me.py", label=ui.tr("nav.filed_by_me"), icon="📋")
+    else:
+        st.download_button(ui.tr("ack.download"), data=receipt_text(lang, complaint, choices),
+                           file_name=f"{ack.tracking_no}.txt", mime="text/plain; charset=utf-8")
+        st.caption(ui.tr("ack.track_hint"))
+        st.page_link("pages/track_complaint.py", label=ui.tr("nav.track_complaint"), icon="🔎")
     if st.button(ui.tr("ack.file_another")):
         del st.session_state["acknowledgement"]
         st.rerun()
@@ -98,10 +127,13 @@ def show_acknowledgement(ack: filing.Acknowledgement) -> None:
 if "acknowledgement" in st.session_state:
     show_acknowledgement(st.session_state["acknowledgement"])
     st.stop()
+if operator and assisted.PENDING in st.session_state:
+    assisted.show_code_step(on_filed=filed, on_cancel=start_afresh)
+    st.stop()
 
 problems = st.session_state.get("form_problems", [])
-st.title(ui.tr("form.title"))
-st.caption(ui.tr("form.intro"))
+st.title(ui.tr("assisted.form.title") if operator else ui.tr("form.title"))
+st.caption(ui.tr("assisted.form.intro") if operator else ui.tr("form.intro"))
 if st.session_state.get("form_failed"):
     st.error(ui.tr("form.failed"))
 if problems:
@@ -203,4 +235,5 @@ if problems:
     ui.problem_list(problems, {f: ui.tr(f"form.{label}") for f, label in fields.items()}, key="form_problem_list",
                     first_widget=k(widgets.get(first, first)) if first in fields else "submit_complaint",
                     nonce=st.session_state.get("form_submits", 0))
-st.button(ui.tr("form.submit"), type="primary", on_click=submit, width="stretch", key="submit_complaint")
+st.button(ui.tr("assisted.form.submit") if operator else ui.tr("form.submit"), type="primary", on_click=submit,
+          width="stretch", key="submit_complaint")

@@ -65,7 +65,10 @@ class ComplaintForm:
     photos: tuple[UploadedFile, ...] = ()
     hearing_mode: str = HearingMode.VIDEO
     preferred_dates: tuple[date, ...] = ()
-    channel: str = "web"                 # how it arrived: the form, or "api:<partner>" (lib/partners)
+    channel: str = "web"                 # how it arrived: the form, "api:<partner>" (lib/partners) or "csc:<centre>"
+    # Assisted filing (lib/citizen/assisted.py): the operator who filed it for the citizen, and their centre.
+    filed_by: str | None = None
+    centre: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,7 @@ def check_fields(form: ComplaintForm, choices: FormChoices, hmac_key: bytes, tod
             "category_code": form.category_code, "subject": subject, "description": description,
             "hearing_mode": form.hearing_mode, "preferred_dates": dates or None,
             "submission_token": form.submission_token, "channel": form.channel,
+            "filed_by": form.filed_by, "centre": form.centre,
         },
         "files": [("id_proof", id_document)] + [("photo", p) for p in photos],
     }
@@ -204,21 +208,25 @@ def prepare_files(checked: dict) -> dict:
 
 def file_complaint(con, settings: Settings, form: ComplaintForm, choices: FormChoices, *,
                    track_url: str, now: datetime | None = None, client: str | None = None,
+                   client_limit: limits.ClientLimit = limits.PUBLIC_FORM, within=None,
                    _between_writes=None) -> Acknowledgement:
     """File the complaint, or return the one this same form already filed (double click, resubmit).
 
     Nothing is saved unless everything is valid, and the stored uploads are removed again if the
-    transaction fails, so a failed filing leaves no trace. `client`: the browser's address; when
-    given (the public form always gives it) the filing limits apply (lib/citizen/limits.py).
-    `_between_writes` lets tests inject a failure inside the transaction.
+    transaction fails, so a failed filing leaves no trace. `client`: the browser's address (or an
+    operator's, lib/citizen/assisted.py); when given (the public form always gives it) the filing
+    limits apply (lib/citizen/limits.py), `client_limit` saying how many an hour. `within(cur)`
+    runs first inside the filing's transaction and may refuse it by raising (assisted filing spends
+    the citizen's one-time code there). `_between_writes` lets tests inject a failure inside the
+    transaction.
     """
     now = (now or datetime.now(IST)).astimezone(IST)
-    earlier = _earlier_filing(con, form.submission_token)
+    earlier = earlier_filing(con, form.submission_token)
     if earlier:
         return earlier
     checked = check_fields(form, choices, settings.aadhaar_hmac_key, now.date())
     if client is not None:
-        limits.admit(con, client, checked["columns"]["mobile"], now)
+        limits.admit(con, client, checked["columns"]["mobile"], now, client_limit)
     checked = prepare_files(checked)
     store = uploads.UploadStore(settings.uploads_dir, settings.uploads_fernet_key)
     stored: list[str] = []
@@ -227,7 +235,7 @@ def file_complaint(con, settings: Settings, form: ComplaintForm, choices: FormCh
             stored.append(store.save(prepared.data))
         # The acknowledgement carries the signed link that opens the complaint's details (track_links).
         link = partial(track_links.signed_track_url, settings, track_url)
-        ack = retrying(lambda: _write(con, checked, stored, now, link, _between_writes))
+        ack = retrying(lambda: _write(con, checked, stored, now, link, _between_writes, within))
     except ConstraintViolation:
         # Two submits of the same form raced: the other one won; hand back its tracking number.
         for name in stored:
@@ -235,7 +243,7 @@ def file_complaint(con, settings: Settings, form: ComplaintForm, choices: FormCh
         # DuckDB may report the clash while the winner's transaction is still open: give it a moment
         # to commit rather than show this citizen an error for their own double click.
         for _ in range(40):
-            earlier = _earlier_filing(con, form.submission_token)
+            earlier = earlier_filing(con, form.submission_token)
             if earlier:
                 return earlier
             time.sleep(0.05)
@@ -247,7 +255,8 @@ def file_complaint(con, settings: Settings, form: ComplaintForm, choices: FormCh
     return ack
 
 
-def _earlier_filing(con, token: str) -> Acknowledgement | None:
+def earlier_filing(con, token: str) -> Acknowledgement | None:
+    """The complaint an earlier submit of this same form (its submission token) filed, if any."""
     with con.cursor() as cur:
         row = complaints_db.find_by_submission_token(cur, token)
     if row is None:
@@ -255,9 +264,11 @@ def _earlier_filing(con, token: str) -> Acknowledgement | None:
     return Acknowledgement(tracking_no=row[1], complaint_id=row[0], filed_at=row[2], duplicate_submit=True)
 
 
-def _write(con, checked: dict, stored: list[str], now: datetime, track_link, between) -> Acknowledgement:
+def _write(con, checked: dict, stored: list[str], now: datetime, track_link, between, within) -> Acknowledgement:
     columns = checked["columns"]
     with transaction(con) as cur:
+        if within:
+            within(cur)
         complaint_id = complaints_db.next_complaint_id(cur)
         tracking_no = complaints_db.insert_complaint(cur, complaint_id, now, columns)
         for (kind, prepared), stored_name in zip(checked["files"], stored):

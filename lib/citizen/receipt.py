@@ -1,6 +1,7 @@
 """What the citizen is shown and can download after filing: the complaint's summary in their language."""
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,8 +17,10 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(IST).strftime("%d-%m-%Y %H:%M IST")
 
 
-def summary_rows(language: str, complaint: PublicComplaint, choices: FormChoices) -> list[tuple[str, str]]:
-    """(label, value) pairs of the complaint's summary. Values are plain text, never markup."""
+def summary_rows(language: str, complaint: PublicComplaint, choices: FormChoices,
+                 centre: str | None = None) -> list[tuple[str, str]]:
+    """(label, value) pairs of the complaint's summary. Values are plain text, never markup.
+    `centre`: the CSC / SARAL Kendra where an operator filed it for the citizen (assisted filing)."""
     place = choices.places.get(complaint.place_lgd)
     place_name = name_in(language, place.name_en, place.name_hi) if place else "—"
     if complaint.department_code and complaint.department_code in choices.departments:
@@ -40,12 +43,29 @@ def summary_rows(language: str, complaint: PublicComplaint, choices: FormChoices
         (t(language, "summary.subject"), complaint.subject),
         (t(language, "summary.id"), complaint.masked_id),
     ]
+    if centre:
+        rows.append((t(language, "summary.centre"), centre))
     return rows
 
 
-def receipt_text(language: str, complaint: PublicComplaint, choices: FormChoices) -> str:
+def receipt_text(language: str, complaint: PublicComplaint, choices: FormChoices, centre: str | None = None) -> str:
     """A plain UTF-8 text receipt (opens on any phone; carries no personal data beyond the masked ID)."""
     lines = [t(language, "receipt.heading"), "=" * 40]
-    lines += [f"{label}: {value}" for label, value in summary_rows(language, complaint, choices)]
+    lines += [f"{label}: {value}" for label, value in summary_rows(language, complaint, choices, centre)]
     lines += ["", t(language, "receipt.footer")]
     return "\n".join(lines) + "\n"
+
+
+def receipt_html(language: str, complaint: PublicComplaint, choices: FormChoices, centre: str | None = None) -> str:
+    """The same receipt as a page to print and hand to the citizen (a CSC's printer): one A5-sized
+    table, no script, every value escaped."""
+    rows = "".join(f"<tr><th>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
+                   for label, value in summary_rows(language, complaint, choices, centre))
+    heading = html.escape(t(language, "receipt.heading"))
+    return (f'<!DOCTYPE html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
+            f"<title>{html.escape(complaint.tracking_no)}</title><style>"
+            "@page{size:A5;margin:12mm}body{font-family:'Noto Sans Devanagari','Noto Sans',sans-serif;margin:0}"
+            "table{border-collapse:collapse;width:100%}th,td{border:1px solid #444;padding:4px 6px;text-align:left;"
+            "vertical-align:top}th{width:40%}</style></head>"
+            f"<body><h1>{heading}</h1><table>{rows}</table>"
+            f"<p>{html.escape(t(language, 'receipt.footer'))}</p></body></html>\n")

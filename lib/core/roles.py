@@ -11,6 +11,8 @@ class Role(StrEnum):
     OFFICER = "officer"
     ANALYST = "analyst"
     ADMIN = "admin"
+    # -- assisted filing (issue #15): files for walk-in citizens at a CSC / SARAL Kendra --
+    OPERATOR = "operator"
 
 
 @dataclass(frozen=True)

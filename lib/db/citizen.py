@@ -26,18 +26,20 @@ def insert_complaint(cur: duckdb.DuckDBPyConnection, complaint_id: int, filed_at
         """INSERT INTO complaints (id, tracking_no, filed_at, language, citizen_name, mobile, email,
                id_type, aadhaar_last4, aadhaar_hmac, ppp_id, tehsil_lgd, place_lgd, ward, locality,
                department_code, category_code, subject, description, hearing_mode, preferred_dates,
-               consent_at, status, version, updated_at, submission_token, channel)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)""",
+               consent_at, status, version, updated_at, submission_token, channel, filed_by, centre)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)""",
         [complaint_id, tracking_no, filed_at, c["language"], c["citizen_name"], c["mobile"], c["email"],
          c["id_type"], c["aadhaar_last4"], c["aadhaar_hmac"], c["ppp_id"], c["tehsil_lgd"],
          c["place_lgd"], c["ward"], mask_aadhaar_in_text(c["locality"]), c["department_code"], c["category_code"],
          mask_aadhaar_in_text(c["subject"]), mask_aadhaar_in_text(c["description"]), c["hearing_mode"], c["preferred_dates"], filed_at,
-         Status.SUBMITTED, filed_at, c["submission_token"], c.get("channel") or "web"],
+         Status.SUBMITTED, filed_at, c["submission_token"], c.get("channel") or "web", c.get("filed_by"),
+         c.get("centre")],
     )
+    # An assisted filing's first event names the operator who filed it (the citizen confirmed by code).
     cur.execute(
         "INSERT INTO complaint_events (id, complaint_id, happened_at, actor, event, from_status, to_status, public)"
-        " VALUES (nextval('event_seq'), ?, ?, 'citizen', ?, NULL, ?, true)",
-        [complaint_id, filed_at, EventKind.FILED, Status.SUBMITTED],
+        " VALUES (nextval('event_seq'), ?, ?, ?, ?, NULL, ?, true)",
+        [complaint_id, filed_at, c.get("filed_by") or "citizen", EventKind.FILED, Status.SUBMITTED],
     )
     return tracking_no
 

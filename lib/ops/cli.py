@@ -137,12 +137,14 @@ def add_user_commands(commands) -> None:
         parser.add_argument("--name", required=True, help="display name")
         parser.add_argument("--role", required=True, choices=[r.value for r in SIGNED_IN_ROLES])
         parser.add_argument("--department", help="department code, for officers only (e.g. PHED)")
+        parser.add_argument("--centre", help="the CSC / SARAL Kendra, for operators only (e.g. \"CSC Dharuhera\")")
     reset = actions.add_parser("reset-password", help="give an account a new password")
     reset.add_argument("--username", required=True)
     set_role = actions.add_parser("set-role", help="move an account to another role (and department)")
     set_role.add_argument("--username", required=True)
     set_role.add_argument("--role", required=True, choices=[r.value for r in SIGNED_IN_ROLES])
     set_role.add_argument("--department", help="department code, for officers only (e.g. PHED)")
+    set_role.add_argument("--centre", help="the CSC / SARAL Kendra, for operators only")
     for action, run in ((create, run_user_create), (add_user, run_user_create), (reset, run_user_reset_password)):
         # Never on the command line: argv is visible to every user of the server (ps) and in shell history.
         action.add_argument("--password-stdin", action="store_true",
@@ -187,7 +189,7 @@ def run_user_create(args: argparse.Namespace) -> int:
         return 1
     failed = change_account(lambda adm, con: adm.add_user(con, adm.NewUser(
         username=args.username, display_name=args.name, role=args.role, department_code=args.department,
-        password=password), actor=adm.CONSOLE_ACTOR))
+        password=password, centre=args.centre or ""), actor=adm.CONSOLE_ACTOR))
     if not failed:
         print(f"created {args.role} account {args.username}")
     return failed
@@ -205,7 +207,7 @@ def run_user_reset_password(args: argparse.Namespace) -> int:
 
 def run_user_set_role(args: argparse.Namespace) -> int:
     failed = change_account(lambda adm, con: adm.change_role(con, args.username, args.role, args.department,
-                                                           adm.CONSOLE_ACTOR))
+                                                           adm.CONSOLE_ACTOR, centre=args.centre))
     if not failed:
         print(f"{args.username} is now {args.role}" + (f" of {args.department}" if args.department else ""))
     return failed

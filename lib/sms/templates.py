@@ -188,6 +188,19 @@ TEMPLATES: dict[str, Template] = {
             },
         ),
         # ---- end of escalation ----
+        # -- assisted filing (issue #15): the citizen confirms, with this code, a complaint a CSC
+        # operator is about to file for them ({centre}: the centre's name, at most 30 characters).
+        Template(
+            name="filing_code",
+            dlt_template_id={"hi": "1107000000000000151", "en": "1107000000000000152"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: {centre} से आपकी शिकायत दर्ज करने की पुष्टि का कोड {code} है। "
+                      "यह 10 मिनट तक मान्य है। शिकायत आपने नहीं करवाई तो कोड न बताएँ। -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: your code to confirm the complaint {centre} is filing for you is "
+                      "{code}. Valid for 10 minutes. If you did not ask, do not share it. -DC Office Rewari",
+            },
+        ),
+        # -- end assisted filing --
     )
 }
 

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from lib.staff import audit, auth
 from lib.core.roles import Role, User
+from lib.db import assisted as assisted_db
 from lib.db.staff import administration as admin_db, audit as audit_db, users as users_db
 from lib.db.connect import ConstraintViolation, retrying, transaction
 from lib.core.problems import InvalidInput, Problem, check_text
@@ -20,6 +21,7 @@ DISPLAY_NAME_LIMITS = (2, 100)
 PASSWORD_MIN_CHARS = 8
 PASSWORD_MAX_BYTES = 72          # bcrypt reads no further; lib.auth.hash_password refuses longer
 DEPARTMENT_NAME_LIMITS = (2, 150)
+CENTRE_NAME_LIMITS = (2, 100)    # an operator's centre, e.g. "CSC Dharuhera" (assisted filing)
 OFFICER_TITLE_MAX = 200
 ACCOUNT_ROLES = tuple(r for r in Role if r != Role.PUBLIC)
 # A dc account opens every complaint and every ID document of the district. It is made, given a
@@ -38,6 +40,7 @@ class NewUser:
     role: str | None
     department_code: str | None
     password: str
+    centre: str = ""                 # operators only: the CSC / SARAL Kendra they file at
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,28 @@ def _department_for_role(problems: list[Problem], cur, role: Role | None, code: 
     return code
 
 
+# -- assisted filing (issue #15): an operator files at exactly one centre; nobody else has one --
+def _centre_for_role(problems: list[Problem], role: Role | None, centre: str | None) -> str | None:
+    centre = (centre or "").strip()
+    if role is None:
+        return centre or None
+    if role != Role.OPERATOR:
+        if centre:
+            problems.append(Problem("centre", "admin.error.centre_not_allowed"))
+        return None
+    if not centre:
+        problems.append(Problem("centre", "admin.error.centre_required"))
+        return None
+    return _text(problems, "centre", centre, *CENTRE_NAME_LIMITS)
+
+
+def centres(con) -> dict[str, str]:
+    """username -> centre of every operator."""
+    with con.cursor() as cur:
+        return assisted_db.centres(cur)
+# -- end assisted filing --
+
+
 def check_actor(cur, actor: str) -> None:
     """Only an active admin changes accounts or departments, decided from the users table in the
     change's own transaction: a widget's callback runs before app.py re-reads the user, so an admin
@@ -160,6 +185,7 @@ def add_user(con, new: NewUser, actor: str, now: datetime | None = None) -> User
     display_name = _text(problems, "display_name", new.display_name, *DISPLAY_NAME_LIMITS)
     role = _role(problems, new.role)
     problems += _console_only(actor, role)
+    centre = _centre_for_role(problems, role, new.centre)
     password_problems = check_password(new.password)
     problems += password_problems
     # bcrypt is slow on purpose: hash only a password that will be kept, and outside the transaction.
@@ -175,7 +201,7 @@ def add_user(con, new: NewUser, actor: str, now: datetime | None = None) -> User
             if found:
                 raise InvalidInput(found)
             user = User(username, display_name, role, department)
-            users_db.add_user(cur, user, password_hash, now or _now())
+            users_db.add_user(cur, user, password_hash, now or _now(), centre)
             audit.record(cur, actor, "user.add", username, f"role={role}; department={department or '-'}", now)
             return user
 
@@ -227,8 +253,8 @@ def reset_password(con, username: str, password: str, actor: str, now: datetime 
 
 
 def change_role(con, username: str, role: str | None, department_code: str | None, actor: str,
-                now: datetime | None = None) -> User:
-    """Move an account to another role or department."""
+                now: datetime | None = None, centre: str | None = None) -> User:
+    """Move an account to another role, department or (operators) centre."""
     if username == actor:
         # An admin who demoted themself could not undo it, and the portal might be left without one.
         raise InvalidInput(Problem("role", "admin.error.self_role"))
@@ -241,11 +267,13 @@ def change_role(con, username: str, role: str | None, department_code: str | Non
             new_role = _role(problems, role)
             problems += _console_only(actor, new_role)
             department = _department_for_role(problems, cur, new_role, department_code)
-            if not problems and (new_role, department) == (user.role, user.department_code):
+            new_centre = _centre_for_role(problems, new_role, centre)
+            old_centre = assisted_db.centres(cur).get(username)
+            if not problems and (new_role, department, new_centre) == (user.role, user.department_code, old_centre):
                 problems.append(Problem("role", "admin.error.no_change"))
             if problems:
                 raise InvalidInput(problems)
-            users_db.update_user(cur, username, role=new_role, department_code=department)
+            users_db.update_user(cur, username, role=new_role, department_code=department, centre=new_centre)
             audit.record(cur, actor, "user.change_role", username,
                          f"role: {user.role} → {new_role}; department: "
                          f"{user.department_code or '-'} → {department or '-'}", now)

@@ -219,7 +219,10 @@ DEMO_USERS = (
     User("officer_dp", "DDPO Rewari", Role.OFFICER, "DP"),
     User("analyst_rewari", "District Planning Analyst", Role.ANALYST, None),
     User("admin_rewari", "IT Cell Rewari", Role.ADMIN, None),
+    # -- assisted filing (issue #15) --
+    User("operator_csc", "CSC Operator, Dharuhera", Role.OPERATOR, None),
 )
+DEMO_CENTRES = {"operator_csc": "CSC Dharuhera"}     # an operator's centre (assisted filing)
 
 
 def create_demo_users(con) -> None:
@@ -227,4 +230,4 @@ def create_demo_users(con) -> None:
     with transaction(con) as cur:
         for user in DEMO_USERS:
             if users_db.get_user(cur, user.username) is None:
-                users_db.add_user(cur, user, password_hash, _now())
+                users_db.add_user(cur, user, password_hash, _now(), DEMO_CENTRES.get(user.username))

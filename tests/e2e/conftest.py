@@ -35,15 +35,19 @@ class PortalServer:
     """`streamlit run portal.py` as the README starts it (app.py behind st.App, with /api/health and
     gzipped static assets), on its own database and port."""
 
-    def __init__(self, db_dir: Path, demo: bool = False):
+    def __init__(self, db_dir: Path, demo: bool = False, db_url: str | None = None):
+        """`db_url`: a postgresql:// database instead of DuckDB's file (keys and uploads then in
+        db_dir): a test can read it while the portal runs, which DuckDB's file lock forbids."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_path = db_dir / "portal.duckdb"
-        env = {**os.environ, "ESACHIVALAYA_DB": str(self.db_path), "ESACHIVALAYA_DEMO": "1" if demo else "0",
+        env = {**os.environ, "ESACHIVALAYA_DB": db_url or str(self.db_path), "ESACHIVALAYA_DEMO": "1" if demo else "0",
                "ESACHIVALAYA_PUBLIC_URL": self.url}
         # Background escalation (issue #15) off unless a test asks for it: on a demo database its first
         # round escalates hundreds of complaints, work that would slow every other browser test.
         env.setdefault("ESACHIVALAYA_ESCALATION", "0")
+        if db_url:
+            env["ESACHIVALAYA_DATA_DIR"] = str(db_dir)
         # Output to a file, not a pipe: a full pipe would block the server.
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(

@@ -40,17 +40,20 @@ def sign_in_credentials(cur: duckdb.DuckDBPyConnection) -> dict:
                           for u, name, role, pw, v in rows}}
 
 
-def add_user(cur: duckdb.DuckDBPyConnection, user: User, password_hash: str, now: datetime) -> None:
+def add_user(cur: duckdb.DuckDBPyConnection, user: User, password_hash: str, now: datetime,
+             centre: str | None = None) -> None:
+    """`centre`: an operator's (assisted filing), required for them and for nobody else."""
     cur.execute(
-        "INSERT INTO users (username, display_name, role, department_code, password_hash, active, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [user.username, user.display_name, user.role, user.department_code, password_hash, user.active, now])
+        "INSERT INTO users (username, display_name, role, department_code, password_hash, active, created_at, centre)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [user.username, user.display_name, user.role, user.department_code, password_hash, user.active, now, centre])
 
 
 def update_user(cur: duckdb.DuckDBPyConnection, username: str, *, display_name: str | None = None,
                 role: str | None = None, department_code: str | None = None, active: bool | None = None,
-                password_hash: str | None = None) -> None:
-    """Change some of a user's fields. department_code is written whenever role is (officers need it).
+                password_hash: str | None = None, centre: str | None = None) -> None:
+    """Change some of a user's fields. department_code and centre are written whenever role is
+    (officers need the one, operators the other).
 
     A new password, role, department or active state also raises the session version, which ends
     every sign-in of this user at once (their sessions and cookies carry the old version); a
@@ -62,8 +65,8 @@ def update_user(cur: duckdb.DuckDBPyConnection, username: str, *, display_name: 
             sets.append(f"{column} = ?")
             params.append(value)
     if role is not None:
-        sets += ["role = ?", "department_code = ?"]
-        params += [role, department_code]
+        sets += ["role = ?", "department_code = ?", "centre = ?"]
+        params += [role, department_code, centre]
     if active is not None or password_hash is not None or role is not None:
         sets.append("session_version = session_version + 1")
     if sets:

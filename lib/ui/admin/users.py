@@ -16,14 +16,15 @@ def add_user_submitted(desk: Desk) -> None:
     new = administration.NewUser(
         username=state.get("new_username", ""), display_name=state.get("new_display_name", ""),
         role=state.get("new_role"), department_code=ui.or_none(state.get("new_department")),
-        password=state.get("new_password", ""))
+        password=state.get("new_password", ""), centre=state.get("new_centre", ""))
     state["new_password"] = ""          # never kept in the session, whatever happens
     try:
         user = administration.add_user(desk.con, new, desk.admin.username)
     except InvalidInput as exc:
         outcome("add_user", exc.problems)
         return
-    for key, empty in (("new_username", ""), ("new_display_name", ""), ("new_role", None), ("new_department", ui.NO_CHOICE)):
+    for key, empty in (("new_username", ""), ("new_display_name", ""), ("new_role", None), ("new_department", ui.NO_CHOICE),
+                       ("new_centre", "")):
         state[key] = empty
     outcome("add_user", success=("admin.done.user_added", {"username": user.username}))
 
@@ -31,7 +32,8 @@ def add_user_submitted(desk: Desk) -> None:
 def role_submitted(desk: Desk, username: str) -> None:
     try:
         administration.change_role(desk.con, username, state.get(f"role_{username}"),
-                                   ui.or_none(state.get(f"department_{username}")), desk.admin.username)
+                                   ui.or_none(state.get(f"department_{username}")), desk.admin.username,
+                                   centre=state.get(f"centre_{username}", ""))
     except InvalidInput as exc:
         outcome("manage_user", exc.problems)
         return
@@ -60,16 +62,17 @@ def active_submitted(desk: Desk, username: str, active: bool) -> None:
 
 
 def render(desk: Desk) -> None:
+    centres = administration.centres(desk.con)          # operators' centres (assisted filing)
     st.dataframe(pd.DataFrame(
         [(u.username, u.display_name, desk.role_label(u.role),
-          desk.department_label(u.department_code) if u.department_code else "—",
+          desk.department_label(u.department_code) if u.department_code else "—", centres.get(u.username, "—"),
           ui.tr("admin.yes") if u.active else ui.tr("admin.no")) for u in desk.users],
         columns=[ui.tr("admin.username"), ui.tr("admin.display_name"), ui.tr("admin.role"),
-                 ui.tr("admin.department"), ui.tr("admin.active")]),
+                 ui.tr("admin.department"), ui.tr("admin.centre"), ui.tr("admin.active")]),
         hide_index=True, width="stretch")
     active_departments = [d.code for d in desk.departments if d.active]
     _add_user_form(desk, active_departments)
-    _manage_user(desk, active_departments)
+    _manage_user(desk, active_departments, centres)
 
 
 def _add_user_form(desk: Desk, active_departments: list[str]) -> None:
@@ -77,7 +80,7 @@ def _add_user_form(desk: Desk, active_departments: list[str]) -> None:
     problems = problems_of("add_user")
     with st.form("add_user_form"):
         st.subheader(ui.tr("admin.add_user"))
-        show_form_problems("add_user", ("username", "display_name", "role", "department", "password"))
+        show_form_problems("add_user", ("username", "display_name", "role", "department", "centre", "password"))
         st.text_input(ui.tr("admin.username"), key="new_username", max_chars=32, help=ui.tr("admin.username.help"))
         ui.show_problems(problems, "username")
         st.text_input(ui.tr("admin.display_name"), key="new_display_name", max_chars=100)
@@ -90,6 +93,8 @@ def _add_user_form(desk: Desk, active_departments: list[str]) -> None:
         st.selectbox(ui.tr("admin.department"), options=[ui.NO_CHOICE, *active_departments], key="new_department",
                      format_func=desk.department_label, help=ui.tr("admin.department.help"))
         ui.show_problems(problems, "department")
+        st.text_input(ui.tr("admin.centre"), key="new_centre", max_chars=100, help=ui.tr("admin.centre.help"))
+        ui.show_problems(problems, "centre")
         st.text_input(ui.tr("admin.password"), type="password", key="new_password", max_chars=72,
                       help=ui.tr("admin.password.help"))
         ui.show_problems(problems, "password")
@@ -97,7 +102,7 @@ def _add_user_form(desk: Desk, active_departments: list[str]) -> None:
                               args=(desk,), key="add_user_submit")
 
 
-def _manage_user(desk: Desk, active_departments: list[str]) -> None:
+def _manage_user(desk: Desk, active_departments: list[str], centres: dict[str, str]) -> None:
     user_by_name = desk.user_by_name
     st.subheader(ui.tr("admin.manage_user"))
     picked = st.selectbox(ui.tr("admin.pick_user"), options=list(user_by_name), index=None, key="manage_user",
@@ -108,7 +113,7 @@ def _manage_user(desk: Desk, active_departments: list[str]) -> None:
         return
     user = user_by_name[picked]
     problems = problems_of("manage_user")
-    show_form_problems("manage_user", ("role", "department", "password"))
+    show_form_problems("manage_user", ("role", "department", "centre", "password"))
     # Forms are keyed by the user, so each opens with that user's own values.
     with st.form(f"role_form_{picked}"):
         st.markdown(f"**{ui.tr('admin.change_role')}**")
@@ -126,6 +131,9 @@ def _manage_user(desk: Desk, active_departments: list[str]) -> None:
                      key=f"department_{picked}", format_func=desk.department_label,
                      help=ui.tr("admin.department.help"))
         ui.show_problems(problems, "department")
+        st.text_input(ui.tr("admin.centre"), value=centres.get(picked, ""), key=f"centre_{picked}", max_chars=100,
+                      help=ui.tr("admin.centre.help"))
+        ui.show_problems(problems, "centre")
         st.form_submit_button(ui.tr("admin.change_role.submit"), on_click=role_submitted, args=(desk, picked),
                               key=f"role_submit_{picked}")
     if user.role in administration.CONSOLE_ONLY_ROLES:
