@@ -11,6 +11,8 @@ class Role(StrEnum):
     OFFICER = "officer"
     ANALYST = "analyst"
     ADMIN = "admin"
+    # ---- appeals (issue #15) ----
+    APPELLATE = "appellate"  # the appellate officer (e.g. the ADC): decides citizens' appeals
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ class PageName(StrEnum):
     HELP = "help"
     CONTACT = "contact"
     ACCESSIBILITY = "accessibility"
+    # ---- appeals (issue #15) ----
+    APPEALS = "appeals"
 
 
 # The first page of each role is where `home` and signing in send it.
@@ -32,8 +34,11 @@ PAGES_BY_ROLE: dict[Role, tuple[PageName, ...]] = {
     Role.OFFICER: (PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.CALENDAR, PageName.OVERDUE),
     Role.ANALYST: (PageName.ANALYTICS,),
     Role.ADMIN: (PageName.ADMIN, PageName.SMS_OUTBOX),
+    # ---- appeals (issue #15): the appellate officer decides appeals, reading each complaint there ----
+    Role.APPELLATE: (PageName.APPEALS,),
 }
-SIGNED_IN_ROLES = (Role.DC, Role.OFFICER, Role.ANALYST, Role.ADMIN)
+SIGNED_IN_ROLES = (Role.DC, Role.OFFICER, Role.ANALYST, Role.ADMIN,
+                   Role.APPELLATE)  # appeals (issue #15)
 # Help, contact and the accessibility statement (GIGW 3.0) are for everyone, signed in or not.
 EVERYONES_PAGES = (PageName.HELP, PageName.CONTACT, PageName.ACCESSIBILITY)
 PAGES_BY_ROLE = {role: pages + EVERYONES_PAGES for role, pages in PAGES_BY_ROLE.items()}

@@ -219,6 +219,8 @@ DEMO_USERS = (
     User("officer_dp", "DDPO Rewari", Role.OFFICER, "DP"),
     User("analyst_rewari", "District Planning Analyst", Role.ANALYST, None),
     User("admin_rewari", "IT Cell Rewari", Role.ADMIN, None),
+    # ---- appeals (issue #15) ----
+    User("adc_rewari", "अतिरिक्त उपायुक्त रेवाड़ी (ADC, appellate officer)", Role.APPELLATE, None),
 )
 
 
