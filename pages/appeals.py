@@ -38,9 +38,9 @@ flash = state.pop(FLASH_KEY, None)
 if flash:
     st.success(flash)
 
-shown = st.radio(ui.tr("appeals.show"), ["pending", "all"], key="appeals_show", horizontal=True,
-                 format_func=lambda v: ui.tr(f"appeals.show.{v}"))
-lines = appeals.appeals_queue(con, user, pending_only=shown == "pending")
+# A toggle, not a radio of two labels: a choice widget's label would outlive a language switch.
+show_all = st.toggle(ui.tr("appeals.show_all"), key="appeals_show_all")
+lines = appeals.appeals_queue(con, user, pending_only=not show_all)
 st.metric(ui.tr("appeals.count"), len(lines))
 if not lines:
     st.info(ui.tr("appeals.none"))

@@ -16,7 +16,8 @@ from tests.conftest import open_portal_as, run_page_alone_as
 
 ROOT = Path(__file__).resolve().parents[2]
 USER_OF_ROLE = {Role.DC: "dc_rewari", Role.OFFICER: "officer_phed", Role.ANALYST: "analyst_rewari",
-                Role.ADMIN: "admin_rewari"}
+                Role.ADMIN: "admin_rewari",
+                Role.APPELLATE: "adc_rewari"}  # appeals (issue #15)
 REFUSED = "आपको यह पृष्ठ खोलने की अनुमति नहीं है।"
 
 # What each role may open, written out by hand so a slip in lib/access.py shows up here.
@@ -29,6 +30,8 @@ EXPECTED = {
                    PageName.SIGN_IN, PageName.HOME},
     Role.ANALYST: {PageName.ANALYTICS, PageName.SIGN_IN, PageName.HOME},
     Role.ADMIN: {PageName.ADMIN, PageName.SMS_OUTBOX, PageName.SIGN_IN, PageName.HOME},
+    # ---- appeals (issue #15) ----
+    Role.APPELLATE: {PageName.APPEALS, PageName.SIGN_IN, PageName.HOME},
 }
 # Help, contact and the accessibility statement are for everyone (GIGW 3.0).
 EXPECTED = {role: pages | {PageName.HELP, PageName.CONTACT, PageName.ACCESSIBILITY} for role, pages in EXPECTED.items()}
