@@ -35,12 +35,16 @@ class PortalServer:
     """`streamlit run portal.py` as the README starts it (app.py behind st.App, with /api/health and
     gzipped static assets), on its own database and port."""
 
-    def __init__(self, db_dir: Path, demo: bool = False):
+    def __init__(self, db_dir: Path, demo: bool = False, database: str | None = None):
+        """`database`: a postgresql:// address to serve instead of db_dir's DuckDB file (keys and
+        uploads then go to db_dir); a test can read such a database while the portal runs."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_path = db_dir / "portal.duckdb"
-        env = {**os.environ, "ESACHIVALAYA_DB": str(self.db_path), "ESACHIVALAYA_DEMO": "1" if demo else "0",
+        env = {**os.environ, "ESACHIVALAYA_DB": database or str(self.db_path), "ESACHIVALAYA_DEMO": "1" if demo else "0",
                "ESACHIVALAYA_PUBLIC_URL": self.url}
+        if database:
+            env["ESACHIVALAYA_DATA_DIR"] = str(db_dir)
         # Output to a file, not a pipe: a full pipe would block the server.
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
