@@ -184,3 +184,16 @@ def test_the_admin_creates_an_appellate_officer():
     assert admin.success[0].value == "User adc_kosli added."
     assert table(admin, "Username").set_index("Username").loc["adc_kosli", "Role"] == "Appellate officer (ADC)"
     assert signin.active_user(connection(), "adc_kosli").role == "appellate"
+
+
+def test_the_analytics_page_counts_appeals():
+    appealed_complaint()
+    at = AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=90)
+    at.secrets["keys"] = {}
+    for name, value in (("authentication_status", True), ("username", "analyst_rewari"), ("language", "en")):
+        at.session_state[name] = value
+    at.run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Appeals"] == "1"
+    appeals_table = next(d.value for d in at.dataframe if "Sent back" in d.value.columns)
+    assert appeals_table.to_dict("records")[0]["Appeals"] == 1

@@ -225,3 +225,20 @@ def test_bad_directions_or_date_leave_the_appeal_pending(con, people, file, sett
     with pytest.raises(InvalidInput):
         appeals.uphold(con, adc, cid, before["version"], "  ")
     assert written(con, cid) == before and before["appeals"][0][0] == "pending"
+
+
+def test_appeals_are_counted_in_analytics_per_department(con, people, file, settings):
+    from lib.analytics import figures
+    today = datetime.now(IST).date()
+    board = figures.load_dashboard(con, figures.default_filters(today), today)
+    assert board.appeal_count == 0 and figures.appeals_view(board, "en").empty
+    first, second, _ = file(), file(), file()           # a third, never appealed
+    appealed(con, people, first)
+    appealed(con, people, second)
+    appeals.uphold(con, people["adc_rewari"], second, version(con, second), "Supply restored, as inspected.")
+    board = figures.load_dashboard(con, figures.default_filters(today), today)
+    assert board.appeal_count == 2
+    view = figures.appeals_view(board, "en")
+    assert view.to_dict("records") == [{"name": view["name"][0], "appeals": 2, "pending": 1, "sent_back": 0,
+                                        "upheld": 1}]
+    assert "Public Health" in view["name"][0]
