@@ -103,6 +103,8 @@ for row in (metrics[:4], metrics[4:]):
     for col, (name, value) in zip(st.columns(4), row):
         col.metric(tr(f"analytics.metric.{name}"), value, help=tr(f"analytics.help.{name}", days=board.resolve_days)
                    if name == "on_time_rate" else tr(f"analytics.help.{name}"))
+# ---- appeals (issue #15): a headline figure of its own ----
+st.columns(4)[0].metric(tr("analytics.metric.appeals"), f"{board.appeal_count:,}", help=tr("analytics.help.appeals"))
 if h.received == 0:
     st.info(tr("analytics.no_data"))
 st.caption(tr("analytics.download_png_hint"))
@@ -124,6 +126,12 @@ with tab_departments:
                    "median_days": tr("analytics.col.median_days"),
                    **{c: tr(f"analytics.age.{i}") for i, c in enumerate(figures.AGE_COLUMNS)}}
         show_table(figures.labelled(departments, headers), "an_departments_table", "departments")
+    # ---- appeals (issue #15) ----
+    if board.appeal_count:
+        st.subheader(tr("analytics.appeals.title"))
+        show_table(figures.labelled(figures.appeals_view(board, lang), {
+            c: tr(f"analytics.appeals.{c}") for c in ("name", "appeals", "pending", "sent_back", "upheld")}),
+            "an_appeals_table", "appeals")
 
 # ---- Villages and wards ----
 with tab_places:

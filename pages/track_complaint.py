@@ -13,7 +13,7 @@ import streamlit as st  # noqa: E402
 from lib.core.lifecycle import Feedback  # noqa: E402
 from lib.citizen import track_codes, tracking  # noqa: E402
 from lib.citizen.receipt import format_time, summary_rows  # noqa: E402
-from lib.casework import actions, steps  # noqa: E402
+from lib.casework import actions, appeals, steps  # noqa: E402
 from lib.hearings import slots  # noqa: E402
 
 FOUND_KEY = "track_found"       # id of the complaint whose number and mobile matched (or whose link was opened)
@@ -136,3 +136,29 @@ if status is not None:
                     st.session_state[FLASH_KEY] = ui.tr(
                         "track.feedback_reopened" if answer == Feedback.NOT_SOLVED else "track.feedback_thanks")
                     st.rerun()
+
+        # ---- appeals (issue #15): once, within 30 days of the "not solved" answer ----
+        chance = appeals.appeal_chance(con, complaint.complaint_id, complaint.resolved_at)
+        if chance.appeal is not None:
+            appeal = chance.appeal
+            st.subheader(ui.tr("appeal.title"))
+            moment = appeal.decided_at or appeal.filed_at
+            st.info(ui.tr(f"appeal.status.{appeal.status}", date=format_time(moment)))
+        elif chance.until is not None:
+            st.subheader(ui.tr("appeal.title"))
+            st.caption(ui.tr("appeal.intro", date=format_time(chance.until)))
+            with st.form("appeal"):
+                reason = st.text_area(ui.tr("appeal.reason"), key="appeal_reason", max_chars=appeals.REASON_LIMITS[1])
+                appealed = st.form_submit_button(ui.tr("appeal.submit"), type="primary", key="appeal_submit")
+            if appealed:
+                proof = tracking.feedback_proof(con, complaint.complaint_id)
+                try:
+                    appeals.file_appeal(con, steps.Citizen(*proof), complaint.complaint_id, reason)
+                except steps.REFUSALS as exc:
+                    st.error(steps.describe(exc, lang))
+                else:
+                    st.session_state[FLASH_KEY] = ui.tr("appeal.filed")
+                    st.rerun()
+        elif chance.refusal is not None and chance.refusal.key == "appeal.expired":
+            st.subheader(ui.tr("appeal.title"))
+            st.warning(chance.refusal.message(lang))

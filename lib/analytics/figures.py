@@ -93,6 +93,14 @@ class Dashboard:
     small_areas: AnalyticsFilters | None = None
     # channel ('web' or 'api:<partner>'), received, disposed, pending
     channels: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    # ---- appeals (issue #15) ----
+    # department_code, appeals, pending, sent_back, upheld (exact: a department is many villages)
+    appeals: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @property
+    def appeal_count(self) -> int:
+        """Appeals on the period's complaints, whatever their decision."""
+        return int(self.appeals["appeals"].sum()) if len(self.appeals) else 0
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,7 @@ def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None,
                                ignore_index=True)
         feedback = analytics_db.feedback_by_department(cur, start, end, where)
         channels = analytics_db.counts_by_channel(cur, start, end, where)
+        appeals = analytics_db.appeals_by_department(cur, start, end, where)       # appeals (issue #15)
         names = analytics_db.reference_names(cur)
     total = by_department[by_department["is_total"]]
     row = total.iloc[0] if len(total) else None
@@ -147,7 +156,7 @@ def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None,
     return Dashboard(filters=filters, today=today, computed_at=now or datetime.now(deadlines.IST),
                      resolve_days=targets.resolve_days, headline=headline, hearings=hearings,
                      departments=departments, feedback=feedback, names=names, place_counts=places,
-                     small_areas=months, channels=channels)
+                     small_areas=months, channels=channels, appeals=appeals)
 
 
 def cached_dashboard(cache: MinuteCache, con, filters: AnalyticsFilters, today: date) -> Dashboard:
@@ -202,6 +211,17 @@ def department_view(board: Dashboard, language: str) -> pd.DataFrame:
     frame["on_time_percent"] = [None if r is None else round(100 * r, 1) for r in frame["on_time_rate"]]
     frame["median_days"] = frame["median_days_to_resolve"].round(1)
     return frame
+
+
+def appeals_view(board: Dashboard, language: str) -> pd.DataFrame:
+    """Appeals (issue #15) per department, most first: name, appeals, pending, sent_back, upheld."""
+    frame = board.appeals.copy()
+    if not len(frame):
+        return pd.DataFrame(columns=["name", "appeals", "pending", "sent_back", "upheld"])
+    frame["department_code"] = frame["department_code"].fillna(NO_DEPARTMENT)
+    frame.insert(0, "name", _named(frame, board.names["departments"], "department_code", language,
+                                   t(language, "analytics.no_department")))
+    return frame[["name", "appeals", "pending", "sent_back", "upheld"]].reset_index(drop=True)
 
 
 def tehsil_view(board: Dashboard, language: str) -> pd.DataFrame:

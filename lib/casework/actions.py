@@ -14,6 +14,7 @@ from lib.core.roles import User
 from lib.core.complaints import Status, normalise_tracking_number
 from lib.core.config import Settings
 from lib.db.casework import cases as casework_db
+from lib.db.casework import appeals as appeals_db
 from lib.db.connect import retrying, transaction
 from lib.casework.steps import (BulkRefused, Citizen, ComplaintNotFound, Done, Outcome, Plan, StaleComplaint,
                                 act, checked_text, now_in_ist, plain, server_user, step)
@@ -243,6 +244,8 @@ def record_feedback(con, citizen: Citizen, complaint_id: int, expected_version: 
                 raise TransitionRefused("lifecycle.reopen_expired")
             if casework_db.feedback_since(cur, snap.id, snap.resolved_at):
                 raise TransitionRefused("casework.feedback_given")
+            if appeals_db.is_upheld(cur, snap.id):        # appeals (issue #15): closed for good
+                raise TransitionRefused("appeal.final")
             casework_db.add_feedback(cur, snap.id, answer, moment)
             casework_db.add_event(cur, snap.id, moment, CITIZEN, CaseEvent.FEEDBACK, snap.status, snap.status,
                                   answer, True)

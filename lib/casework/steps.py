@@ -71,7 +71,7 @@ class BulkRefused(Exception):
 
 def describe(error: Exception, language: str) -> str:
     """Any refusal of an action, in the user's language."""
-    if isinstance(error, (StaleComplaint, BulkRefused, SlotTaken)):
+    if callable(getattr(error, "message", None)):       # StaleComplaint, BulkRefused, SlotTaken, AppealRefused
         return error.message(language)
     if isinstance(error, InvalidInput):
         return " ".join(t(language, p.key, **p.params) for p in error.problems)

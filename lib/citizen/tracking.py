@@ -10,6 +10,7 @@ from lib.citizen import identity, track_guard, track_links
 from lib.core.config import Settings
 from lib.core.complaints import EventKind, IdType, Status, normalise_tracking_number
 from lib.db.casework import cases as casework_db
+from lib.db.casework import appeals as appeals_db
 from lib.db import citizen as complaints_db, hearings as hearings_db, tracking as tracking_db
 from lib.db.connect import retrying, transaction
 from lib.core.states import HearingEvent, HearingStatus
@@ -61,7 +62,8 @@ def event_label(language: str, event: str, to_status: str | None, code: str | No
         return t(language, "event.feedback", answer=t(language, f"feedback.{code}"))
     if event == CaseEvent.ESCALATED and code in ("department_head", "dc"):     # escalation.Level
         return t(language, "event.escalated", level=t(language, f"escalation.level.{code}"))
-    if event in (CaseEvent.REOPENED, CaseEvent.REMARK, *HearingEvent):
+    if event in (CaseEvent.REOPENED, CaseEvent.REMARK, *HearingEvent,
+                 CaseEvent.APPEALED, CaseEvent.APPEAL_SENT_BACK, CaseEvent.APPEAL_UPHELD):
         return t(language, f"event.{event}")
     return t(language, "event.status_changed", status=t(language, f"status.{to_status}"))
 
@@ -143,7 +145,8 @@ def _public(cur, row: dict | None, now: datetime | None = None, *, with_hearing:
     snap = casework_db.snapshot_for_citizen(cur, row["id"], row["tracking_no"], row["mobile"])
     state = ComplaintState(Status(snap.status), snap.department_code, snap.transfers, snap.resolved_at)
     feedback_open = (can_give_feedback(state, moment)
-                     and casework_db.feedback_since(cur, snap.id, snap.resolved_at) is None)
+                     and casework_db.feedback_since(cur, snap.id, snap.resolved_at) is None
+                     and not appeals_db.is_upheld(cur, snap.id))      # appeals (issue #15): final
     masked = (mask_aadhaar(row["aadhaar_last4"]) if row["id_type"] == IdType.AADHAAR
               else mask_ppp(row["ppp_id"]))
     return PublicComplaint(

@@ -27,6 +27,9 @@ class Action(StrEnum):
     SEND_BACK = "send_back"
     CLOSE = "close"
     REOPEN = "reopen"
+    # ---- appeals (issue #15): the appellate officer's two decisions ----
+    APPEAL_SEND_BACK = "appeal_send_back"
+    UPHOLD = "uphold"
 
 
 class RejectionReason(StrEnum):
@@ -57,6 +60,10 @@ class CaseEvent(StrEnum):
     REOPENED = "reopened"
     REMARK = "remark"                      # internal: the officer's words on the action beside it
     ESCALATED = "escalated"                # internal, by "system": remark: the level reached (issue #15)
+    # ---- appeals (issue #15): public, with no remark (the citizen's reason stays in `appeals`) ----
+    APPEALED = "appealed"
+    APPEAL_SENT_BACK = "appeal_sent_back"  # the directions themselves are rows of `directions`
+    APPEAL_UPHELD = "appeal_upheld"
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,9 @@ def _t(source, action, target, *actors) -> Transition:
 
 
 S, A, DC, OFFICER = Status, Action, Role.DC, Role.OFFICER
+# ---- appeals (issue #15): where a complaint may stand when its appeal is decided ----
+APPEALABLE = (S.WITH_DEPARTMENT, S.ACTION_REPORTED, S.RESOLVED, S.CLOSED)
+APPEAL_WITHIN = timedelta(days=30)    # after the "not solved" answer, or after a later disposal
 FORWARDABLE = (S.SUBMITTED, S.UNDER_SCRUTINY, S.ACCEPTED, S.HEARING_SCHEDULED, S.HEARD, S.WITH_DEPARTMENT)
 
 # The whole lifecycle. Anything not listed here is refused.
@@ -98,6 +108,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     # A forward changes the department, not the status. Officers forward only what is with them.
     *(_t(s, A.FORWARD, s, DC) for s in FORWARDABLE if s != S.WITH_DEPARTMENT),
     _t(S.WITH_DEPARTMENT, A.FORWARD, S.WITH_DEPARTMENT, DC, OFFICER),
+    # ---- appeals (issue #15) ----
+    # A "not solved" answer reopened the complaint; wherever it has got to since, the appellate
+    # officer sends it back to the department or upholds the disposal, which closes it for good.
+    *(_t(s, A.APPEAL_SEND_BACK, S.WITH_DEPARTMENT, Role.APPELLATE) for s in APPEALABLE),
+    *(_t(s, A.UPHOLD, S.CLOSED, Role.APPELLATE) for s in APPEALABLE),
 )
 _BY_KEY = {(t.source, t.action): t for t in TRANSITIONS}
 
@@ -172,3 +187,14 @@ def actions_for(state: ComplaintState, actor_role: str, actor_department: str | 
                 now: datetime | None = None) -> list[Action]:
     """The actions this actor may take on the complaint now, in lifecycle order (for the buttons)."""
     return [a for a in Action if can_transition(state, a, actor_role, actor_department, now)]
+
+
+# ---- appeals (issue #15) ----
+
+def appeal_deadline(not_solved_at: datetime | None, resolved_at: datetime | None) -> datetime | None:
+    """Until when a citizen may appeal: APPEAL_WITHIN after their "not solved" answer, or after a
+    disposal that came later (the department resolved it again and the citizen has not answered yet).
+    None: no "not solved" answer, so no appeal at all."""
+    if not_solved_at is None:
+        return None
+    return max(not_solved_at, resolved_at or not_solved_at) + APPEAL_WITHIN

@@ -13,6 +13,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     # -- assisted filing (issue #15): files for walk-in citizens at a CSC / SARAL Kendra --
     OPERATOR = "operator"
+    # ---- appeals (issue #15) ----
+    APPELLATE = "appellate"  # the appellate officer (e.g. the ADC): decides citizens' appeals
 
 
 @dataclass(frozen=True)

@@ -261,3 +261,20 @@ def reference_names(cur: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         "categories": cur.execute("SELECT code AS category_code, name_en, name_hi FROM categories"
                                   f" ORDER BY {CATEGORY_ORDER}").df(),
     }
+
+
+# ---- appeals (issue #15) ----
+
+def appeals_by_department(cur: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
+                          where: tuple[str, list]) -> pd.DataFrame:
+    """Appeals on complaints filed in [start, end) within the slice, per department (NULL: none):
+    appeals, pending, sent_back, upheld. Department-level counts are exact (suppression.py)."""
+    where_sql, where_params = where
+    q = _Query().add("SELECT c.department_code, count(*) AS appeals,")
+    q.add(" count(*) FILTER (WHERE a.status = 'pending') AS pending,")
+    q.add(" count(*) FILTER (WHERE a.status = 'sent_back') AS sent_back,")
+    q.add(" count(*) FILTER (WHERE a.status = 'upheld') AS upheld")
+    q.add(" FROM appeals a JOIN complaints c ON c.id = a.complaint_id")
+    q.add(f" WHERE c.filed_at >= ? AND c.filed_at < ? AND ({where_sql})", start, end, *where_params)
+    q.add(" GROUP BY c.department_code ORDER BY appeals DESC, c.department_code")
+    return cur.execute(q.sql, q.params).df()

@@ -17,4 +17,7 @@ def complaints_visible_to(user: User) -> tuple[str, list]:
         return ("(c.department_code = ? OR EXISTS (SELECT 1 FROM directions d"
                 " WHERE d.complaint_id = c.id AND d.department_code = ?))",
                 [user.department_code, user.department_code])
+    # ---- appeals (issue #15): the appellate officer sees the complaints appealed to them ----
+    if user.role == Role.APPELLATE:
+        return "EXISTS (SELECT 1 FROM appeals ap WHERE ap.complaint_id = c.id)", []
     return "FALSE", []

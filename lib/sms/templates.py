@@ -201,6 +201,37 @@ TEMPLATES: dict[str, Template] = {
             },
         ),
         # -- end assisted filing --
+        # ---- appeals (issue #15): filed, sent back, upheld ----
+        Template(
+            name="appeal_filed",
+            dlt_template_id={"hi": "1107000000000000161", "en": "1107000000000000162"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: शिकायत {tracking_no} पर आपकी अपील दर्ज हो गई है। अपीलीय अधिकारी "
+                      "के निर्णय की सूचना SMS से मिलेगी। -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: your appeal on complaint {tracking_no} is registered. You will "
+                      "get the appellate officer's decision by SMS. -DC Office Rewari",
+            },
+        ),
+        Template(
+            name="appeal_sent_back",
+            dlt_template_id={"hi": "1107000000000000163", "en": "1107000000000000164"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: आपकी अपील पर शिकायत {tracking_no} दोबारा विभाग को भेजी गई है, "
+                      "रिपोर्ट {report_by} तक। स्थिति देखें: {track_url} -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: on your appeal, complaint {tracking_no} is sent back to the "
+                      "department, to report by {report_by}. Track it at {track_url} -DC Office Rewari",
+            },
+        ),
+        Template(
+            name="appeal_upheld",
+            dlt_template_id={"hi": "1107000000000000165", "en": "1107000000000000166"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: शिकायत {tracking_no} पर आपकी अपील का निर्णय हो गया है: निपटान "
+                      "सही पाया गया और शिकायत बंद की गई। -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: your appeal on complaint {tracking_no} is decided: the disposal "
+                      "is upheld and the complaint is closed. -DC Office Rewari",
+            },
+        ),
     )
 }
 

@@ -21,8 +21,8 @@ class PageName(StrEnum):
     HELP = "help"
     CONTACT = "contact"
     ACCESSIBILITY = "accessibility"
-    # -- assisted filing (issue #15) --
-    FILED_BY_ME = "filed_by_me"
+    FILED_BY_ME = "filed_by_me"      # the CSC operator's filings (issue #15)
+    APPEALS = "appeals"              # the appellate officer's queue (issue #15)
 
 
 # The first page of each role is where `home` and signing in send it.
@@ -34,12 +34,14 @@ PAGES_BY_ROLE: dict[Role, tuple[PageName, ...]] = {
     Role.OFFICER: (PageName.QUEUE, PageName.COMPLAINT_DETAIL, PageName.CALENDAR, PageName.OVERDUE),
     Role.ANALYST: (PageName.ANALYTICS,),
     Role.ADMIN: (PageName.ADMIN, PageName.SMS_OUTBOX),
+    # A CSC operator files on the citizens' form (in its assisted mode) and sees only what they filed;
+    # never the queue, a complaint's page or its ID document (issue #15).
+    Role.OPERATOR: (PageName.FILE_COMPLAINT, PageName.FILED_BY_ME),
+    # The appellate officer decides appeals, reading each complaint there (issue #15).
+    Role.APPELLATE: (PageName.APPEALS,),
 }
-# -- assisted filing (issue #15): a CSC operator files on the citizens' form (in its assisted mode)
-# and sees only what they filed; never the queue, a complaint's page or its ID document.
-PAGES_BY_ROLE[Role.OPERATOR] = (PageName.FILE_COMPLAINT, PageName.FILED_BY_ME)
-# -- end assisted filing --
-SIGNED_IN_ROLES = (Role.DC, Role.OFFICER, Role.ANALYST, Role.ADMIN, Role.OPERATOR)
+SIGNED_IN_ROLES = (Role.DC, Role.OFFICER, Role.ANALYST, Role.ADMIN, Role.OPERATOR,
+                   Role.APPELLATE)  # operator and appellate: issue #15
 # Help, contact and the accessibility statement (GIGW 3.0) are for everyone, signed in or not.
 EVERYONES_PAGES = (PageName.HELP, PageName.CONTACT, PageName.ACCESSIBILITY)
 PAGES_BY_ROLE = {role: pages + EVERYONES_PAGES for role, pages in PAGES_BY_ROLE.items()}

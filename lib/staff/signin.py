@@ -221,6 +221,8 @@ DEMO_USERS = (
     User("admin_rewari", "IT Cell Rewari", Role.ADMIN, None),
     # -- assisted filing (issue #15) --
     User("operator_csc", "CSC Operator, Dharuhera", Role.OPERATOR, None),
+    # ---- appeals (issue #15) ----
+    User("adc_rewari", "अतिरिक्त उपायुक्त रेवाड़ी (ADC, appellate officer)", Role.APPELLATE, None),
 )
 DEMO_CENTRES = {"operator_csc": "CSC Dharuhera"}     # an operator's centre (assisted filing)
 

@@ -14,7 +14,8 @@ from lib.core.lifecycle import (CITIZEN, MAX_TRANSFERS, REOPEN_WITHIN, TRANSITIO
 
 S, A = Status, Action
 DC, OFFICER, ANALYST, ADMIN = Role.DC, Role.OFFICER, Role.ANALYST, Role.ADMIN
-ROLES = (DC, OFFICER, ANALYST, ADMIN, CITIZEN)
+APPELLATE = Role.APPELLATE  # appeals (issue #15)
+ROLES = (DC, OFFICER, ANALYST, ADMIN, CITIZEN, APPELLATE)
 NOW = datetime(2026, 3, 10, 11, 0, tzinfo=timezone.utc)
 
 # Written out from the issue, independently of lib/lifecycle.py: (from, action) -> (to, who may).
@@ -42,6 +43,10 @@ EXPECTED = {
     (S.HEARING_SCHEDULED, A.FORWARD): (S.HEARING_SCHEDULED, {DC}),
     (S.HEARD, A.FORWARD): (S.HEARD, {DC}),
     (S.WITH_DEPARTMENT, A.FORWARD): (S.WITH_DEPARTMENT, {DC, OFFICER}),
+    # ---- appeals (issue #15): the appellate officer decides, wherever the reopened complaint got to ----
+    **{(s, A.APPEAL_SEND_BACK): (S.WITH_DEPARTMENT, {APPELLATE})
+       for s in (S.WITH_DEPARTMENT, S.ACTION_REPORTED, S.RESOLVED, S.CLOSED)},
+    **{(s, A.UPHOLD): (S.CLOSED, {APPELLATE}) for s in (S.WITH_DEPARTMENT, S.ACTION_REPORTED, S.RESOLVED, S.CLOSED)},
 }
 
 

@@ -16,8 +16,8 @@ from tests.conftest import open_portal_as, run_page_alone_as
 
 ROOT = Path(__file__).resolve().parents[2]
 USER_OF_ROLE = {Role.DC: "dc_rewari", Role.OFFICER: "officer_phed", Role.ANALYST: "analyst_rewari",
-                Role.ADMIN: "admin_rewari"}
-USER_OF_ROLE[Role.OPERATOR] = "operator_csc"        # assisted filing (issue #15)
+                Role.ADMIN: "admin_rewari", Role.OPERATOR: "operator_csc",   # operator, appellate: issue #15
+                Role.APPELLATE: "adc_rewari"}
 REFUSED = "आपको यह पृष्ठ खोलने की अनुमति नहीं है।"
 
 # What each role may open, written out by hand so a slip in lib/access.py shows up here.
@@ -32,6 +32,8 @@ EXPECTED = {
     Role.ADMIN: {PageName.ADMIN, PageName.SMS_OUTBOX, PageName.SIGN_IN, PageName.HOME},
     # Assisted filing (issue #15): the form and their own filings; no queue, no complaint page, no ID document.
     Role.OPERATOR: {PageName.FILE_COMPLAINT, PageName.FILED_BY_ME, PageName.SIGN_IN, PageName.HOME},
+    # ---- appeals (issue #15) ----
+    Role.APPELLATE: {PageName.APPEALS, PageName.SIGN_IN, PageName.HOME},
 }
 # Help, contact and the accessibility statement are for everyone (GIGW 3.0).
 EXPECTED = {role: pages | {PageName.HELP, PageName.CONTACT, PageName.ACCESSIBILITY} for role, pages in EXPECTED.items()}
