@@ -16,7 +16,8 @@ from lib.core.lifecycle import CaseEvent
 
 # Public history entries whose remark is a code from a fixed list (see lifecycle.CaseEvent); any
 # other entry's remark may be an officer's words and is never read for the citizen.
-CODED_EVENTS = (CaseEvent.REJECTED, CaseEvent.FORWARDED, CaseEvent.REPORT_FILED, CaseEvent.FEEDBACK)
+CODED_EVENTS = (CaseEvent.REJECTED, CaseEvent.FORWARDED, CaseEvent.REPORT_FILED, CaseEvent.FEEDBACK,
+                CaseEvent.MERGED)
 
 
 @dataclass(frozen=True)
