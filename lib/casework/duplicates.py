@@ -37,8 +37,11 @@ _WORD = regex.compile(r"\w+")            # regex's \w keeps the vowel signs (mat
 
 
 def subject_words(text: str) -> list[str]:
-    """The subject's meaningful words, NFC-normalised, with the common spelling variants folded."""
-    folded = unicodedata.normalize("NFC", text or "").translate(_VARIANTS).casefold()
+    """The subject's meaningful words, Unicode-normalised, with the common spelling variants folded.
+    Decomposed first (NFD), so that a nukta letter typed as one code point (क़ U+0958) loses its nukta
+    like one typed as two (क + ़), then composed again (NFC) so equal text is equal code points."""
+    decomposed = unicodedata.normalize("NFD", text or "").translate(_VARIANTS)
+    folded = unicodedata.normalize("NFC", decomposed).casefold()
     return [w for w in _WORD.findall(folded) if w not in _STOPWORDS]
 
 
