@@ -2,9 +2,9 @@
 citizen), within the asking user's scope, and the complaint a merged one was joined to.
 
 Kept cheap at a million complaints: the given complaints are a handful (one case, or the page of the queue
-shown), every branch is an equality join on their place and category or on one identity column, and each
-is bounded by a date window around them, which also bounds the whole scan by a constant range of filed_at
-(DuckDB skips the row groups outside it)."""
+shown); the complaints are read once, only within a constant filed_at range around them (DuckDB skips the
+row groups outside it), keeping those that share a place and category or an identity with one of them
+(semi-joins); the exact pairs and date windows are then worked out among these few."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,10 +16,10 @@ from lib.core.lifecycle import CaseEvent
 from lib.db.connect import fetch_value
 
 
-def _window(days: int) -> str:
-    """c.filed_at within `days` of s.filed_at; `days` is the code's own constant, never a request's."""
-    return (f"c.filed_at >= s.filed_at - INTERVAL '{int(days)} days'"
-            f" AND c.filed_at <= s.filed_at + INTERVAL '{int(days)} days'")
+def _window(alias: str, days: int) -> str:
+    """<alias>.filed_at within `days` of s.filed_at; `days` is the code's own constant, never a request's."""
+    return (f"{alias}.filed_at >= s.filed_at - INTERVAL '{int(days)} days'"
+            f" AND {alias}.filed_at <= s.filed_at + INTERVAL '{int(days)} days'")
 
 
 def candidates(cur: duckdb.DuckDBPyConnection, scope: tuple[str, list], source_ids: list[int],
@@ -44,25 +44,31 @@ def candidates(cur: duckdb.DuckDBPyConnection, scope: tuple[str, list], source_i
     widest = timedelta(days=max(place_days, person_days))
     low, high = bounds[0] - widest, bounds[1] + widest
 
-    def branch(why: str, join: str, days: int) -> str:
-        return (f"SELECT s.id AS source_id, c.id AS candidate_id, '{why}' AS why FROM s JOIN complaints c ON {join}"
-                f" WHERE c.id <> s.id AND {_window(days)} AND c.filed_at >= ? AND c.filed_at <= ?")
-    place = branch("place", "c.place_lgd = s.place_lgd AND c.category_code = s.category_code"
-                            " AND c.ward IS NOT DISTINCT FROM s.ward", place_days)
-    people = [branch("person", f"c.{column} = s.{column}", person_days)
-              for column in ("aadhaar_hmac", "ppp_id", "mobile")]
+    identity = ("aadhaar_hmac", "ppp_id", "mobile")
+    # One pass over the complaints filed in the window: those sharing a place and category or an identity
+    # with any of the sources (semi-joins), then the exact pairs among these few.
+    shares = " OR ".join(
+        ["EXISTS (SELECT 1 FROM s WHERE s.place_lgd = c.place_lgd AND s.category_code = c.category_code)",
+         *(f"c.{column} IN (SELECT s.{column} FROM s)" for column in identity)])
+    same_place = ("n.place_lgd = s.place_lgd AND n.category_code = s.category_code"
+                  " AND n.ward IS NOT DISTINCT FROM s.ward")
+    same_person = " OR ".join(f"n.{column} = s.{column}" for column in identity)
     sql = f"""
         WITH s AS (SELECT c.id, c.filed_at, c.place_lgd, c.ward, c.category_code, c.aadhaar_hmac, c.ppp_id,
                           c.mobile, c.subject FROM {sources}),
-        pairs AS ({" UNION ALL ".join([place, *people])})
-        SELECT p.source_id, c.id, c.tracking_no, c.subject, c.place_lgd, c.ward, c.filed_at, c.status, c.version,
-               bool_or(p.why = 'place'), bool_or(p.why = 'person'), s.subject
-        FROM pairs p JOIN complaints c ON c.id = p.candidate_id JOIN s ON s.id = p.source_id
-        WHERE c.status <> ? AND ({scope_sql})
-        GROUP BY p.source_id, c.id, c.tracking_no, c.subject, c.place_lgd, c.ward, c.filed_at, c.status, c.version,
-                 s.subject
-        ORDER BY p.source_id, c.filed_at, c.id"""
-    params = [*source_params, *([low, high] * 4), Status.REJECTED, *scope_params]
+        near AS (SELECT c.id, c.tracking_no, c.subject, c.place_lgd, c.ward, c.category_code, c.filed_at,
+                        c.status, c.version, c.aadhaar_hmac, c.ppp_id, c.mobile
+                 FROM complaints c
+                 WHERE c.filed_at >= ? AND c.filed_at <= ? AND c.status <> ? AND ({scope_sql}) AND ({shares})),
+        pairs AS (SELECT s.id AS source_id, n.*, s.subject AS source_subject,
+                         ({same_place}) AND {_window("n", place_days)} AS by_place,
+                         ({same_person}) AND {_window("n", person_days)} AS by_person
+                  FROM s JOIN near n ON n.id <> s.id)
+        SELECT source_id, id, tracking_no, subject, place_lgd, ward, filed_at, status, version,
+               coalesce(by_place, FALSE), coalesce(by_person, FALSE), source_subject
+        FROM pairs WHERE by_place OR by_person
+        ORDER BY source_id, filed_at, id"""
+    params = [*source_params, low, high, Status.REJECTED, *scope_params]
     return cur.execute(sql, params).fetchall()
 
 
