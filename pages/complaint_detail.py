@@ -10,7 +10,7 @@ from datetime import datetime, timedelta  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from lib.casework import actions, detail, steps  # noqa: E402
+from lib.casework import actions, detail, duplicates, steps  # noqa: E402
 from lib.hearings import booking, calendar_export, officers, slots  # noqa: E402
 from lib.ui import case_page  # noqa: E402
 from lib.core.roles import Role  # noqa: E402
@@ -178,6 +178,33 @@ def run(action: Action, call, flash=None) -> None:
     st.session_state[FLASH_KEY] = message or ui.tr("detail.done", action=ui.tr(f"action.{action}"),
                                                    status=ui.tr(f"status.{done.status}"))
     st.rerun()
+
+
+# ---- Duplicates (issue #15): likely duplicates in the user's scope; the DC merges them ----
+def place_label(lgd: int, ward: int | None) -> str:
+    found = choices.places.get(lgd)
+    name = name_in(lang, found.name_en, found.name_hi) if found else str(lgd)
+    return f"{name}, {ui.tr('summary.ward')} {ward}" if ward else name
+
+
+def merge(items: list, into: str, remark: str, moves_this: bool) -> None:
+    """Close `items` as duplicates of `into` (actions.bulk_close_duplicates), all or none."""
+    try:
+        done = actions.bulk_close_duplicates(con, user, items, into, remark)
+    except steps.REFUSALS as exc:
+        st.error(steps.describe(exc, lang))
+        return
+    if moves_this:
+        st.session_state[LOADED_KEY] = (case.tracking_no, done[0].version)
+    st.session_state[FLASH_KEY] = ui.tr("duplicates.merged", count=len(done), tracking_no=into)
+    st.rerun()
+
+
+likely = duplicates.suggestions_for(con, user, case.id)
+case_page.duplicate_suggestions(likely, place_label)
+if user.role == Role.DC and likely:
+    case_page.merge_forms(case.tracking_no, case.id, case.status, loaded_version, likely, merge)
+# ---- end of Duplicates ----
 
 
 # ---- the hearing: its booking, the video room, and booking, moving or calling it off ----

@@ -6,7 +6,7 @@ ui.guard("queue")
 import pandas as pd  # noqa: E402  (after the guard: nothing runs before it)
 import streamlit as st  # noqa: E402
 
-from lib.casework import actions, queue, steps  # noqa: E402
+from lib.casework import actions, duplicates, queue, steps  # noqa: E402
 from lib.core.roles import Role  # noqa: E402
 from lib.core.complaints import Status  # noqa: E402
 from lib.core.i18n import name_in, t  # noqa: E402
@@ -215,7 +215,9 @@ if not result.rows:
     st.info(ui.tr("queue.empty"))
 else:
     st.caption(ui.tr("queue.select_hint"))
-    event = st.dataframe(queue.rows_table(result.rows, lang), key="queue_table", on_select="rerun",
+    # Duplicates (issue #15): counted for the rows of this page only, never for the whole table.
+    likely = duplicates.counts_for(con, user, [r.complaint_id for r in result.rows])
+    event = st.dataframe(queue.rows_table(result.rows, lang, likely), key="queue_table", on_select="rerun",
                          selection_mode="multi-row", hide_index=True)
     picked = [result.rows[i] for i in (event.selection.rows if event else []) if i < len(result.rows)]
     if len(picked) == 1 and st.button(ui.tr("queue.open_selected", tracking_no=picked[0].tracking_no),

@@ -75,6 +75,9 @@ if status is not None:
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash)
+    if status.joined_to:
+        # Duplicates (issue #15): merged into another complaint, whose status and next step follow.
+        st.info(ui.tr("track.joined", tracking_no=status.joined_to))
     st.subheader(f"{ui.tr('summary.status')}: {ui.tr(f'status.{status.status}')}")
     st.info(f"{ui.tr('track.next_step')}: {ui.tr(status.next_step_key)}")
     complaint = (tracking.load_details(con, found_id) if st.session_state.get(PROVEN_KEY) == found_id

@@ -294,12 +294,15 @@ def bulk_forward(con, user: User, items: Sequence[tuple[int, int]], to_departmen
 
 def bulk_close_duplicates(con, user: User, items: Sequence[tuple[int, int]], of_tracking_no: str, remark: str = "",
                           *, now: datetime | None = None) -> list[Done]:
-    """Reject every selected complaint as a duplicate of `of_tracking_no`, or none of them. A complaint
-    not yet under scrutiny is first taken into scrutiny, so each step is one the lifecycle allows."""
+    """Merge every selected complaint into `of_tracking_no` (the survivor), or none of them: each is
+    rejected as its duplicate, its citizen gets an SMS naming the survivor, and a public history entry
+    (CaseEvent.MERGED) names the survivor, which the citizen's track page then follows. A complaint
+    not yet under scrutiny is first taken into scrutiny, so each step is one the lifecycle allows.
+    Refused: a survivor that is unknown, out of the user's scope, rejected or closed, or one of the
+    selected complaints itself."""
     original_no = normalise_tracking_number(of_tracking_no)
     text = checked_text(remark, "remark")
     note = f"{original_no}: {text}" if text else original_no
-    plan = _rejection(RejectionReason.DUPLICATE)
 
     def steps(cur, cid, version, moment) -> Done:
         original = casework_db.snapshot_for_user(cur, server_user(cur, user), original_no) if original_no else None
@@ -307,8 +310,22 @@ def bulk_close_duplicates(con, user: User, items: Sequence[tuple[int, int]], of_
             raise InvalidInput(Problem("original", "casework.original_not_found"))
         if original.id == cid:
             raise InvalidInput(Problem("original", "casework.duplicate_of_itself"))
+        if original.status in (Status.REJECTED, Status.CLOSED):
+            raise InvalidInput(Problem("original", "casework.original_finished"))
         snap = casework_db.snapshot_for_user(cur, server_user(cur, user), cid)
         if snap is not None and snap.version == version and snap.status == Status.SUBMITTED:
             version = step(cur, user, cid, version, Action.START_SCRUTINY, moment, plain).version
-        return step(cur, user, cid, version, Action.REJECT, moment, plan, note)
+        done = step(cur, user, cid, version, Action.REJECT, moment, _merging(original.tracking_no), note)
+        casework_db.add_event(cur, cid, moment, user.username, CaseEvent.MERGED, done.status, done.status,
+                              original.tracking_no, True)
+        return done
     return _bulk(con, user, items, now, steps)
+
+
+def _merging(original_no: str) -> Plan:
+    """Rejected as a duplicate, like _rejection, but the SMS names the complaint it joined."""
+    def plan(cur, snap, target, fresh) -> Outcome:
+        reason = RejectionReason.DUPLICATE
+        return Outcome(event=CaseEvent.REJECTED, code=reason, changes={"rejection_reason": reason},
+                       sms="merged", sms_variables={"original": original_no}, detail=f"{reason} of {original_no}")
+    return plan

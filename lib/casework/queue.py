@@ -249,13 +249,17 @@ def format_filed_at(moment: datetime) -> str:
     return moment.astimezone(deadlines.IST).strftime("%d-%m-%Y %H:%M IST")
 
 
-def rows_table(rows, language: str) -> pd.DataFrame:
-    """The rows as a table with headers and statuses in the language; citizen text stays plain."""
+def rows_table(rows, language: str, duplicates: dict[int, int] | None = None) -> pd.DataFrame:
+    """The rows as a table with headers and statuses in the language; citizen text stays plain.
+    `duplicates`: complaint id -> how many likely duplicates (lib.casework.duplicates.counts_for, worked
+    out for the rows shown only); given, a column shows the number where there are any."""
     flag = t(language, "queue.overdue_flag")
     data = [(r.tracking_no, format_filed_at(r.filed_at), t(language, f"status.{r.status}"), r.department,
              r.place, r.ward, r.category, r.subject, r.age_days, flag if r.overdue else "", r.channel) for r in rows]
     frame = pd.DataFrame(data, columns=[t(language, f"queue.col.{c}") for c in COLUMNS])
     frame[t(language, "queue.col.ward")] = frame[t(language, "queue.col.ward")].astype("Int64")
+    if duplicates is not None:
+        frame[t(language, "queue.col.duplicates")] = [str(duplicates.get(r.complaint_id) or "") for r in rows]
     return frame
 
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from lib.citizen import identity, track_guard, track_links
 from lib.core.config import Settings
 from lib.core.complaints import EventKind, IdType, Status, normalise_tracking_number
-from lib.db.casework import cases as casework_db
 from lib.db.casework import appeals as appeals_db
+from lib.db.casework import cases as casework_db, duplicates as duplicates_db
 from lib.db import citizen as complaints_db, hearings as hearings_db, tracking as tracking_db
 from lib.db.connect import retrying, transaction
 from lib.core.states import HearingEvent, HearingStatus
@@ -62,6 +62,8 @@ def event_label(language: str, event: str, to_status: str | None, code: str | No
         return t(language, "event.feedback", answer=t(language, f"feedback.{code}"))
     if event == CaseEvent.ESCALATED and code in ("department_head", "dc"):     # escalation.Level
         return t(language, "event.escalated", level=t(language, f"escalation.level.{code}"))
+    if event == CaseEvent.MERGED and code:
+        return t(language, "event.merged", tracking_no=code)
     if event in (CaseEvent.REOPENED, CaseEvent.REMARK, *HearingEvent,
                  CaseEvent.APPEALED, CaseEvent.APPEAL_SENT_BACK, CaseEvent.APPEAL_UPHELD):
         return t(language, f"event.{event}")
@@ -177,6 +179,7 @@ class TrackStatus:
     complaint_id: int
     tracking_no: str
     status: str
+    joined_to: str | None = None       # merged as a duplicate: `status` is then the surviving complaint's
 
     @property
     def next_step_key(self) -> str:
@@ -221,11 +224,25 @@ def look_up(con, settings: Settings, client: str, tracking_raw: str, mobile_raw:
     return retrying(work)
 
 
+MAX_JOINS = 5                          # a survivor merged in turn is followed, this many steps at most
+
+
 def current_status(con, complaint_id: int) -> TrackStatus | None:
-    """The status again, for a later rerun of the page that already found the complaint."""
+    """The status again, for a later rerun of the page that already found the complaint. A complaint
+    merged into another (as its duplicate) shows the surviving complaint's status and next step."""
     with con.cursor() as cur:
         row = tracking_db.status_of(cur, complaint_id)
-    return TrackStatus(complaint_id, *row) if row else None
+        if row is None:
+            return None
+        tracking_no, status = row
+        followed, joined_to = complaint_id, None
+        for _ in range(MAX_JOINS):
+            survivor_no = duplicates_db.merged_into(cur, followed) if status == Status.REJECTED else None
+            survivor = tracking_db.find_by_tracking_no(cur, survivor_no) if survivor_no else None
+            if survivor is None:
+                break
+            (followed, status), joined_to = survivor, survivor_no
+    return TrackStatus(complaint_id, tracking_no, status, joined_to)
 
 
 def open_link(con, settings: Settings, client: str, tracking_raw: str, signature: str,

@@ -58,6 +58,7 @@ class CaseEvent(StrEnum):
     REPORT_FILED = "report_filed"          # remark: the reporting department's code
     FEEDBACK = "feedback"                  # remark: the citizen's Feedback answer
     REOPENED = "reopened"
+    MERGED = "merged"                      # remark: the tracking number of the complaint it was joined to
     REMARK = "remark"                      # internal: the officer's words on the action beside it
     ESCALATED = "escalated"                # internal, by "system": remark: the level reached (issue #15)
     # ---- appeals (issue #15): public, with no remark (the citizen's reason stays in `appeals`) ----

@@ -232,6 +232,18 @@ TEMPLATES: dict[str, Template] = {
                       "is upheld and the complaint is closed. -DC Office Rewari",
             },
         ),
+        # ---- Duplicates (issue #15): a complaint merged into another names the one it joined. ----
+        Template(
+            name="merged",
+            dlt_template_id={"hi": "1107000000000001501", "en": "1107000000000001502"},
+            text={
+                "hi": "ई-सचिवालय रेवाड़ी: आपकी शिकायत {tracking_no} उसी समस्या की शिकायत {original} के साथ "
+                      "जोड़ दी गई है। आपके अपने नंबर से उसकी स्थिति दिखेगी। -उपायुक्त कार्यालय रेवाड़ी",
+                "en": "e-Sachivalaya Rewari: your complaint {tracking_no} has been joined to complaint {original} "
+                      "about the same problem. Your own number shows its progress. -DC Office Rewari",
+            },
+        ),
+        # ---- end of Duplicates ----
     )
 }
 

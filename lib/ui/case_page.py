@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from lib import ui
+from lib.casework import duplicates
 from lib.casework.actions import MAX_DIRECTIONS, SEND_BACK_DAYS
 from lib.citizen.receipt import format_time
 
@@ -70,3 +71,48 @@ def direction_fields(prefix: str, departments: list[str], department_name: Calla
         if instruction.strip():
             orders.append((dept, instruction, due))
     return orders
+
+
+# ---- Duplicates (issue #15) ----
+
+def duplicate_suggestions(found: Sequence, place_name: Callable[[int, int | None], str]) -> None:
+    """The likely duplicates (lib.casework.duplicates.Suggestion): tracking number, subject, place, date,
+    status and why; never their citizens' names, numbers or IDs."""
+    st.subheader(ui.tr("duplicates.heading"))
+    st.caption(ui.tr("duplicates.hint"))
+    if not found:
+        st.caption(ui.tr("duplicates.none"))
+        return
+    wrapped_table([(s.tracking_no, s.subject, place_name(s.place_lgd, s.ward), format_time(s.filed_at),
+                    ui.tr(f"status.{s.status}"), ui.tr(f"duplicates.why.{s.reason}")) for s in found],
+                  [ui.tr(f"duplicates.col.{c}") for c in ("tracking_no", "subject", "place", "filed", "status", "why")],
+                  [3, 4, 3, 2, 2, 3])
+
+
+def merge_forms(tracking_no: str, complaint_id: int, status: str, loaded_version: int, likely: Sequence,
+                merge: Callable[[list, str, str, bool], None]) -> None:
+    """The DC's two ways to merge: the mergeable suggestions into this complaint, or this complaint into
+    an open suggestion. `merge(items, survivor's tracking number, remark, moves this complaint)`."""
+    takers = [s for s in likely if s.mergeable]
+    if status not in duplicates.FINISHED:
+        with st.expander(ui.tr("duplicates.merge_here")):
+            st.caption(ui.tr("duplicates.merge_help"))
+            if not takers:
+                st.caption(ui.tr("duplicates.nothing_mergeable"))
+            else:
+                with st.form("form_merge_here", enter_to_submit=False):
+                    picked = st.multiselect(ui.tr("duplicates.merge_pick", tracking_no=tracking_no),
+                                            [s.tracking_no for s in takers], key="merge_here_pick")
+                    remark = st.text_area(ui.tr("detail.remark"), key="merge_here_remark", max_chars=1000)
+                    if st.form_submit_button(ui.tr("duplicates.merge_submit"), key="merge_here_submit"):
+                        merge([(s.complaint_id, s.version) for s in takers if s.tracking_no in picked],
+                              tracking_no, remark, False)
+    keepers = [s.tracking_no for s in likely if s.status not in duplicates.FINISHED]
+    if status in duplicates.MERGEABLE and keepers:
+        with st.expander(ui.tr("duplicates.merge_into")):
+            st.caption(ui.tr("duplicates.merge_help"))
+            with st.form("form_merge_into", enter_to_submit=False):
+                keep = st.selectbox(ui.tr("duplicates.merge_into_pick"), keepers, key="merge_into_pick")
+                remark = st.text_area(ui.tr("detail.remark"), key="merge_into_remark", max_chars=1000)
+                if st.form_submit_button(ui.tr("duplicates.merge_into_submit"), key="merge_into_submit"):
+                    merge([(complaint_id, loaded_version)], keep, remark, True)

@@ -41,8 +41,10 @@ def test_right_pair_shows_only_the_status_and_next_step(con, settings, filed):
     result = look_up(con, settings, "1.2.3.4", filed.tracking_no, "+91 98123 45678", now=NOW)
     assert result.found.tracking_no == filed.tracking_no and result.found.status == "submitted"
     assert result.found.next_step_key == "next.submitted"
-    # Nothing else travels to the page: no subject, place, masked ID, history or hearing.
-    assert set(vars(result.found)) == {"complaint_id", "tracking_no", "status"}
+    # Nothing else travels to the page: no subject, place, masked ID, history or hearing. (joined_to:
+    # the tracking number of the complaint a merged one joined, as its SMS said; None here.)
+    assert set(vars(result.found)) == {"complaint_id", "tracking_no", "status", "joined_to"}
+    assert result.found.joined_to is None
 
 
 def test_tracking_number_is_forgiving_about_spacing_and_case(con, settings, filed):

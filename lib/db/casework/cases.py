@@ -17,7 +17,7 @@ from lib.core.lifecycle import CaseEvent
 # Public history entries whose remark is a code from a fixed list (see lifecycle.CaseEvent); any
 # other entry's remark may be an officer's words and is never read for the citizen.
 CODED_EVENTS = (CaseEvent.REJECTED, CaseEvent.FORWARDED, CaseEvent.REPORT_FILED, CaseEvent.FEEDBACK,
-                CaseEvent.ESCALATED)
+                CaseEvent.ESCALATED, CaseEvent.MERGED)
 
 
 @dataclass(frozen=True)
