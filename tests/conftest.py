@@ -146,6 +146,22 @@ def make_form(**overrides) -> ComplaintForm:
     return ComplaintForm(**fields)
 
 
+def add_demo_accounts(con, *extra) -> None:
+    """The demo accounts (and `extra` users) straight into the users table, with a hash no password
+    matches: for data-layer tests that need the people, not their sign-in (no bcrypt cost)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from lib.db.connect import transaction
+    from lib.db.staff import users as users_db
+    from lib.staff import signin
+
+    with transaction(con) as cur:
+        for user in (*signin.DEMO_USERS, *extra):
+            users_db.add_user(cur, user, "not-a-bcrypt-hash", datetime.now(ZoneInfo("Asia/Kolkata")),
+                              signin.DEMO_CENTRES.get(user.username))
+
+
 # ---- The app under AppTest, as a citizen or a signed-in demo user ----
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from lib.db.connect import transaction
 from lib.citizen.filing import file_complaint
 from lib.core.lifecycle import Feedback, RejectionReason, TransitionRefused
 from lib.core.problems import InvalidInput
-from tests.conftest import jpeg_bytes, make_form
+from tests.conftest import add_demo_accounts, jpeg_bytes, make_form
 
 pytestmark = pytest.mark.engines   # every test here runs on DuckDB and on PostgreSQL
 
@@ -32,9 +32,7 @@ CLERK = User("dc_clerk", "DC office clerk", Role.DC, None)
 @pytest.fixture
 def people(con):
     """The demo accounts and a second DC-office user; dummy hashes, since nobody signs in here."""
-    with transaction(con) as cur:
-        for user in (*signin.DEMO_USERS, CLERK):
-            users_db.add_user(cur, user, "not-a-bcrypt-hash", datetime.now(IST))
+    add_demo_accounts(con, CLERK)
     return {u.username: u for u in (*signin.DEMO_USERS, CLERK)}
 
 

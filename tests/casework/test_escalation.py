@@ -14,10 +14,8 @@ from lib.core.i18n import t
 from lib.core.problems import InvalidInput
 from lib.core.roles import Role, User
 from lib.db.casework import escalation as escalation_db
-from lib.db.connect import transaction
-from lib.db.staff import users as users_db
 from lib.staff import administration, signin
-from tests.conftest import make_form
+from tests.conftest import add_demo_accounts, make_form
 
 pytestmark = pytest.mark.engines   # every test here runs on DuckDB and on PostgreSQL
 
@@ -32,9 +30,7 @@ ADMIN = "admin_rewari"
 @pytest.fixture
 def people(con):
     """The demo accounts and PHED's head; the head and the DC have mobiles (the plain officer has none)."""
-    with transaction(con) as cur:
-        for user in (*signin.DEMO_USERS, HEAD):
-            users_db.add_user(cur, user, "not-a-bcrypt-hash", datetime.now(IST))
+    add_demo_accounts(con, HEAD)
     escalation.set_officer_contact(con, HEAD.username, True, "98123 00001", ADMIN)
     escalation.set_officer_contact(con, "dc_rewari", False, "9812300002", ADMIN)
     return {u.username: u for u in (*signin.DEMO_USERS, HEAD)}

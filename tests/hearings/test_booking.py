@@ -14,14 +14,12 @@ from lib.hearings import booking, officers, rules, slots
 from lib.staff import signin
 from lib.citizen import tracking
 from lib.casework.steps import StaleComplaint
-from lib.db.staff import users as users_db
-from lib.db.connect import transaction
 from lib.citizen.filing import UploadedFile, file_complaint
 from lib.hearings.rules import HearingRefused, OfficeRules
 from lib.hearings.slots import SlotTaken
 from lib.core.lifecycle import TransitionRefused
 from lib.core.problems import InvalidInput
-from tests.conftest import jpeg_bytes, make_form
+from tests.conftest import add_demo_accounts, jpeg_bytes, make_form
 
 IST = ZoneInfo("Asia/Kolkata")
 USERS = {u.username: u for u in signin.DEMO_USERS}
@@ -53,9 +51,7 @@ def at(day: date, hh: int, mm: int = 0) -> datetime:
 
 @pytest.fixture
 def office(con):
-    with transaction(con) as cur:
-        for user in signin.DEMO_USERS:
-            users_db.add_user(cur, user, "not-a-bcrypt-hash", datetime.now(IST))
+    add_demo_accounts(con)
     officers.ensure_default_rules(con)
     return con
 

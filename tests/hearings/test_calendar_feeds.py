@@ -14,11 +14,9 @@ import pytest
 from lib.casework import actions
 from lib.citizen.filing import UploadedFile, file_complaint
 from lib.core.problems import InvalidInput
-from lib.db.connect import transaction
-from lib.db.staff import users as users_db
 from lib.hearings import booking, feeds, officers, rules, slots
 from lib.staff import administration, signin
-from tests.conftest import jpeg_bytes, make_form, valid_aadhaar
+from tests.conftest import add_demo_accounts, jpeg_bytes, make_form, valid_aadhaar
 
 pytestmark = pytest.mark.engines
 
@@ -39,9 +37,7 @@ def hearing_day() -> datetime:
 @pytest.fixture
 def office(con, settings, choices):
     """Two accepted PHED complaints, one heard by the DC and one by the PHED officer."""
-    with transaction(con) as cur:
-        for user in signin.DEMO_USERS:
-            users_db.add_user(cur, user, "not-a-bcrypt-hash", datetime.now(IST))
+    add_demo_accounts(con)
     officers.ensure_default_rules(con)
     officers.set_rules(con, "officer_phed", "XEN PHED", "कार्यकारी अभियंता", rules.DEFAULT_RULES, "admin_rewari")
     numbers = {}

@@ -17,12 +17,11 @@ from lib.casework import actions
 from lib.staff import signin
 from lib.core.config import load_settings
 from lib.db import hearings as hearings_db
-from lib.db.staff import users as users_db
 from lib.db.connect import transaction
 from lib.citizen.filing import UploadedFile, file_complaint, load_form_choices
 from lib.ops.startup import open_portal_database
 from lib.core.states import HOLDING, HearingStatus
-from tests.conftest import jpeg_bytes, make_form
+from tests.conftest import add_demo_accounts, jpeg_bytes, make_form
 
 ROOT = Path(__file__).resolve().parents[2]
 IST = ZoneInfo("Asia/Kolkata")
@@ -158,9 +157,7 @@ def hearing_day() -> date:
 def district(con, settings, choices):
     """Three complaints: an earlier one of the same family (reported on by PHED), one from another village,
     and the one with the hearing; the DC and the PHED officer both hold hearings."""
-    with transaction(con) as cur:
-        for user in signin.DEMO_USERS:
-            users_db.add_user(cur, user, "not-a-bcrypt-hash", datetime.now(IST))
+    add_demo_accounts(con)
     officers.ensure_default_rules(con)
     officers.set_rules(con, "officer_phed", "XEN PHED", "कार्यकारी अभियंता", rules.DEFAULT_RULES, "admin_rewari")
 

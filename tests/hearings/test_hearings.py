@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 from lib.hearings import booking, officers, rooms
 from lib.staff import signin
 from lib.db.connect import transaction
-from lib.db.staff import users as users_db
 from lib.casework.deadlines import is_working_day
 from lib.hearings.rules import Absence, HearingOfficer, OfficeRules, TimeWindow, check_rules, parse_windows
 from lib.hearings.slots import Slot, choose_slot, free_slots, may_book_again, reminders, sms_variables
 from lib.core.problems import InvalidInput
 from lib.core.states import HOLDING, HearingStatus
+from tests.conftest import add_demo_accounts
 
 IST = ZoneInfo("Asia/Kolkata")
 MONDAY = date(2026, 12, 7)            # a plain working Monday; Tuesday the 8th is the no-meeting day
@@ -252,9 +252,7 @@ def test_the_jitsi_server_is_configurable_and_checked():
 
 @pytest.fixture
 def people(con):
-    with transaction(con) as cur:
-        for user in signin.DEMO_USERS:
-            users_db.add_user(cur, user, "not-a-bcrypt-hash", datetime.now(IST))
+    add_demo_accounts(con)
     return con
 
 

@@ -3,19 +3,16 @@ through Starlette's own routing in this process: text/calendar a calendar app re
 token that does not work, nothing cached. The running portal's answers are in tests/e2e/test_calendar_feed.py."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import anyio
 import icalendar
 import pytest
 from starlette.applications import Starlette
 
-from lib.db.connect import transaction
-from lib.db.staff import users as users_db
 from lib.hearings import feeds
 from lib.ops import startup, web
 from lib.staff import administration, signin
+from tests.conftest import add_demo_accounts
 
 USERS = {u.username: u for u in signin.DEMO_USERS}
 
@@ -23,9 +20,7 @@ USERS = {u.username: u for u in signin.DEMO_USERS}
 @pytest.fixture
 def portal_con(settings):
     con = startup.portal_database(settings)
-    with transaction(con) as cur:
-        for user in signin.DEMO_USERS:
-            users_db.add_user(cur, user, "not-a-bcrypt-hash", datetime.now(ZoneInfo("Asia/Kolkata")))
+    add_demo_accounts(con)
     yield con
     startup.release_portal_database(con)
 
