@@ -110,6 +110,7 @@ class PortalCluster:
     data_dir: Path | None = None         # keys and uploads (ESACHIVALAYA_DATA_DIR); None: data/, or temporary
     env: dict[str, str] = field(default_factory=dict)          # more environment for the portals
     streamlit_args: list[str] = field(default_factory=list)    # more `streamlit run` flags
+    portal_ports: list[int] = field(default_factory=list)      # default: the ports after the proxy's
     folder: Path | None = None
     members: list[Portal] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
@@ -154,7 +155,7 @@ class PortalCluster:
         # writes into the same uploads folder (a shared volume when the processes are on several machines).
         settings = load_settings({}, env=env)
         say(f"database {self.db_url}\nuploads  {settings.uploads_dir}\nkeys     {settings.db_path.with_suffix('.keys')}")
-        ports = [self.port + 1 + i for i in range(self.portals)]
+        ports = self.portal_ports or [self.port + 1 + i for i in range(self.portals)]
         # The first process alone creates the schema (and a new demo database's complaints): two
         # processes seeding a brand-new database at once would both seed it. The others follow.
         self._start_portal(ports[0], env)
