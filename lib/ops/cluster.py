@@ -225,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     say = lambda text: print(text, file=sys.stderr, flush=True)   # noqa: E731
     signal.signal(signal.SIGTERM, _interrupt)
     cluster = PortalCluster(args.portals, args.port, args.address, db_url=db_url_from_env())
+    if cluster.db_url is None and os.environ.get("ESACHIVALAYA_DB"):
+        say("ESACHIVALAYA_DB is not a postgresql:// address (one DuckDB file takes one process): "
+            "using a throwaway PostgreSQL server")
     try:
         cluster.start(say)          # stops what it started if it fails or is interrupted
     except (FileNotFoundError, RuntimeError) as exc:
