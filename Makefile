@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run dev test test-fast mutants reset-demo clean-venv chromium postgresql
+.PHONY: run run-cluster dev test test-fast mutants reset-demo clean-venv chromium postgresql nginx
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -25,6 +25,13 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 # Only this machine can reach it unless told otherwise: `make run ADDRESS=0.0.0.0`.
 run: $(VENV)/.runtime-installed
 	$(PY) -m streamlit run portal.py --server.address $(ADDRESS) --server.port $(PORT)
+
+# Several portal processes behind nginx on one PostgreSQL database (README, "Scaling out"): N portals on
+# the ports after PORT, the proxy on PORT. ESACHIVALAYA_DB=postgresql://... names the database; without
+# it a throwaway PostgreSQL server (gone at the stop) is started. Ctrl-C or SIGTERM stops everything.
+N ?= 2
+run-cluster: $(VENV)/.runtime-installed postgresql nginx
+	$(PY) -m lib.ops.cluster --portals $(N) --port $(PORT) --address $(ADDRESS)
 
 # For someone editing pages: reload on save (the file watcher is off in every other run).
 dev: $(VENV)/.runtime-installed
@@ -46,7 +53,15 @@ postgresql:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
-test: $(VENV)/.dev-installed chromium postgresql
+# The cluster (make run-cluster) and its browser test put Debian's nginx in front of the portal processes;
+# installed when missing. Only the binary is used: the service Debian ships is never started or configured.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  echo "Installing Debian's nginx for the portal cluster and its browser test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
+test: $(VENV)/.dev-installed chromium postgresql nginx
 	$(PY) -m pytest -q
 
 # Everything except the browser tests (quicker while you work).

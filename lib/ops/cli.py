@@ -23,7 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     if db_url_from_env():
         # Each command opens settings.db_path; on PostgreSQL that would be a stray DuckDB file.
         print("error: the command line works on a DuckDB file only, for now (issue #13);"
-              " ESACHIVALAYA_DB names a PostgreSQL database", file=sys.stderr)
+              " ESACHIVALAYA_DB names a PostgreSQL database. To back it up or restore it use"
+              " PostgreSQL's own tools (pg_dump, pg_basebackup) and copy the uploads folder beside them:"
+              ' README.md, "Scaling out", section "Backups on PostgreSQL"', file=sys.stderr)
         return 1
     try:
         return args.run(args)

@@ -101,3 +101,8 @@ def test_on_postgresql_the_commands_refuse_rather_than_open_a_stray_file(tmp_pat
     assert cli.main(["reset-demo"]) == 1
     assert "DuckDB file only" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+    # A backup is refused too, and the operator is sent to PostgreSQL's own tools in the README.
+    assert cli.main(["backup", str(tmp_path / "backups")]) == 1
+    refusal = capsys.readouterr().err
+    assert "pg_dump" in refusal and "Scaling out" in refusal
+    assert list(tmp_path.iterdir()) == []
