@@ -112,6 +112,16 @@ def keep_files_private() -> None:
     os.umask(current | 0o077)
 
 
+def empty_database(url: str) -> None:
+    """Make a PostgreSQL database as new (no portal tables), as `seed --fresh` and `reset-demo`
+    delete a DuckDB file. Refused (DatabaseBusy) while another session is connected to it: tables
+    dropped from under a running portal would break every page it serves."""
+    if postgres.other_sessions(url):
+        raise DatabaseBusy(f"{postgres.shown(url)} is in use by another process (is the portal running?)."
+                           " Stop it first.")
+    postgres.drop_portal_objects(url)
+
+
 def open_file(path: Path, what_to_do: str) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, with another process's lock on the file reported as DatabaseBusy."""
     try:

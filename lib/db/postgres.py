@@ -9,9 +9,12 @@ it is closed, so a transaction's statements all run on the same server session.
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 import pandas as pd
 import psycopg
 from psycopg import errors
+from psycopg import sql as pgsql
 from psycopg_pool import ConnectionPool, PoolClosed
 
 TIME_ZONE = "Asia/Kolkata"
@@ -56,6 +59,36 @@ def placeholders(sql: str) -> str:
             out.append("%s" if ch == "?" else "%%" if ch == "%" else ch)
             i += 1
     return "".join(out)
+
+
+def shown(url: str) -> str:
+    """The address without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}@{host}"))
+
+
+def other_sessions(url: str) -> int:
+    """How many other client sessions are connected to this database (a running portal holds some)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'").fetchone()[0]
+
+
+def drop_portal_objects(url: str) -> None:
+    """Drop every table and sequence in the database's schema, in one transaction: the database is
+    then as new (what deleting the DuckDB file does), and the next start migrates it again."""
+    with psycopg.connect(url) as conn:
+        schema = conn.execute("SELECT current_schema()").fetchone()[0]
+        tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])]
+        for table in tables:
+            conn.execute(pgsql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(pgsql.Identifier(schema, table)))
+        sequences = [r[0] for r in conn.execute(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = %s", [schema])]
+        for sequence in sequences:
+            conn.execute(pgsql.SQL("DROP SEQUENCE IF EXISTS {}").format(pgsql.Identifier(schema, sequence)))
 
 
 class PgCursor:
