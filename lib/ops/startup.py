@@ -63,13 +63,14 @@ def open_portal_database(settings: Settings):
 
 # The process's one connection per database file, shared by the pages (lib/ui `connection()`) and
 # the HTTP health check (lib/ops/web.py), whichever asks first; DuckDB lets one process write a file.
-_held: dict[Path, object] = {}
+_held: dict[Path | str, object] = {}
 _held_lock = threading.Lock()
 
 
 def portal_database(settings: Settings):
     """This process's connection to the portal's database, opened (`open_portal_database`) on first use."""
-    key = settings.db_path.resolve()
+    # On PostgreSQL db_path only names where the keys go, which two databases may share: the address decides.
+    key = settings.db_url or settings.db_path.resolve()
     with _held_lock:
         if key not in _held:
             _held[key] = open_portal_database(settings)
