@@ -19,6 +19,11 @@ from psycopg_pool import ConnectionPool, PoolClosed
 
 TIME_ZONE = "Asia/Kolkata"
 
+# Type codes (pg_type OIDs) of the columns DuckDB's `df()` turns into float64 (real, double
+# precision, numeric) and into integers (smallint, integer, bigint).
+FLOAT_TYPES = (700, 701, 1700)
+INTEGER_TYPES = (21, 23, 20)
+
 # Integrity errors (unique, check, not-null, foreign key) and the conflicts worth a retry.
 ConstraintViolation = errors.IntegrityError
 RETRYABLE = (errors.SerializationFailure, errors.DeadlockDetected)
@@ -130,8 +135,17 @@ class PgCursor:
         return self._cur.fetchone() if self._cur.description else None
 
     def df(self) -> pd.DataFrame:
-        columns = [d.name for d in self._cur.description]
-        return pd.DataFrame(self._cur.fetchall(), columns=columns)
+        """The rows as DuckDB's `df()` gives them: numeric columns as numbers even where a value is
+        NULL or no row came back (pandas would leave None and Decimal in an `object` column, which
+        `.round()`, sums and charts then trip over)."""
+        description = self._cur.description
+        frame = pd.DataFrame(self._cur.fetchall(), columns=[d.name for d in description])
+        for i, column in enumerate(description):
+            if column.type_code in FLOAT_TYPES:
+                frame.isetitem(i, frame.iloc[:, i].astype("float64"))
+            elif column.type_code in INTEGER_TYPES and frame.iloc[:, i].dtype == object:
+                frame.isetitem(i, frame.iloc[:, i].astype("Int64" if frame.iloc[:, i].isna().any() else "int64"))
+        return frame
 
     @property
     def description(self):
