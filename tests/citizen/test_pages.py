@@ -9,6 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import jpeg_bytes, valid_aadhaar
 
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
