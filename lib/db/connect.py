@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from lib.core.config import without_password
 from lib.db import postgres
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -117,7 +118,7 @@ def empty_database(url: str) -> None:
     delete a DuckDB file. Refused (DatabaseBusy) while another session is connected to it: tables
     dropped from under a running portal would break every page it serves."""
     if postgres.other_sessions(url):
-        raise DatabaseBusy(f"{postgres.shown(url)} is in use by another process (is the portal running?)."
+        raise DatabaseBusy(f"{without_password(url)} is in use by another process (is the portal running?)."
                            " Stop it first.")
     postgres.drop_portal_objects(url)
 

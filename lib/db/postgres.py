@@ -9,8 +9,6 @@ it is closed, so a transaction's statements all run on the same server session.
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
 import pandas as pd
 import psycopg
 from psycopg import errors
@@ -64,15 +62,6 @@ def placeholders(sql: str) -> str:
             out.append("%s" if ch == "?" else "%%" if ch == "%" else ch)
             i += 1
     return "".join(out)
-
-
-def shown(url: str) -> str:
-    """The address without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}@{host}"))
 
 
 def other_sessions(url: str) -> int:

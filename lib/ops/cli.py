@@ -11,7 +11,6 @@ from lib.core.config import Settings, db_url_from_env, load_settings
 from lib.core.i18n import t
 from lib.core.problems import InvalidInput
 from lib.staff.access import SIGNED_IN_ROLES
-from lib.db import postgres
 from lib.db.connect import DatabaseBusy, connect, empty_database, is_new_database, transaction
 from lib.db.reference import load_reference_data
 
@@ -103,7 +102,7 @@ def run_seed(args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - started
     finally:
         con.close()
-    print(f"seeded {added:,} complaints (with their history and SMS) into {shown(settings)}"
+    print(f"seeded {added:,} complaints (with their history and SMS) into {settings.shown_database}"
           f" in {seconds:.1f} s")
     return 0
 
@@ -115,7 +114,7 @@ def run_reset_demo(args: argparse.Namespace) -> int:
     delete_database(settings)
     demo = Settings(**{**settings.__dict__, "demo": True})
     startup.open_portal_database(demo).close()
-    print(f"a fresh demo database is ready at {shown(settings)}")
+    print(f"a fresh demo database is ready at {settings.shown_database}")
     return 0
 
 
@@ -255,7 +254,7 @@ def run_slots(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     if is_new_database(settings.database):
-        print(f"error: there is no database at {shown(settings)}", file=sys.stderr)
+        print(f"error: there is no database at {settings.shown_database}", file=sys.stderr)
         return 1
     con = connect(settings.database)          # DatabaseBusy while the portal holds a DuckDB file
     try:
@@ -278,11 +277,6 @@ def run_slots(args: argparse.Namespace) -> int:
     return 0
 
 
-def shown(settings: Settings) -> str:
-    """Where the database is, for the operator: the file, or the address without its password."""
-    return postgres.shown(settings.db_url) if settings.db_url else str(settings.db_path)
-
-
 def delete_database(settings: Settings) -> None:
     """Remove the database, its write-ahead log and the uploads, keeping the keys. On PostgreSQL
     the database itself stays and its tables go (`empty_database`).
@@ -293,7 +287,7 @@ def delete_database(settings: Settings) -> None:
     if settings.db_url:
         if not is_new_database(settings.db_url):
             empty_database(settings.db_url)      # DatabaseBusy while anyone is connected
-            print(f"deleting the tables of {shown(settings)}")
+            print(f"deleting the tables of {settings.shown_database}")
     elif settings.db_path.exists():
         connect(settings.db_path).close()
     wal = Path(f"{settings.db_path}.wal")

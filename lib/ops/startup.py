@@ -51,7 +51,7 @@ def open_portal_database(settings: Settings):
     if settings.demo and is_new and not seeded_before:
         from lib.ops.seed import seed_complaints   # Faker is only needed for a demo database
 
-        log.info("new database %s: seeding %d demo complaints", settings.db_url or settings.db_path, DEMO_COMPLAINTS)
+        log.info("new database %s: seeding %d demo complaints", settings.shown_database, DEMO_COMPLAINTS)
         seed_complaints(con, DEMO_COMPLAINTS, track_url=settings.track_url)
         signin.create_demo_users(con)
         officers.ensure_default_rules(con)       # the DC holds hearings under the default office rules
