@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import random
+import shutil
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -51,7 +52,8 @@ ENGINES = ("duckdb", "postgres")
 
 
 def pytest_generate_tests(metafunc):
-    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("engines"):
+    marked = metafunc.definition.get_closest_marker
+    if "engine" in metafunc.fixturenames and marked("engines") and not marked("one_engine"):
         metafunc.parametrize("engine", ENGINES, indirect=True)
 
 
@@ -89,6 +91,8 @@ def pg_template(pg_cluster, tmp_path_factory) -> str:
 def portal_env(tmp_path, monkeypatch, engine, request):
     """Point the portal at an empty database (a file in tmp_path, or a new PostgreSQL database with
     its keys and uploads in tmp_path), without demo data."""
+    import streamlit as st
+
     if engine == "postgres":
         cluster = request.getfixturevalue("pg_cluster")
         url = cluster.database(template=request.getfixturevalue("pg_template"))
@@ -102,7 +106,57 @@ def portal_env(tmp_path, monkeypatch, engine, request):
     monkeypatch.setenv("ESACHIVALAYA_SMS_DISPATCHER", "0")
     # Nor the background escalation (issue #15): its tests start it themselves.
     monkeypatch.setenv("ESACHIVALAYA_ESCALATION", "0")
+    # The app's cached connection (lib/ui) belongs to one database: none from an earlier test may
+    # serve this one, and none may outlive it (its PostgreSQL database is dropped after it).
+    st.cache_resource.clear()
+    request.addfinalizer(st.cache_resource.clear)
     return tmp_path
+
+
+class SeededPortals:
+    """A portal database filled once per engine by `fill(con)` (demo users, seeded complaints, ...)
+    and copied for each test that asks: the files on DuckDB, `CREATE DATABASE ... TEMPLATE` on
+    PostgreSQL, plus the keys beside it. Seeding takes seconds, a copy a fraction of one."""
+
+    def __init__(self, folders: pytest.TempPathFactory, fill):
+        self._folders, self._fill = folders, fill
+        self._made: dict[str, tuple[Path, str | None]] = {}
+        self._cluster = None
+
+    def copy_into(self, request) -> Path:
+        """Point this test's portal (`portal_env`) at a copy of the filled database; its folder."""
+        engine, portal_env = request.getfixturevalue("engine"), request.getfixturevalue("portal_env")
+        if engine not in self._made:
+            self._made[engine] = self._make(engine, request)
+        folder, url = self._made[engine]
+        shutil.copytree(folder, portal_env, dirs_exist_ok=True)
+        if url:
+            cluster = request.getfixturevalue("pg_cluster")
+            copy = cluster.database(template=url)
+            request.addfinalizer(lambda: cluster.drop(copy))
+            request.getfixturevalue("monkeypatch").setenv("ESACHIVALAYA_DB", copy)
+        return portal_env
+
+    def _make(self, engine: str, request) -> tuple[Path, str | None]:
+        folder = self._folders.mktemp(f"seeded-{engine}")
+        if engine == "postgres":
+            self._cluster = request.getfixturevalue("pg_cluster")
+            url = self._cluster.database(template=request.getfixturevalue("pg_template"))
+            env = {"ESACHIVALAYA_DB": url, "ESACHIVALAYA_DATA_DIR": str(folder)}
+        else:
+            url, env = None, {"ESACHIVALAYA_DB": str(folder / "portal.duckdb")}
+        con = open_portal_database(load_settings({}, env={**env, "ESACHIVALAYA_DEMO": "0"}))
+        try:
+            self._fill(con)
+        finally:
+            con.close()
+        return folder, url
+
+    def drop(self) -> None:
+        """Drop the filled PostgreSQL database (at the end of the module that made it)."""
+        url = self._made.get("postgres", (None, None))[1]
+        if url and self._cluster is not None:
+            self._cluster.drop(url)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.fernet import Fernet
 
@@ -41,8 +42,21 @@ class Settings:
         return self.db_url or self.db_path
 
     @property
+    def shown_database(self) -> str:
+        """Where the database is, for messages and logs: the file, or the address without its password."""
+        return without_password(self.db_url) if self.db_url else str(self.db_path)
+
+    @property
     def track_url(self) -> str:
         return f"{self.public_url}/track_complaint"
+
+
+def without_password(url: str) -> str:
+    """A postgresql:// address as it may be shown or logged: its password left out."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{parts.username}@{parts.netloc.rsplit('@', 1)[1]}"))
 
 
 def db_url_from_env(env: Mapping[str, str] = os.environ) -> str | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from lib.core.config import without_password
 from lib.db import postgres
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -110,6 +111,16 @@ def keep_files_private() -> None:
     or guards it, so the umask is tightened for the whole process, never loosened."""
     current = os.umask(0o077)
     os.umask(current | 0o077)
+
+
+def empty_database(url: str) -> None:
+    """Make a PostgreSQL database as new (no portal tables), as `seed --fresh` and `reset-demo`
+    delete a DuckDB file. Refused (DatabaseBusy) while another session is connected to it: tables
+    dropped from under a running portal would break every page it serves."""
+    if postgres.other_sessions(url):
+        raise DatabaseBusy(f"{without_password(url)} is in use by another process (is the portal running?)."
+                           " Stop it first.")
+    postgres.drop_portal_objects(url)
 
 
 def open_file(path: Path, what_to_do: str) -> duckdb.DuckDBPyConnection:

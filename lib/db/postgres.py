@@ -12,9 +12,15 @@ from __future__ import annotations
 import pandas as pd
 import psycopg
 from psycopg import errors
+from psycopg import sql as pgsql
 from psycopg_pool import ConnectionPool, PoolClosed
 
 TIME_ZONE = "Asia/Kolkata"
+
+# Type codes (pg_type OIDs) of the columns DuckDB's `df()` turns into float64 (real, double
+# precision, numeric) and into integers (smallint, integer, bigint).
+FLOAT_TYPES = (700, 701, 1700)
+INTEGER_TYPES = (21, 23, 20)
 
 # Integrity errors (unique, check, not-null, foreign key) and the conflicts worth a retry.
 ConstraintViolation = errors.IntegrityError
@@ -58,6 +64,27 @@ def placeholders(sql: str) -> str:
     return "".join(out)
 
 
+def other_sessions(url: str) -> int:
+    """How many other client sessions are connected to this database (a running portal holds some)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'").fetchone()[0]
+
+
+def drop_portal_objects(url: str) -> None:
+    """Drop every table and sequence in the database's schema, in one transaction: the database is
+    then as new (what deleting the DuckDB file does), and the next start migrates it again."""
+    with psycopg.connect(url) as conn:
+        schema = conn.execute("SELECT current_schema()").fetchone()[0]
+        tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])]
+        for table in tables:
+            conn.execute(pgsql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(pgsql.Identifier(schema, table)))
+        sequences = [r[0] for r in conn.execute(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = %s", [schema])]
+        for sequence in sequences:
+            conn.execute(pgsql.SQL("DROP SEQUENCE IF EXISTS {}").format(pgsql.Identifier(schema, sequence)))
+
+
 class PgCursor:
     """One pooled connection, used like a DuckDB cursor; close it (or leave its `with`) to give it back."""
 
@@ -97,8 +124,17 @@ class PgCursor:
         return self._cur.fetchone() if self._cur.description else None
 
     def df(self) -> pd.DataFrame:
-        columns = [d.name for d in self._cur.description]
-        return pd.DataFrame(self._cur.fetchall(), columns=columns)
+        """The rows as DuckDB's `df()` gives them: numeric columns as numbers even where a value is
+        NULL or no row came back (pandas would leave None and Decimal in an `object` column, which
+        `.round()`, sums and charts then trip over)."""
+        description = self._cur.description
+        frame = pd.DataFrame(self._cur.fetchall(), columns=[d.name for d in description])
+        for i, column in enumerate(description):
+            if column.type_code in FLOAT_TYPES:
+                frame.isetitem(i, frame.iloc[:, i].astype("float64"))
+            elif column.type_code in INTEGER_TYPES and frame.iloc[:, i].dtype == object:
+                frame.isetitem(i, frame.iloc[:, i].astype("Int64" if frame.iloc[:, i].isna().any() else "int64"))
+        return frame
 
     @property
     def description(self):

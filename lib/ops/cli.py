@@ -11,20 +11,22 @@ from lib.core.config import Settings, db_url_from_env, load_settings
 from lib.core.i18n import t
 from lib.core.problems import InvalidInput
 from lib.staff.access import SIGNED_IN_ROLES
-from lib.db.connect import DatabaseBusy, connect, transaction
+from lib.db.connect import DatabaseBusy, connect, empty_database, is_new_database, transaction
 from lib.db.reference import load_reference_data
 
 EXIT_BUSY = 2
+# Commands that copy the database file itself; every other one works on either engine.
+DUCKDB_FILE_COMMANDS = ("backup", "restore")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if db_url_from_env():
-        # Each command opens settings.db_path; on PostgreSQL that would be a stray DuckDB file.
-        print("error: the command line works on a DuckDB file only, for now (issue #13);"
-              " ESACHIVALAYA_DB names a PostgreSQL database. To back it up or restore it use"
-              " PostgreSQL's own tools (pg_dump, pg_basebackup) and copy the uploads folder beside them:"
+    if db_url_from_env() and args.command in DUCKDB_FILE_COMMANDS:
+        # These copy the database file; on PostgreSQL they would copy a stray DuckDB file.
+        print("error: backup and restore work on a DuckDB file only, for now (issue #13);"
+              " ESACHIVALAYA_DB names a PostgreSQL database. Back it up with PostgreSQL's own tools"
+              " (pg_dump, pg_basebackup) and copy the uploads folder beside them:"
               ' README.md, "Scaling out", section "Backups on PostgreSQL"', file=sys.stderr)
         return 1
     try:
@@ -96,7 +98,7 @@ def run_seed(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.fresh:
         delete_database(settings)
-    con = connect(settings.db_path)
+    con = connect(settings.database)
     try:
         with transaction(con) as cur:
             load_reference_data(cur)
@@ -107,7 +109,7 @@ def run_seed(args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - started
     finally:
         con.close()
-    print(f"seeded {added:,} complaints (with their history and SMS) into {settings.db_path}"
+    print(f"seeded {added:,} complaints (with their history and SMS) into {settings.shown_database}"
           f" in {seconds:.1f} s")
     return 0
 
@@ -119,7 +121,7 @@ def run_reset_demo(args: argparse.Namespace) -> int:
     delete_database(settings)
     demo = Settings(**{**settings.__dict__, "demo": True})
     startup.open_portal_database(demo).close()
-    print(f"a fresh demo database is ready at {settings.db_path}")
+    print(f"a fresh demo database is ready at {settings.shown_database}")
     return 0
 
 
@@ -172,7 +174,7 @@ def change_account(change) -> int:
     """Run one account change as the console (audited as `cli`); problems are printed, nothing is saved."""
     from lib.staff import administration
 
-    con = connect(load_settings().db_path)
+    con = connect(load_settings().database)
     try:
         change(administration, con)
     except InvalidInput as exc:
@@ -260,10 +262,10 @@ def run_slots(args: argparse.Namespace) -> int:
     from lib.hearings import booking, officers, slots
 
     settings = load_settings()
-    if not settings.db_path.exists():
-        print(f"error: there is no database at {settings.db_path}", file=sys.stderr)
+    if is_new_database(settings.database):
+        print(f"error: there is no database at {settings.shown_database}", file=sys.stderr)
         return 1
-    con = connect(settings.db_path)           # DatabaseBusy while the portal holds the file
+    con = connect(settings.database)          # DatabaseBusy while the portal holds a DuckDB file
     try:
         if officers.get_officer(con, args.officer) is None:
             print(f"error: {args.officer} is not a hearing officer", file=sys.stderr)
@@ -303,15 +305,20 @@ def run_escalate(args: argparse.Namespace) -> int:
 
 
 def delete_database(settings: Settings) -> None:
-    """Remove the database, its write-ahead log and the uploads, keeping the keys.
+    """Remove the database, its write-ahead log and the uploads, keeping the keys. On PostgreSQL
+    the database itself stays and its tables go (`empty_database`).
 
     Deleting a file another process has open would succeed on Linux and pull the database
     out from under the running portal, so first prove nobody holds it (raises DatabaseBusy).
     """
-    if settings.db_path.exists():
+    if settings.db_url:
+        if not is_new_database(settings.db_url):
+            empty_database(settings.db_url)      # DatabaseBusy while anyone is connected
+            print(f"deleting the tables of {settings.shown_database}")
+    elif settings.db_path.exists():
         connect(settings.db_path).close()
     wal = Path(f"{settings.db_path}.wal")
-    for path in (settings.db_path, wal, settings.uploads_dir):
+    for path in ((settings.uploads_dir,) if settings.db_url else (settings.db_path, wal, settings.uploads_dir)):
         if not path.exists():
             continue
         print(f"deleting {path}")

@@ -51,7 +51,7 @@ def open_portal_database(settings: Settings):
     if settings.demo and is_new and not seeded_before:
         from lib.ops.seed import seed_complaints   # Faker is only needed for a demo database
 
-        log.info("new database %s: seeding %d demo complaints", settings.db_url or settings.db_path, DEMO_COMPLAINTS)
+        log.info("new database %s: seeding %d demo complaints", settings.shown_database, DEMO_COMPLAINTS)
         seed_complaints(con, DEMO_COMPLAINTS, track_url=settings.track_url)
         signin.create_demo_users(con)
         officers.ensure_default_rules(con)       # the DC holds hearings under the default office rules
@@ -63,13 +63,14 @@ def open_portal_database(settings: Settings):
 
 # The process's one connection per database file, shared by the pages (lib/ui `connection()`) and
 # the HTTP health check (lib/ops/web.py), whichever asks first; DuckDB lets one process write a file.
-_held: dict[Path, object] = {}
+_held: dict[Path | str, object] = {}
 _held_lock = threading.Lock()
 
 
 def portal_database(settings: Settings):
     """This process's connection to the portal's database, opened (`open_portal_database`) on first use."""
-    key = settings.db_path.resolve()
+    # On PostgreSQL db_path only names where the keys go, which two databases may share: the address decides.
+    key = settings.db_url or settings.db_path.resolve()
     with _held_lock:
         if key not in _held:
             _held[key] = open_portal_database(settings)

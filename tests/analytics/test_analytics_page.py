@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
 import traceback
 from datetime import timedelta
 from pathlib import Path
@@ -21,8 +20,10 @@ from lib.ops import filings
 from lib.ops.seed import seed_complaints
 from lib.ops.startup import open_portal_database
 from lib.db import analytics as analytics_db
-from tests.conftest import REWARI_TEHSIL, run_page_alone_as
+from tests.conftest import REWARI_TEHSIL, SeededPortals, run_page_alone_as
 from tests.analytics.test_analytics import keep_facts
+
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "analytics.py"
@@ -33,11 +34,7 @@ PERSONAL_COLUMNS = {"citizen_name", "mobile", "email", "aadhaar_last4", "aadhaar
                     "description", "locality", "tracking_no", "remark"}
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("analytics_page")
-    con = open_portal_database(load_settings({}, env={"ESACHIVALAYA_DB": str(folder / "portal.duckdb"),
-                                                      "ESACHIVALAYA_DEMO": "0"}))
+def fill(con) -> None:
     signin.create_demo_users(con)
     seed_complaints(con, COUNT, random_seed=3)
     # Two citizens answer after their complaints are resolved: one solved, one not (reopened).
@@ -49,18 +46,21 @@ def template(tmp_path_factory) -> Path:
         done = actions.resolve(con, dc, cid, version, track_url="http://x/track")
         actions.record_feedback(con, steps.Citizen(tracking_no, mobile), cid, done.version, answer)
     keep_facts(con)
-    con.close()
-    return folder
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """The seeded district, made once per engine and copied for each test."""
+    made = SeededPortals(tmp_path_factory, fill)
+    yield made
+    made.drop()
 
 
 @pytest.fixture
-def portal(portal_env, template):
-    for name in ("portal.duckdb", "portal.keys"):
-        shutil.copy(template / name, portal_env / name)
-    st.cache_resource.clear()
+def portal(portal_env, template, request):
+    template.copy_into(request)
     st.cache_data.clear()
     yield portal_env
-    st.cache_resource.clear()
     st.cache_data.clear()
 
 
@@ -225,8 +225,9 @@ def test_complaints_from_partner_systems_get_a_table_by_channel(portal):
     at.radio(key="language_switch").set_value("en").run()
     assert channel_table(at) is None                    # every complaint came by the form: no table
     con = open_portal_database(load_settings({}))
-    con.execute("UPDATE complaints SET channel = 'api:cm_window' WHERE id IN"
-                " (SELECT id FROM complaints ORDER BY filed_at DESC LIMIT 7)")
+    with con.cursor() as cur:
+        cur.execute("UPDATE complaints SET channel = 'api:cm_window' WHERE id IN"
+                    " (SELECT id FROM complaints ORDER BY filed_at DESC LIMIT 7)")
     con.close()
     st.cache_resource.clear()
     at = open_as("analyst_rewari")
@@ -272,6 +273,7 @@ def test_the_dc_office_sees_the_same_page(portal):
     assert number(metric(at, "received")) == count_filed("c.department_code = ?", ["PWD"]) > 0
 
 
+@pytest.mark.one_engine     # a guard: the queries behind it run on both engines in the tests above
 @pytest.mark.parametrize("username", ["officer_phed", "admin_rewari", None])
 def test_the_guard_refuses_officers_admins_and_citizens(portal, username):
     """app.py never registers the page for them, so run the page file itself in a framed session

@@ -17,6 +17,8 @@ from lib.citizen.filing import file_complaint, load_form_choices
 from lib.ops.startup import open_portal_database
 from tests.conftest import jpeg_bytes, make_form, open_portal_as, valid_aadhaar
 
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
+
 ROOT = Path(__file__).resolve().parents[2]
 IST = ZoneInfo("Asia/Kolkata")
 AADHAAR = valid_aadhaar()

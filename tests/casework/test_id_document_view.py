@@ -5,12 +5,15 @@ import base64
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from lib.citizen.id_view import watermark_lines, watermarked_data_uri
 from tests.conftest import jpeg_bytes, open_portal_as
 from tests.casework.test_detail_page import open_detail, portal, query  # noqa: F401 - the same portal fixture
 from tests.pdf_samples import pages_pdf
+
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
 
 
 def picture_of(uri: str) -> Image.Image:

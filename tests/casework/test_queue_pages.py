@@ -1,55 +1,43 @@
 """The queue and overdue pages through AppTest: as the DC's office, as a department officer, and refused to everyone else."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib.casework import deadlines, queue
 from lib.staff import signin
 from lib.core.complaints import Status
-from lib.core.config import load_settings
 from lib.core.i18n import t
 from lib.casework.queue import QueueFilters
 from lib.ops.seed import seed_complaints
-from lib.ops.startup import open_portal_database
-from tests.conftest import open_portal_as, run_page_alone_as
+from tests.conftest import SeededPortals, open_portal_as, run_page_alone_as
+
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = 150
 PHED_HI = "जन स्वास्थ्य अभियांत्रिकी विभाग"
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    """A database with the demo users and some complaints, made once and copied for each test."""
-    folder = tmp_path_factory.mktemp("queue_pages")
-    con = open_portal_database(load_settings({}, env={"ESACHIVALAYA_DB": str(folder / "portal.duckdb"),
-                                                      "ESACHIVALAYA_DEMO": "0"}))
+def fill(con) -> None:
+    """The demo users and some complaints."""
     signin.create_demo_users(con)
     seed_complaints(con, COUNT, random_seed=3)
-    con.close()
-    return folder
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A database made once per engine and copied for each test."""
+    made = SeededPortals(tmp_path_factory, fill)
+    yield made
+    made.drop()
 
 
 @pytest.fixture
-def fresh(portal_env):
-    """Caches cleared around each test, so no other test's database leaks in."""
-    st.cache_resource.clear()
-    yield portal_env
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def portal(fresh, template):
-    for name in ("portal.duckdb", "portal.keys"):
-        shutil.copy(template / name, fresh / name)
-
-
-
+def portal(portal_env, template, request):
+    return template.copy_into(request)
 
 
 def app_user(username: str):
@@ -182,9 +170,10 @@ def test_the_overdue_view_for_an_officer_shows_only_their_department(portal):
     assert list(at.dataframe[0].value[t("hi", "overdue.col.department")]) == [PHED_HI]
 
 
+@pytest.mark.one_engine     # a guard: the queries behind it run on both engines in the tests above
 @pytest.mark.parametrize("page", ["queue", "overdue"])
 @pytest.mark.parametrize("username", ["analyst_rewari", "admin_rewari", None])
-def test_the_guard_refuses_analysts_admins_and_citizens(fresh, username, page):
+def test_the_guard_refuses_analysts_admins_and_citizens(portal_env, username, page):
     """app.py never registers these pages for them, so run the page file itself in a framed
     session of that role: the guard must stop it before anything is drawn."""
     at = run_page_alone_as(page, username)
@@ -192,8 +181,9 @@ def test_the_guard_refuses_analysts_admins_and_citizens(fresh, username, page):
     assert not at.title and not at.dataframe and not at.metric
 
 
+@pytest.mark.one_engine     # a guard: the queries behind it run on both engines in the tests above
 @pytest.mark.parametrize("page", ["queue", "overdue"])
-def test_a_deep_link_without_the_frame_draws_nothing(fresh, page):
+def test_a_deep_link_without_the_frame_draws_nothing(portal_env, page):
     at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
     at.secrets["keys"] = {}
     at.session_state["role"] = "dc"               # even a role set somehow does not help

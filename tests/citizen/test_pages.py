@@ -1,12 +1,12 @@
 """The public pages through Streamlit's AppTest: filing with an upload, bad input, language (tracking: test_track_page.py)."""
 from __future__ import annotations
 
-
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import jpeg_bytes, valid_aadhaar
 
-
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
 
 
 def fill_valid_form(at: AppTest) -> None:

@@ -15,6 +15,8 @@ from lib.citizen import track_guard
 from lib.citizen.filing import file_complaint, load_form_choices
 from tests.conftest import PROJECT_DIR, make_form, open_portal_as
 
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
+
 MOBILE = "9812345678"
 SUBJECT = "पानी की सप्लाई बंद"
 

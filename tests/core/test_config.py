@@ -23,3 +23,13 @@ def test_a_bad_memory_limit_is_refused_with_its_name(portal_env, monkeypatch, ba
     monkeypatch.setenv("ESACHIVALAYA_DUCKDB_MEMORY", bad)
     with pytest.raises(ValueError, match="ESACHIVALAYA_DUCKDB_MEMORY"):
         load_settings({})
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://portal:s3cret@db.example:5432/esachivalaya", "postgresql://portal@db.example:5432/esachivalaya"),
+    ("postgresql://portal@db.example/esachivalaya", "postgresql://portal@db.example/esachivalaya"),
+    ("postgresql://portal:p%40ss@%2Ftmp%2Fpg/x", "postgresql://portal@%2Ftmp%2Fpg/x"),
+])
+def test_a_postgresql_address_is_shown_without_its_password(url, shown, tmp_path):
+    settings = load_settings({}, env={"ESACHIVALAYA_DB": url, "ESACHIVALAYA_DATA_DIR": str(tmp_path)})
+    assert settings.shown_database == shown

@@ -87,3 +87,18 @@ def test_a_new_demo_database_on_postgresql_is_seeded_once(empty_database, tmp_pa
                 assert cur.execute("SELECT count(*) FROM places").fetchall()[0][0] > 300
         finally:
             con.close()
+
+
+@pytest.mark.engines
+def test_frames_hold_numbers_on_both_engines_even_when_null_or_empty(con):
+    """The analytics page rounds a median that is NULL when nothing was solved in the range: on
+    PostgreSQL a frame of None and Decimal values would be an `object` column that `.round()` fails on."""
+    with con.cursor() as cur:
+        medians = cur.execute("SELECT CAST(NULL AS DOUBLE PRECISION) AS median, CAST(2.55 AS NUMERIC(10, 2)) AS amount,"
+                              " CAST(NULL AS INTEGER) AS missing, CAST(7 AS BIGINT) AS count").df()
+        empty = cur.execute("SELECT CAST(1.5 AS DOUBLE PRECISION) AS median, CAST(3 AS BIGINT) AS count"
+                            " WHERE 1 = 0").df()
+    assert medians["median"].round(1).isna().all() and medians["amount"].round(1)[0] == 2.6
+    assert medians["missing"].isna().all() and medians["count"][0] == 7
+    assert str(medians["median"].dtype) == str(empty["median"].dtype) == "float64"
+    assert str(empty["count"].dtype) == "int64"

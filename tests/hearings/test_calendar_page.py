@@ -23,6 +23,8 @@ from lib.ops.startup import open_portal_database
 from lib.core.states import HOLDING, HearingStatus
 from tests.conftest import add_demo_accounts, jpeg_bytes, make_form
 
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
+
 ROOT = Path(__file__).resolve().parents[2]
 IST = ZoneInfo("Asia/Kolkata")
 USERS = {u.username: u for u in signin.DEMO_USERS}

@@ -18,6 +18,8 @@ from lib.ops.startup import open_portal_database
 from lib.staff import signin
 from tests.conftest import jpeg_bytes, make_form, open_portal_as
 
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
+
 IST = ZoneInfo("Asia/Kolkata")
 DC = next(u for u in signin.DEMO_USERS if u.username == "dc_rewari")
 SMALL_ID = UploadedFile("aadhaar.jpg", jpeg_bytes(60, 40))
@@ -48,7 +50,8 @@ def hearing(portal_env):
     actions.resolve(con, DC, earlier.complaint_id, 4, track_url="http://x/t")
     now = accepted(subject="Water supply cut again")
     booking.book_hearing(con, DC, now.complaint_id, 2, "dc_rewari")
-    join_url = con.execute("SELECT join_url FROM hearings WHERE complaint_id = ?", [now.complaint_id]).fetchone()[0]
+    with con.cursor() as cur:
+        join_url = cur.execute("SELECT join_url FROM hearings WHERE complaint_id = ?", [now.complaint_id]).fetchone()[0]
     con.close()
     yield {"earlier": earlier, "now": now, "join_url": join_url}
     st.cache_resource.clear()

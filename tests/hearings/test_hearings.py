@@ -354,6 +354,7 @@ def admin_page(portal_env):
     streamlit.cache_resource.clear()
 
 
+@pytest.mark.engines
 def test_the_admin_changes_the_dcs_hearing_windows_and_adds_days_away(admin_page):
     from lib.ui import connection
 

@@ -9,6 +9,8 @@ from lib.ops.startup import open_portal_database
 from lib.partners import keys
 from tests.staff.test_admin_page import errors, open_admin, quick_bcrypt  # noqa: F401
 
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
+
 
 def tables(at) -> list:
     """The page's tables that AppTest can read back (the Places tab's mixed column it cannot)."""
@@ -35,6 +37,11 @@ def db():
     return connection()
 
 
+def db_row(sql: str) -> tuple | None:
+    with db().cursor() as cur:
+        return cur.execute(sql).fetchone()
+
+
 def shown_keys(at) -> list[str]:
     return [c.value for c in at.code if c.value.startswith(keys.KEY_PREFIX)]
 
@@ -56,7 +63,7 @@ def test_a_new_key_is_shown_once_and_only_its_hash_is_kept(admin):
     assert admin.success[0].value == "Partner system cm_window added."
     [shown] = shown_keys(admin)
     assert shown.startswith("rwr_")
-    row = db().execute("SELECT key_hash, key_prefix, created_by FROM partners WHERE name = 'cm_window'").fetchone()
+    row = db_row("SELECT key_hash, key_prefix, created_by FROM partners WHERE name = 'cm_window'")
     assert row == (keys.key_hash(shown), shown[:keys.PREFIX_SHOWN], "admin_rewari")
     assert keys.partner_of_key(db(), shown).channel == "api:cm_window"
     listed = table(admin, "Channel").set_index("Name (short code)")
@@ -70,11 +77,11 @@ def test_a_new_key_is_shown_once_and_only_its_hash_is_kept(admin):
 def test_a_bad_or_taken_name_is_refused_and_nothing_is_saved(admin):
     create(admin, "Bad Name!")
     assert errors(admin) == ["Use 3 to 32 lower-case letters, digits or _, starting with a letter."]
-    assert db().execute("SELECT count(*) FROM partners").fetchone() == (0,)
+    assert db_row("SELECT count(*) FROM partners") == (0,)
     create(admin, "csc_bawal")
     create(admin, "csc_bawal")
     assert errors(admin) == ["A partner system with this name exists already."]
-    assert db().execute("SELECT count(*) FROM partners").fetchone() == (1,)
+    assert db_row("SELECT count(*) FROM partners") == (1,)
 
 
 def test_revoking_a_key_refuses_it_and_is_audited(admin):

@@ -16,6 +16,8 @@ from lib.ops.startup import open_portal_database
 from lib.sms.dispatcher import dispatch_due
 from tests.sms.test_sms_dispatch import ScriptedGateway, queue_message
 
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
+
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime.now(timezone.utc)
 
@@ -144,6 +146,7 @@ def test_a_broken_sms_table_is_shown_not_crashed(outbox):
     assert counts(at)["Failed"] == "1"                  # the outbox itself is still visible
 
 
+@pytest.mark.one_engine     # a guard: the queries behind it run on both engines in the tests above
 @pytest.mark.parametrize("username", ["dc_rewari", "officer_phed"])
 def test_the_page_is_not_registered_for_the_dc_or_an_officer(outbox, username):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -156,6 +159,7 @@ def test_the_page_is_not_registered_for_the_dc_or_an_officer(outbox, username):
         at.switch_page("pages/sms_outbox.py")
 
 
+@pytest.mark.one_engine     # a guard: the queries behind it run on both engines in the tests above
 @pytest.mark.parametrize("role, username", [(Role.DC, "dc_rewari"), (Role.OFFICER, "officer_phed")])
 def test_the_page_file_alone_refuses_the_dc_and_an_officer(outbox, role, username):
     """As a deep link to a fresh server runs it: the guard refuses and nothing else is drawn."""

@@ -17,6 +17,8 @@ from lib.core.i18n import t
 from lib.ops.startup import open_portal_database
 from tests.conftest import make_form
 
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -261,6 +263,7 @@ def test_the_admin_never_sees_complaints(demo_users):
         assert secret not in shown
 
 
+@pytest.mark.one_engine     # a guard: the queries behind it run on both engines in the tests above
 @pytest.mark.parametrize("role", [Role.DC, Role.OFFICER, Role.ANALYST, Role.PUBLIC])
 def test_the_page_is_refused_to_every_other_role(demo_users, role):
     """The page file run on its own (as a deep link reaches it) refuses and shows nothing else."""
@@ -276,6 +279,7 @@ def test_the_page_is_refused_to_every_other_role(demo_users, role):
     assert not at.tabs and not at.dataframe and not at.text_input and not at.title
 
 
+@pytest.mark.one_engine     # a guard: the queries behind it run on both engines in the tests above
 def test_the_page_is_not_even_registered_for_the_dc(demo_users):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.secrets["keys"] = {}

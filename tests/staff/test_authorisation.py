@@ -73,6 +73,7 @@ def test_each_page_guard_refuses_a_role_on_its_own(demo_users, role, page):
     assert not at.title and not at.dataframe and not at.text_input and not at.button
 
 
+@pytest.mark.engines
 def test_a_deactivated_officer_is_treated_as_signed_out(demo_users):
     """app.py re-reads the user from the database on every page load: the library's session
     flag alone (as a cookie restore would set it) opens nothing for a deactivated account."""

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from lib.staff import signin
 from tests.conftest import PROJECT_DIR
+import pytest
+
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
 
 EXPIRES = 1767000000.5          # the expiry of the cookie this session was signed in with
 

@@ -144,6 +144,7 @@ def state_of(at: AppTest, key: str):
 SESSION_KEYS = ("authentication_status", "username", "name", "role", "user", "language", "_frame_ran")
 
 
+@pytest.mark.engines
 def test_deactivated_user_is_signed_out_at_the_next_run(demo_users):
     at = app_with({"authentication_status": True, "username": "admin_rewari", "language": "en"})
     assert not at.exception
@@ -166,6 +167,7 @@ def test_deactivated_user_is_signed_out_at_the_next_run(demo_users):
         at.switch_page("pages/admin.py")
 
 
+@pytest.mark.engines
 def test_an_active_user_stays_signed_in_at_the_next_run(demo_users):
     at = app_with({"authentication_status": True, "username": "admin_rewari", "language": "en"})
     session = {k: at.session_state[k] for k in SESSION_KEYS if k in at.session_state}

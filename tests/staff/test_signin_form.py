@@ -15,6 +15,8 @@ from lib.core.config import load_settings
 from lib.staff import administration, signin
 from lib.staff.auth import MAX_FAILURES
 
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
+
 ROOT = Path(__file__).resolve().parents[2]
 OFFICE = "10.1.1.5"
 STRANGER = "203.0.113.9"
@@ -137,6 +139,7 @@ BAD_COOKIES = {
 }
 
 
+@pytest.mark.one_engine     # a guard: the queries behind it run on both engines in the tests above
 @pytest.mark.parametrize("bad", list(BAD_COOKIES))
 def test_a_bad_cookie_signs_nobody_in_and_shows_the_page_asked_for(demo_users, browser_cookies, bad):
     browser_cookies["esachivalaya_signin"] = BAD_COOKIES[bad]()
@@ -150,6 +153,7 @@ def test_a_bad_cookie_signs_nobody_in_and_shows_the_page_asked_for(demo_users, b
     ("pages/file_complaint.py", "File a complaint"),
     ("pages/sign_in.py", "Sign in (officers)"),
 ])
+@pytest.mark.one_engine     # a guard: the queries behind it run on both engines in the tests above
 def test_every_public_page_survives_a_forged_cookie(demo_users, browser_cookies, page, title):
     browser_cookies["esachivalaya_signin"] = BAD_COOKIES["alg none"]()
     at = session(page)
