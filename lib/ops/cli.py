@@ -256,16 +256,24 @@ def run_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def open_existing_database():
+    """ESACHIVALAYA_DB's database (a DuckDB file or PostgreSQL), or None after saying there is none.
+    Raises DatabaseBusy while the portal holds a DuckDB file."""
+    settings = load_settings()
+    if is_new_database(settings.database):
+        print(f"error: there is no database at {settings.shown_database}", file=sys.stderr)
+        return None
+    return connect(settings.database)
+
+
 def run_slots(args: argparse.Namespace) -> int:
     import json
 
     from lib.hearings import booking, officers, slots
 
-    settings = load_settings()
-    if is_new_database(settings.database):
-        print(f"error: there is no database at {settings.shown_database}", file=sys.stderr)
+    con = open_existing_database()
+    if con is None:
         return 1
-    con = connect(settings.database)          # DatabaseBusy while the portal holds a DuckDB file
     try:
         if officers.get_officer(con, args.officer) is None:
             print(f"error: {args.officer} is not a hearing officer", file=sys.stderr)
@@ -289,11 +297,9 @@ def run_slots(args: argparse.Namespace) -> int:
 def run_escalate(args: argparse.Namespace) -> int:
     from lib.casework import deadlines, escalation
 
-    settings = load_settings()
-    if not settings.db_path.exists():
-        print(f"error: there is no database at {settings.db_path}", file=sys.stderr)
+    con = open_existing_database()
+    if con is None:
         return 1
-    con = connect(settings.db_path)           # DatabaseBusy while the portal holds the file
     try:
         deadlines.ensure_calendar(con)
         done = escalation.escalate_due(con)

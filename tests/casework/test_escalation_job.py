@@ -50,8 +50,9 @@ def test_a_bad_interval_is_refused_at_start(con):
         escalation_job.start_background_escalation(con, {"escalation": {"interval_s": 0}}, env={})
 
 
+@pytest.mark.engines
 def test_the_cron_command_escalates_and_a_second_run_finds_nothing_new(con, late_complaint, capsys):
-    con.close()                        # the command opens the file itself, as cron would
+    con.close()                        # the command opens ESACHIVALAYA_DB itself, as cron would
     assert cli.main(["escalate"]) == 0
     assert capsys.readouterr().out.strip() == "escalated 1 complaint(s) to the department head and 1 to the DC"
     assert cli.main(["escalate"]) == 0
