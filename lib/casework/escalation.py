@@ -112,7 +112,7 @@ def set_rules(con, rules: EscalationRules, actor: str) -> None:
             before = rules_from_settings({key: settings_db.get(cur, key) for key in SETTING_KEYS.values()})
             for name, key in SETTING_KEYS.items():
                 settings_db.put(cur, key, str(getattr(rules, name)))
-            audit.record(cur, actor, "escalation.edit", "escalation", f"{asdict(before)} -> {asdict(rules)}")
+            audit.record(cur, actor, "escalation_rules.edit", "escalation", f"{asdict(before)} -> {asdict(rules)}")
 
     retrying(write)
 

@@ -190,8 +190,8 @@ def test_new_delays_take_effect_on_the_next_round(con, people, file):
     assert escalate(con, 11) == {Level.DEPARTMENT_HEAD: 1, Level.DC: 0}
     assert escalate(con, 20)[Level.DC] == 0
     assert escalate(con, 21)[Level.DC] == 1
-    assert rows(con, "SELECT action, detail FROM audit_log WHERE action = 'escalation.edit'") == [
-        ("escalation.edit", "{'head_days': 3, 'dc_days': 7} -> {'head_days': 10, 'dc_days': 20}")]
+    assert rows(con, "SELECT action, detail FROM audit_log WHERE action = 'escalation_rules.edit'") == [
+        ("escalation_rules.edit", "{'head_days': 3, 'dc_days': 7} -> {'head_days': 10, 'dc_days': 20}")]
 
 
 @pytest.mark.parametrize("rules, field, key", [
