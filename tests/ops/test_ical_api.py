@@ -3,6 +3,7 @@ through Starlette's own routing in this process: text/calendar a calendar app re
 token that does not work, nothing cached. The running portal's answers are in tests/e2e/test_calendar_feed.py."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import icalendar
@@ -39,7 +40,9 @@ def get(settings, path: str, method: str = "GET") -> tuple[int, dict, bytes]:
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
              "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
              "headers": [(b"host", b"portal.test")], "client": ("10.0.0.9", 50000), "server": ("portal.test", 80)}
-    anyio.run(app, scope, receive, send)
+    # In a thread of its own: after the browser tests, Playwright's event loop runs in this one.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(anyio.run, app, scope, receive, send).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], {k.decode().lower(): v.decode() for k, v in start["headers"]}, body
