@@ -228,16 +228,18 @@ def main(argv: list[str] | None = None) -> int:
     if cluster.db_url is None and os.environ.get("ESACHIVALAYA_DB"):
         say("ESACHIVALAYA_DB is not a postgresql:// address (one DuckDB file takes one process): "
             "using a throwaway PostgreSQL server")
+    started = False
     try:
-        cluster.start(say)          # stops what it started if it fails or is interrupted
-    except (FileNotFoundError, RuntimeError) as exc:
-        say(f"error: {exc}")
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    say(f"open {cluster.url} ; Ctrl-C stops everything")
-    reported: set[int] = set()
-    try:
+        # One try from the start: a SIGTERM at any moment after start() (even before the loop) must
+        # stop what was started, not escape as a KeyboardInterrupt.
+        try:
+            cluster.start(say)      # stops what it started if it fails or is interrupted
+        except (FileNotFoundError, RuntimeError) as exc:
+            say(f"error: {exc}")
+            return 1
+        started = True
+        say(f"open {cluster.url} ; Ctrl-C stops everything")
+        reported: set[int] = set()
         # A dead portal is reported, not restarted: the proxy has moved its clients to the others.
         while cluster.nginx.poll() is None and len(reported) < len(cluster.members):
             for member in cluster.dead():
@@ -247,13 +249,15 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(1)
         say("the proxy or every portal ended")
     except KeyboardInterrupt:
-        pass
+        if not started:
+            return 130
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)     # a second Ctrl-C must not cut the stop short
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        say("stopping ...")
-        cluster.stop()
-        say("stopped")
+        if started:
+            say("stopping ...")
+            cluster.stop()
+            say("stopped")
     return 0
 
 
