@@ -5,7 +5,7 @@ ui.guard("analytics")
 
 import streamlit as st  # noqa: E402  (after the guard: nothing runs before it)
 
-from lib.analytics import cache, charts, figures
+from lib.analytics import cache, charts, drawn, figures
 from lib.casework import deadlines  # noqa: E402
 from lib.analytics.figures import AnalyticsFilters, Grain, PageState  # noqa: E402
 from lib.core.i18n import name_in  # noqa: E402
@@ -26,10 +26,18 @@ def figure_cache(db_path: str) -> cache.MinuteCache:
     return cache.MinuteCache()
 
 
-def show_table(table, key: str, file_name: str) -> None:
+def show_table(table, key: str, file_name: str, owner=None, variant: tuple = ()) -> None:
+    """The table and its CSV download; the CSV's bytes are made once per figures (`owner`, by
+    default the board) and `variant` (what else the table depends on: a town, a sort order)."""
     st.dataframe(table, hide_index=True, key=key)
-    st.download_button(tr("analytics.download_csv"), figures.csv_bytes(table), file_name=f"{file_name}.csv",
+    csv = drawn.once(owner or board, (lang, "csv", key, *variant), lambda: figures.csv_bytes(table))
+    st.download_button(tr("analytics.download_csv"), csv, file_name=f"{file_name}.csv",
                        mime="text/csv", key=f"{key}_csv", on_click="ignore")
+
+
+def once(*key, build):
+    """The chart or table `key` for this board in this language, built once (lib.analytics.drawn)."""
+    return drawn.once(board, (lang, *key), build)
 
 
 def show_chart(figure, key: str, **selection) -> object:
@@ -114,23 +122,27 @@ tab_departments, tab_places, tab_time, tab_people = st.tabs(
 
 # ---- Departments ----
 with tab_departments:
-    departments = figures.department_view(board, lang)
+    departments = once("departments", build=lambda: figures.department_view(board, lang))
     if len(departments):
         # One under the other, full width: side by side, long department names squeezed the bars.
-        show_chart(charts.department_status_chart(departments, lang), "an_department_status")
-        show_chart(charts.department_timeliness_chart(departments, lang), "an_department_timeliness")
-        show_chart(charts.department_ageing_chart(departments, lang), "an_department_ageing")
+        show_chart(once("status", build=lambda: charts.department_status_chart(departments, lang)),
+                   "an_department_status")
+        show_chart(once("timeliness", build=lambda: charts.department_timeliness_chart(departments, lang)),
+                   "an_department_timeliness")
+        show_chart(once("ageing", build=lambda: charts.department_ageing_chart(departments, lang)),
+                   "an_department_ageing")
         headers = {"name": tr("analytics.col.department"), "received": tr("analytics.col.received"),
                    "disposed": tr("analytics.col.disposed"), "pending": tr("analytics.col.pending"),
                    "overdue": tr("analytics.col.overdue"), "on_time_percent": tr("analytics.col.on_time_rate"),
                    "median_days": tr("analytics.col.median_days"),
                    **{c: tr(f"analytics.age.{i}") for i, c in enumerate(figures.AGE_COLUMNS)}}
-        show_table(figures.labelled(departments, headers), "an_departments_table", "departments")
+        show_table(once("departments_table", build=lambda: figures.labelled(departments, headers)),
+                   "an_departments_table", "departments")
     # ---- appeals (issue #15) ----
     if board.appeal_count:
         st.subheader(tr("analytics.appeals.title"))
-        show_table(figures.labelled(figures.appeals_view(board, lang), {
-            c: tr(f"analytics.appeals.{c}") for c in ("name", "appeals", "pending", "sent_back", "upheld")}),
+        show_table(once("appeals_table", build=lambda: figures.labelled(figures.appeals_view(board, lang), {
+            c: tr(f"analytics.appeals.{c}") for c in ("name", "appeals", "pending", "sent_back", "upheld")})),
             "an_appeals_table", "appeals")
 
 # ---- Villages and wards ----
@@ -143,7 +155,7 @@ with tab_places:
         drill = st.session_state[DRILL] = None
     round_ = st.session_state.setdefault(CHART_ROUND, 0)
     if drill is None:
-        tehsils = figures.tehsil_view(board, lang)
+        tehsils = once("tehsils", build=lambda: figures.tehsil_view(board, lang))
         chart_key = f"an_tehsils_{round_}"
 
         def drill_from_click(key=chart_key) -> None:
@@ -153,11 +165,12 @@ with tab_places:
                 st.session_state[DRILL] = int(code[0] if isinstance(code, list) else code)
 
         st.caption(tr("analytics.place.drill_hint"))
-        show_chart(charts.place_chart(tehsils, lang, tr("analytics.chart.tehsils"), "tehsil_lgd"), chart_key,
+        show_chart(once("tehsils_chart", build=lambda: charts.place_chart(
+                       tehsils, lang, tr("analytics.chart.tehsils"), "tehsil_lgd")), chart_key,
                    on_select=drill_from_click, selection_mode="points")
-        show_table(figures.labelled(tehsils, {"name": tr("analytics.col.tehsil"),
-                                                "received": tr("analytics.col.received"),
-                                                "pending": tr("analytics.col.pending")}),
+        show_table(once("tehsils_table", build=lambda: figures.labelled(tehsils, {
+                       "name": tr("analytics.col.tehsil"), "received": tr("analytics.col.received"),
+                       "pending": tr("analytics.col.pending")})),
                    "an_tehsils_table", "tehsils")
     else:
         if filters.tehsil_lgd is None:
@@ -169,26 +182,30 @@ with tab_places:
         order = st.segmented_control(tr("analytics.place.sort"), ["received", "pending", "name"],
                                      key="an_village_order", required=True, default="received",
                                      format_func=lambda o: tr(f"analytics.place.sort.{o}")) or "received"
-        top20 = figures.village_view(board, drill, lang, limit=figures.VILLAGE_BARS, order=order)
         title = tr("analytics.chart.villages", tehsil=name_in(lang, tehsil.name_en, tehsil.name_hi))
-        show_chart(charts.place_chart(top20, lang, title, "place_lgd"), "an_villages")
-        villages = figures.village_view(board, drill, lang, order=order)
-        villages["kind_name"] = [tr(f"analytics.kind.{k}") if k else "—" for k in villages["kind"]]
-        show_table(figures.labelled(villages, {"name": tr("analytics.col.place"),
-                                                 "kind_name": tr("analytics.col.kind"),
-                                                 "received": tr("analytics.col.received"),
-                                                 "pending": tr("analytics.col.pending")}),
-                   "an_villages_table", "villages")
+        show_chart(once("villages_chart", drill, order, build=lambda: charts.place_chart(
+            figures.village_view(board, drill, lang, limit=figures.VILLAGE_BARS, order=order), lang, title,
+            "place_lgd")), "an_villages")
 
-    top = figures.top_villages(board, lang)
+        def village_table():
+            villages = figures.village_view(board, drill, lang, order=order)
+            villages["kind_name"] = [tr(f"analytics.kind.{k}") if k else "—" for k in villages["kind"]]
+            return figures.labelled(villages, {"name": tr("analytics.col.place"), "kind_name": tr("analytics.col.kind"),
+                                               "received": tr("analytics.col.received"),
+                                               "pending": tr("analytics.col.pending")})
+
+        show_table(once("villages_table", drill, order, build=village_table), "an_villages_table", "villages",
+                   variant=(drill, order))
+
+    top = once("top_villages", build=lambda: figures.top_villages(board, lang))
     if len(top):
-        show_chart(charts.top_villages_chart(top, lang), "an_top_villages")
-        show_table(figures.labelled(top, {"name": tr("analytics.col.place"), "tehsil": tr("analytics.col.tehsil"),
-                                            "pending": tr("analytics.col.pending"),
-                                            "received": tr("analytics.col.received")}),
+        show_chart(once("top_villages_chart", build=lambda: charts.top_villages_chart(top, lang)), "an_top_villages")
+        show_table(once("top_villages_table", build=lambda: figures.labelled(top, {
+                       "name": tr("analytics.col.place"), "tehsil": tr("analytics.col.tehsil"),
+                       "pending": tr("analytics.col.pending"), "received": tr("analytics.col.received")})),
                    "an_top_villages_table", "top_villages")
 
-    town_list = figures.towns(board, lang, filters.tehsil_lgd)
+    town_list = once("towns", filters.tehsil_lgd, build=lambda: figures.towns(board, lang, filters.tehsil_lgd))
     if not town_list:
         st.info(tr("analytics.place.no_towns"))
     else:
@@ -198,34 +215,41 @@ with tab_places:
             st.session_state["an_town"] = max(town_list, key=lambda town: town[2])[0]
         town = st.selectbox(tr("analytics.place.town"), list(town_names), key="an_town", format_func=town_names.get)
         wards = towns_all[town].wards
-        ward_table = figures.ward_view(board, town, wards)
-        show_chart(charts.ward_chart(ward_table, lang, town_names[town]), "an_wards")
-        heat = figures.ward_category_view(board, town, wards, lang)
+        ward_table = once("wards", town, build=lambda: figures.ward_view(board, town, wards))
+        show_chart(once("wards_chart", town, build=lambda: charts.ward_chart(ward_table, lang, town_names[town])),
+                   "an_wards")
+        heat = once("ward_categories", town, build=lambda: figures.ward_category_view(board, town, wards, lang))
         if len(heat):
-            show_chart(charts.ward_category_heatmap(heat, lang, town_names[town]), "an_ward_categories")
-        show_table(figures.labelled(ward_table, {"ward": tr("analytics.col.ward"),
-                                                   "received": tr("analytics.col.received"),
-                                                   "pending": tr("analytics.col.pending")}),
-                   "an_wards_table", "wards")
+            show_chart(once("ward_categories_chart", town, build=lambda: charts.ward_category_heatmap(
+                heat, lang, town_names[town])), "an_ward_categories")
+        show_table(once("wards_table", town, build=lambda: figures.labelled(ward_table, {
+                       "ward": tr("analytics.col.ward"), "received": tr("analytics.col.received"),
+                       "pending": tr("analytics.col.pending")})),
+                   "an_wards_table", "wards", variant=(town,))
         if len(heat):
-            show_table(figures.labelled(heat.rename_axis(tr("analytics.col.category")).reset_index(),
-                                          {tr("analytics.col.category"): tr("analytics.col.category"),
-                                           **{w: str(w) for w in heat.columns}}),
-                       "an_ward_categories_table", "ward_categories")
+            show_table(once("ward_categories_table", town, build=lambda: figures.labelled(
+                           heat.rename_axis(tr("analytics.col.category")).reset_index(),
+                           {tr("analytics.col.category"): tr("analytics.col.category"),
+                            **{w: str(w) for w in heat.columns}})),
+                       "an_ward_categories_table", "ward_categories", variant=(town,))
 
 # ---- Over time ----
 with tab_time:
     grain = st.segmented_control(tr("analytics.filter.grain"), list(Grain), key="an_grain", required=True,
                                  format_func=lambda g: tr(f"analytics.grain.{g}")) or Grain.WEEK
     flows = figures.cached_flow(figures_cache, con, filters, Grain(grain))
-    show_chart(charts.flow_chart(flows, lang), "an_flow")
+    show_chart(drawn.once(flows, (lang, "flow_chart"), lambda: charts.flow_chart(flows, lang)), "an_flow")
     st.caption(tr("analytics.backlog_at_start", count=f"{flows.backlog_at_start:,}"))
-    period = flows.buckets.copy()
-    period["bucket"] = [d.strftime("%d-%m-%Y" if grain == Grain.WEEK else "%m-%Y") for d in period["bucket"]]
-    show_table(figures.labelled(period, {"bucket": tr(f"analytics.col.{grain}"),
-                                           "received": tr("analytics.col.received"),
-                                           "disposed": tr("analytics.col.disposed"),
-                                           "backlog": tr("analytics.col.backlog")}), "an_flow_table", "flow")
+
+    def flow_table():
+        period = flows.buckets.copy()
+        period["bucket"] = [d.strftime("%d-%m-%Y" if grain == Grain.WEEK else "%m-%Y") for d in period["bucket"]]
+        return figures.labelled(period, {"bucket": tr(f"analytics.col.{grain}"),
+                                         "received": tr("analytics.col.received"),
+                                         "disposed": tr("analytics.col.disposed"),
+                                         "backlog": tr("analytics.col.backlog")})
+
+    show_table(drawn.once(flows, (lang, "flow_table"), flow_table), "an_flow_table", "flow", owner=flows)
 
 # ---- Hearings and feedback ----
 with tab_people:
@@ -238,20 +262,20 @@ with tab_people:
              else f"{hearings.median_days_to_hearing:.1f}"))):
         col.metric(tr(f"analytics.hearings.{key}"), value)
     st.subheader(tr("analytics.feedback.title"))
-    answers = figures.feedback_view(board, lang)
+    answers = once("feedback", build=lambda: figures.feedback_view(board, lang))
     if answers.empty:
         st.info(tr("analytics.feedback.none"))
     else:
-        show_chart(charts.feedback_chart(answers, lang), "an_feedback")
+        show_chart(once("feedback_chart", build=lambda: charts.feedback_chart(answers, lang)), "an_feedback")
         headers = {"name": tr("analytics.col.department"),
                    **{a: tr(f"feedback.{a}") for a in ("solved", "partly", "not_solved")}}
-        show_table(figures.labelled(answers, headers),
+        show_table(once("feedback_table", build=lambda: figures.labelled(answers, headers)),
                    "an_feedback_table", "feedback")
     if len(board.channels) > 1 or (len(board.channels) == 1 and board.channels["channel"].iloc[0] != "web"):
         # Only once a partner system files through the Open311 API: until then every complaint is "web".
         st.subheader(tr("analytics.channels.title"))
-        show_table(figures.labelled(board.channels, {c: tr(f"analytics.channels.{c}") for c in
-                                                     ("channel", "received", "disposed", "pending")}),
+        show_table(once("channels_table", build=lambda: figures.labelled(board.channels, {
+                       c: tr(f"analytics.channels.{c}") for c in ("channel", "received", "disposed", "pending")})),
                    "an_channels_table", "channels")
 
 # The URL follows the view, so copying it shares exactly this page.

@@ -23,28 +23,23 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 import streamlit.logger
-from streamlit.testing.v1 import AppTest
 
 from lib import ui
-from lib.analytics import cache, figures
+from lib.analytics import figures
 from lib.casework import deadlines
-from lib.core.config import PROJECT_DIR, load_settings
+from lib.core.config import load_settings
 from lib.db.connect import connect, transaction
 from lib.db.ops import bench as bench_db
 from lib.db.reference import load_reference_data
 from lib.ops import baseline, filings
+from lib.ops.bench_pages import BenchmarkFailed, compiled_once, time_pages
 
-# The frame. Not written as one literal: tests/core/test_rules.py would take it for a catalog key ("app.").
-APP = PROJECT_DIR.joinpath("app").with_suffix(".py")
-ANALYST, DC = "analyst_rewari", "dc_rewari"          # lib.signin's demo accounts
-QUEUE_FILTER = ("q_department_code", "PHED")        # the DC narrows the queue to one department
-WARM_RUNS = 3                                       # warm renders: the median is reported
 SEED_MEMORY_LIMIT = "512MB"                         # DuckDB's limit while building the file
 STREAMLIT_LOG_LEVEL = "STREAMLIT_LOGGER_LEVEL"
 # Goals of issues 5, 6 and 14, for one million complaints on the 2-core machine: (key, comparison, value).
@@ -58,10 +53,6 @@ GOALS_10M = (("seed_s", "<=", 600), ("analytics_cold_s", "<=", 1.5), ("analytics
              ("submit_p95_ms", "<=", 50), ("lost", "==", 0), ("duplicated", "==", 0),
              ("speedup_vs_careful_pandas", ">=", 10), ("rss_mb", "<=", 1536))
 TEN_MILLION = 10_000_000
-
-
-class BenchmarkFailed(RuntimeError):
-    """The run found something wrong (not merely slow): the command exits 1."""
 
 
 @dataclass(frozen=True)
@@ -133,106 +124,8 @@ def build_database(options: BenchOptions) -> tuple[float, float]:
         con.close()
 
 
-# ---- Pages through AppTest ----
-
-def _app(username: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=900)
-    at.secrets["keys"] = {}              # keys from the file beside the database
-    if username:
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = username
-    return at
-
-
-def _timed_run(at: AppTest, what: str, cpu: dict, key: str) -> float:
-    """Wall seconds of one run; `cpu[key]` gets the CPU seconds of the whole process meanwhile."""
-    wall, spent = time.perf_counter(), time.process_time()
-    at.run()
-    seconds = time.perf_counter() - wall
-    cpu[key] = time.process_time() - spent
-    if at.exception:
-        raise BenchmarkFailed(f"{what} failed: {at.exception[0].message}")
-    return seconds
-
-
 def goals_for(complaints: int) -> tuple:
     return GOALS_10M if complaints >= TEN_MILLION else GOALS
-
-
-def _as_of(at: AppTest) -> str:
-    """The page's "figures as of hh:mm IST" line."""
-    return next((c.value for c in at.caption if "IST" in c.value), "")
-
-
-@contextlib.contextmanager
-def clock_moved(by: timedelta):
-    """lib.analytics.cache's clock, `by` later than the real one (the figures' minute has passed)."""
-    real = cache.now
-    cache.now = lambda: real() + by
-    try:
-        yield
-    finally:
-        cache.now = real
-
-
-@contextlib.contextmanager
-def dashboards_loaded():
-    """A list that gets one entry each time the page computes its figures from the database
-    meanwhile: whether a page load recomputed is counted, not guessed from its timing."""
-    loads, real = [], figures.load_dashboard
-
-    def counted(*args, **kwargs):
-        loads.append(1)
-        return real(*args, **kwargs)
-
-    figures.load_dashboard = counted
-    try:
-        yield loads
-    finally:
-        figures.load_dashboard = real
-
-
-def file_one_complaint() -> None:
-    """A citizen files a complaint through the portal's own filing code, on the app's connection."""
-    choices, today = ui.form_choices(), deadlines.today_in_ist()
-    form = filings.citizen_form(random.Random(0), choices, filings.id_image(), today)
-    filings.time_filings(ui.connection(), ui.settings(), choices, [form])
-
-
-def time_pages(cpu: dict) -> dict:
-    """The analytics page as the analyst (cold, warm, after a filing, a minute later) and the DC's
-    queue (as it opens, then with a filter); CPU seconds of each go into `cpu`."""
-    # The server is up: a citizen opened the portal, so the connection, settings and form choices
-    # are made; DuckDB has read no complaint yet.
-    _timed_run(_app(), "the citizen's page", cpu, "citizen_page")
-    st.cache_data.clear()
-    at = _app(ANALYST)
-    cold = _timed_run(at, "the analytics page", cpu, "analytics_cold")
-    if not at.metric:
-        raise BenchmarkFailed("the analytics page showed no headline figures")
-    warm = [_timed_run(at, "the analytics page (warm)", cpu, "analytics_warm") for _ in range(WARM_RUNS)]
-    # What most visitors meet in service: a complaint was filed since the figures were computed.
-    # They stay those of this minute (lib.analytics.cache), as the page says.
-    as_of = _as_of(at)
-    file_one_complaint()
-    with dashboards_loaded() as after_filing:
-        recomputed = _timed_run(at, "the analytics page (after a filing)", cpu, "analytics_recomputed")
-    same_as_of = _as_of(at) == as_of
-    # Once a minute someone pays for fresh figures, on a database DuckDB has already read.
-    with clock_moved(cache.FRESH_FOR), dashboards_loaded() as a_minute_later:
-        refreshed = _timed_run(at, "the analytics page (a minute later)", cpu, "analytics_refreshed")
-
-    queue = _app(DC)
-    first = _timed_run(queue, "the queue", cpu, "queue_unfiltered")
-    key, value = QUEUE_FILTER
-    queue.selectbox(key=key).set_value(value)
-    filtered = _timed_run(queue, "the filtered queue", cpu, "queue")
-    if not queue.dataframe:
-        raise BenchmarkFailed("the filtered queue showed no complaints")
-    return {"analytics_cold_s": cold, "analytics_warm_s": float(np.median(warm)),
-            "analytics_recomputed_s": recomputed, "analytics_recomputed_same_as_of": same_as_of,
-            "analytics_recomputed_loads": len(after_filing), "analytics_refreshed_loads": len(a_minute_later),
-            "analytics_refreshed_s": refreshed, "queue_s": filtered, "queue_unfiltered_s": first}
 
 
 def _timed(work, cpu: dict, key: str):
@@ -258,7 +151,7 @@ def run_benchmark(options: BenchOptions) -> dict:
         _say(options, "pages: analytics as the analyst (cold, warm), the queue as the DC")
         try:
             # streamlit-authenticator prints cookie-decoding notes; keep stdout for the summary.
-            with contextlib.redirect_stdout(sys.stderr):
+            with contextlib.redirect_stdout(sys.stderr), compiled_once():
                 result.update(time_pages(result["cpu_s"]))
             result["rss_by_phase_mb"]["pages"] = peak_rss_mb()
             con = ui.connection()            # the app's own: DuckDB lets one process hold the file

@@ -379,3 +379,33 @@ def test_the_department_charts_stand_one_under_the_other_at_full_width(portal):
     departments = at.tabs[0]
     assert [c.key for c in departments.get("plotly_chart")][:3] == keys[:3]
     assert not departments.columns
+
+
+def test_analysts_in_the_same_minute_each_get_the_charts_and_tables_of_their_own_view(portal, monkeypatch):
+    """The charts and tables are drawn once per set of figures and shared (lib.analytics.drawn):
+    a visitor in English after one in Hindi, or one sorting the villages by name, must not be
+    shown the drawings made for the other, although the figures are the same minute's."""
+    asked = []
+    real = analytics_db.headline_by_department
+    monkeypatch.setattr(analytics_db, "headline_by_department", lambda *a, **k: asked.append(1) or real(*a, **k))
+    hindi = open_as("analyst_rewari", {"an_drill": REWARI_TEHSIL})
+    english = open_as("analyst_rewari", {"an_drill": REWARI_TEHSIL})
+    english.radio(key="language_switch").set_value("en").run()
+    by_name = open_as("analyst_rewari", {"an_drill": REWARI_TEHSIL, "an_village_order": "name"})
+    assert not english.exception and asked == [1]          # one computation served all three
+
+    def status_title(at: AppTest) -> str:
+        return chart_specs(at)["an_department_status"]["layout"]["title"]["text"]
+
+    assert status_title(hindi) == t("hi", "analytics.chart.department_status")
+    assert status_title(english) == t("en", "analytics.chart.department_status")
+    assert status_title(open_as("analyst_rewari")) == t("hi", "analytics.chart.department_status")
+    assert "Department" in list(english.dataframe[0].value.columns)
+
+    def village_names(at: AppTest, language: str = "hi") -> list[str]:
+        return [n for n in table(at, *PLACE_COLUMNS)[t(language, "analytics.col.place")]
+                if n != t(language, "analytics.place.others")]
+
+    assert village_names(by_name) == sorted(village_names(by_name))
+    assert village_names(hindi) != village_names(by_name)            # busiest first there
+    assert sorted(village_names(hindi)) == sorted(village_names(by_name))
