@@ -221,6 +221,8 @@ class Search:
 
 
 def search_terms(text: str) -> Search:
+    # A NUL means nothing to a reader and PostgreSQL drops it from parameters: drop it on both engines.
+    text = (text or "").replace("\x00", "")
     if not text:
         return Search(None, None, None)
     compact = re.sub(r"[\s\-_/]+", "", text).upper()

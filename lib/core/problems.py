@@ -34,8 +34,9 @@ def letters(text: str) -> int:
 def check_text(problems: list[Problem], field: str, value: str | None, low: int, high: int) -> str:
     """The stripped text, adding a problem when it is missing (low > 0), shorter than `low`
     characters as a reader counts them (see `letters`), or longer than `high` code points (the
-    storage limit, and what the browser's max_chars counts)."""
-    value = (value or "").strip()
+    storage limit, and what the browser's max_chars counts). A NUL character is dropped: invisible,
+    and PostgreSQL's text cannot hold one, so both engines keep the same text."""
+    value = (value or "").replace("\x00", "").strip()
     if low and not value:
         problems.append(Problem(field, "error.required"))
     elif letters(value) < low:

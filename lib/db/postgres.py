@@ -85,6 +85,14 @@ def drop_portal_objects(url: str) -> None:
             conn.execute(pgsql.SQL("DROP SEQUENCE IF EXISTS {}").format(pgsql.Identifier(schema, sequence)))
 
 
+def storable(params) -> list:
+    """The parameters as PostgreSQL can store them: its text cannot hold U+0000 (NUL), which DuckDB
+    keeps, so a pasted NUL is dropped here rather than failing the whole statement (a citizen's
+    filing, an officer's remark, a search). Nothing a reader sees changes: NUL is invisible.
+    lib.core.problems.check_text drops it on both engines for the form fields it checks."""
+    return [v.replace("\x00", "") if isinstance(v, str) and "\x00" in v else v for v in params]
+
+
 class PgCursor:
     """One pooled connection, used like a DuckDB cursor; close it (or leave its `with`) to give it back."""
 
@@ -99,17 +107,17 @@ class PgCursor:
         if params is None or (not params and "?" not in sql):
             self._cur.execute(sql)          # no parameters: the text goes as written (several statements allowed)
         else:
-            self._cur.execute(placeholders(sql), list(params))
+            self._cur.execute(placeholders(sql), storable(params))
         return self
 
     def executemany(self, sql: str, rows) -> PgCursor:
-        self._cur.executemany(placeholders(sql), [list(r) for r in rows])
+        self._cur.executemany(placeholders(sql), [storable(r) for r in rows])
         return self
 
     def copy_rows(self, table: str, columns: list[str], rows) -> None:
         """Many rows into a table at once (COPY): what DuckDB does by registering a data frame."""
         with self._cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
+            for row in rows:             # rows the portal made itself (seed, facts): no NUL, no check
                 copy.write_row(row)
 
     def copy_frame(self, table: str, columns: list[str], frame: pd.DataFrame) -> None:

@@ -24,10 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if db_url_from_env() and args.command in DUCKDB_FILE_COMMANDS:
         # These copy the database file; on PostgreSQL they would copy a stray DuckDB file.
-        print("error: backup and restore work on a DuckDB file only, for now (issue #13);"
-              " ESACHIVALAYA_DB names a PostgreSQL database. Back it up with PostgreSQL's own tools"
-              " (pg_dump, pg_basebackup) and copy the uploads folder beside them:"
-              ' README.md, "Scaling out", section "Backups on PostgreSQL"', file=sys.stderr)
+        # The admin page's Backup tab says the same (one catalog text), in the admin's language.
+        print("error: backup and restore copy a DuckDB file only; ESACHIVALAYA_DB names a PostgreSQL"
+              f" database. {t('en', 'backup.on_postgres')}", file=sys.stderr)
         return 1
     try:
         return args.run(args)

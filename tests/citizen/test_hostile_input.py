@@ -22,8 +22,10 @@ from lib.core.problems import InvalidInput, Problem
 from lib.ops.startup import open_portal_database
 from lib.citizen.uploads import MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES
 from tests.pdf_samples import pages_pdf
-from tests.conftest import jpeg_bytes, make_form
+from tests.conftest import ENGINES, jpeg_bytes, make_form
 from tests.citizen.test_pages import fill_valid_form
+
+pytestmark = pytest.mark.engines   # the data layer and the form, on DuckDB and on PostgreSQL
 
 TRACK_URL = "https://esachivalaya.example/track_complaint"
 
@@ -67,19 +69,28 @@ def fitting(field: str, payload: str) -> str:
     return value[:high].rstrip()
 
 
-# ---- a shared portal database (one per module: filing is cheap, opening a database is not) ----
+# ---- a shared portal database per engine (one per module: filing is cheap, opening a database is not) ----
 
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        folder = tmp_path_factory.mktemp("hostile")
-        mp.setenv("ESACHIVALAYA_DB", str(folder / "portal.duckdb"))
-        mp.setenv("ESACHIVALAYA_DEMO", "0")
-        settings = load_settings({})
-        con = open_portal_database(settings)
-        signin.create_demo_users(con)
-        yield con, settings, load_form_choices(con)
-        con.close()
+@pytest.fixture(scope="module", params=ENGINES)
+def portal(request, tmp_path_factory):
+    """The portal's database on DuckDB, then on PostgreSQL, with the demo users; its settings and form
+    choices. Only this module's tests write to it, and each looks at what its own filings changed."""
+    engine = request.param
+    folder = tmp_path_factory.mktemp(f"hostile-{engine}")
+    url = cluster = None
+    if engine == "postgres":
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.database(template=request.getfixturevalue("pg_template"))
+        env = {"ESACHIVALAYA_DB": url, "ESACHIVALAYA_DATA_DIR": str(folder)}
+    else:
+        env = {"ESACHIVALAYA_DB": str(folder / "portal.duckdb")}
+    settings = load_settings({}, env={**env, "ESACHIVALAYA_DEMO": "0"})
+    con = open_portal_database(settings)
+    signin.create_demo_users(con)
+    yield con, settings, load_form_choices(con)
+    con.close()
+    if url:
+        cluster.drop(url)
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +101,10 @@ def dc(portal):
 def table_counts(con) -> dict[str, int]:
     """Every table of the database with its row count: a dropped table or deleted rows show up."""
     with con.cursor() as cur:
-        names = [r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        # information_schema reads the same on both engines (DuckDB's schema is main, PostgreSQL's public).
+        names = [r[0] for r in cur.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+            " AND table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
         counts = " UNION ALL ".join(f"SELECT '{n}', count(*) FROM \"{n}\"" for n in names)
         return dict(cur.execute(counts).fetchall())
 
@@ -113,9 +127,10 @@ def changes(before: dict, after: dict) -> dict:
 @pytest.mark.parametrize("payload", list(HOSTILE_TEXT.values()), ids=list(HOSTILE_TEXT))
 def test_hostile_text_is_stored_verbatim_and_harms_no_table(portal, dc, field, payload):
     con, settings, choices = portal
-    value = fitting(field, payload)
+    typed = fitting(field, payload)
+    value = typed.replace("\x00", "")          # NUL alone is dropped (PostgreSQL's text cannot hold it)
     before = table_counts(con)
-    ack = file_complaint(con, settings, make_form(**{field: value}), choices, track_url=TRACK_URL)
+    ack = file_complaint(con, settings, make_form(**{field: typed}), choices, track_url=TRACK_URL)
 
     assert changes(before, table_counts(con)) == FILED
     case = detail.find_case(con, dc, ack.tracking_no)
@@ -124,6 +139,24 @@ def test_hostile_text_is_stored_verbatim_and_harms_no_table(portal, dc, field, p
         column = FIELD_ATTRIBUTE[field]
         stored = cur.execute(f"SELECT {column} FROM complaints WHERE id = ?", [ack.complaint_id]).fetchall()
     assert stored == [(value,)]
+
+
+def test_a_nul_character_is_dropped_the_same_way_on_both_engines_and_fails_nothing(portal, dc):
+    """PostgreSQL's text cannot hold NUL (DuckDB's can): a pasted one used to fail the whole filing,
+    remark or search on PostgreSQL with a DataError. Now it is dropped and the rest kept, on both."""
+    con, settings, choices = portal
+    ack = file_complaint(con, settings, make_form(name="सुनीता\x00 देवी", subject="नाली-७३१ पानी\x00 नहीं आ रहा"),
+                         choices, track_url=TRACK_URL)
+    case = detail.find_case(con, dc, ack.tracking_no)
+    assert (case.citizen_name, case.subject) == ("सुनीता देवी", "नाली-७३१ पानी नहीं आ रहा")
+    # A remark does not pass the form's checks: the data layer itself keeps it storable.
+    actions.start_scrutiny(con, dc, ack.complaint_id, case.version, "जाँच\x00 शुरू")
+    case = detail.find_case(con, dc, ack.tracking_no)
+    shown = [row[3] for row in detail.history_rows(case, "hi", choices.departments)]
+    assert any(remark.replace("\x00", "") == "जाँच शुरू" for remark in shown), shown
+    # A search with a NUL in it finds the text the officer sees instead of failing the queue page.
+    found = queue.load_queue(con, dc, queue.QueueFilters(text="नाली-७३१ पानी\x00 नहीं"), "hi")
+    assert [r.tracking_no for r in found.rows] == [ack.tracking_no]
 
 
 @pytest.mark.parametrize("email", HOSTILE_EMAILS)

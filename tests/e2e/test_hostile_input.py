@@ -14,9 +14,11 @@ from lib.citizen.filing import file_complaint, load_form_choices
 from lib.ui import PROBLEMS_JS
 from lib.core.i18n import t
 from lib.ops.startup import open_portal_database
-from tests.conftest import jpeg_bytes, make_form, valid_aadhaar
+from tests.conftest import ENGINES, jpeg_bytes, make_form, valid_aadhaar
 from tests.e2e.conftest import PortalServer, sign_in, wait_for_app
 from tests.e2e.test_citizen import pick
+
+pytestmark = pytest.mark.engines   # the same browser checks on DuckDB and on PostgreSQL
 
 MOBILE = "9812345678"
 BEACON = "127.0.0.1:9"           # nothing listens there; a request to it means markup was rendered
@@ -99,13 +101,18 @@ class Watch:
         assert self.dialogs == [] and self.beacons == []
 
 
-@pytest.fixture(scope="module")
-def hostile_portal(tmp_path_factory, browser):
-    """A database with the demo accounts, one complaint of script payloads (with a DC remark of the same
-    kind), one of SQL payloads and one plain one; then a portal on it."""
-    folder = tmp_path_factory.mktemp("hostile_e2e")
+@pytest.fixture(scope="module", params=ENGINES)
+def hostile_portal(request, tmp_path_factory, browser):
+    """A database (DuckDB's file, then PostgreSQL) with the demo accounts, one complaint of script
+    payloads (with a DC remark of the same kind), one of SQL payloads and one plain one; then a portal on it."""
+    folder = tmp_path_factory.mktemp(f"hostile_e2e_{request.param}")
+    url = cluster = None
+    if request.param == "postgres":
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.database(template=request.getfixturevalue("pg_template"))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ESACHIVALAYA_DB", str(folder / "portal.duckdb"))
+        mp.setenv("ESACHIVALAYA_DB", url or str(folder / "portal.duckdb"))
+        mp.setenv("ESACHIVALAYA_DATA_DIR", str(folder))        # keys and uploads, on PostgreSQL
         mp.setenv("ESACHIVALAYA_DEMO", "0")
         settings = load_settings({})
         con = open_portal_database(settings)
@@ -119,7 +126,7 @@ def hostile_portal(tmp_path_factory, browser):
         case = detail.find_case(con, dc, filed["xss"])
         actions.start_scrutiny(con, dc, case.id, case.version, REMARK)
         con.close()
-    server = PortalServer(folder)
+    server = PortalServer(folder, db_url=url)
     try:
         warm = browser.new_page()          # the first request to a fresh server goes through the frame
         warm.goto(server.url)
@@ -129,6 +136,8 @@ def hostile_portal(tmp_path_factory, browser):
         yield server, filed, baseline
     finally:
         server.stop()
+        if url:
+            cluster.drop(url)
 
 
 def assert_shown(page, text: str) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from lib.ops import cli
 from lib.core.config import load_settings
+from lib.core.i18n import t
 from lib.db.connect import connect
 
 
@@ -162,10 +163,12 @@ def test_on_postgresql_backup_and_restore_refuse_rather_than_copy_a_stray_file(t
     monkeypatch.setenv("ESACHIVALAYA_DATA_DIR", str(tmp_path))
     for command in (["backup"], ["restore", str(tmp_path / "none")]):
         assert cli.main(command) == 1
-        assert "DuckDB file only" in capsys.readouterr().err
+        assert "copy a DuckDB file only" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
     # A backup is refused too, and the operator is sent to PostgreSQL's own tools in the README.
     assert cli.main(["backup", str(tmp_path / "backups")]) == 1
     refusal = capsys.readouterr().err
-    assert "pg_dump" in refusal and "Scaling out" in refusal
+    # The same words as the admin page's Backup tab on PostgreSQL: PostgreSQL's tools, the README section.
+    assert t("en", "backup.on_postgres") in refusal
+    assert "pg_dump" in refusal and "Backups on PostgreSQL" in refusal
     assert list(tmp_path.iterdir()) == []

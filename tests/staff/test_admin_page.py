@@ -249,6 +249,33 @@ def test_a_holiday_needs_a_date_and_a_name(admin):
     assert errors(admin) == ["This is required.", "This is required."]
 
 
+# ---- backup: the portal's own on DuckDB, PostgreSQL's tools on PostgreSQL (issue #13) ----
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_back_up_now_on_duckdb_and_a_plain_note_on_postgresql(demo_users, engine, portal_env, monkeypatch,
+                                                              language):
+    monkeypatch.setenv("ESACHIVALAYA_BACKUP_DIR", str(portal_env / "offsite"))
+    at = open_admin(language)
+    backup_buttons = [b for b in at.button if b.key == "backup_now"]
+    note = t(language, "backup.on_postgres")
+    if engine == "duckdb":
+        assert note not in [i.value for i in at.info]
+        backup_buttons[0].click().run()
+        assert not at.exception and not errors(at)
+        (folder,) = (portal_env / "offsite").iterdir()
+        assert at.success[0].value == t(language, "backup.done", folder=folder.name, complaints=0, uploads=0)
+        assert folder.name in table(at, t(language, "backup.column.folder")).to_csv()
+        return
+    # PostgreSQL: nothing to press, nothing that looks like a failure, and where to look instead.
+    assert not backup_buttons
+    assert note in [i.value for i in at.info]
+    assert "pg_dump" in note and "Backups on PostgreSQL" in note
+    assert t(language, "backup.on_postgres.uploads", path=str(load_settings({}).uploads_dir)) in \
+        [c.value for c in at.caption]
+    assert not errors(at) and not at.exception
+    assert not (portal_env / "offsite").exists()
+
+
 # ---- privacy and access ----
 
 def test_the_admin_never_sees_complaints(demo_users):

@@ -1,4 +1,5 @@
-"""The authorisation matrix: for every page and role, the page opens or its guard refuses it."""
+"""The authorisation matrix: for every page and role, the page opens or its guard refuses it,
+on DuckDB and on PostgreSQL (each page's queries run as each role that may open it)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,8 +12,11 @@ from lib.staff import signin
 from lib.staff.access import PageName, can_open
 from lib.core.roles import Role
 from lib.core.config import load_settings
+from lib.ops.seed import seed_complaints
 from lib.ops.startup import open_portal_database
-from tests.conftest import open_portal_as, run_page_alone_as
+from tests.conftest import SeededPortals, open_portal_as, run_page_alone_as
+
+pytestmark = pytest.mark.engines   # every test here that opens the portal runs on DuckDB and on PostgreSQL
 
 ROOT = Path(__file__).resolve().parents[2]
 USER_OF_ROLE = {Role.DC: "dc_rewari", Role.OFFICER: "officer_phed", Role.ANALYST: "analyst_rewari",
@@ -39,6 +43,25 @@ EXPECTED = {
 EXPECTED = {role: pages | {PageName.HELP, PageName.CONTACT, PageName.ACCESSIBILITY} for role, pages in EXPECTED.items()}
 
 
+def fill(con) -> None:
+    """The demo users and a few complaints, so the pages show rows (and run their queries on them)."""
+    signin.create_demo_users(con)
+    seed_complaints(con, 40, random_seed=13)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """Seeded once per engine (bcrypt makes the demo users slow), copied for each test."""
+    made = SeededPortals(tmp_path_factory, fill)
+    yield made
+    made.drop()
+
+
+@pytest.fixture
+def portal(portal_env, template, request):
+    return template.copy_into(request)
+
+
 def open_as(role: Role) -> AppTest:
     return open_portal_as(USER_OF_ROLE.get(role))
 
@@ -50,7 +73,7 @@ def test_access_table_matches_the_expected_matrix(role):
 
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("page", [p for p in PageName if p not in (PageName.SIGN_IN, PageName.HOME)])
-def test_each_page_opens_or_refuses_for_each_role(demo_users, role, page):
+def test_each_page_opens_or_refuses_for_each_role(portal, role, page):
     at = open_as(role)
     assert at.session_state["role"] == role if role != Role.PUBLIC else "role" not in at.session_state
     if page not in EXPECTED[role]:
@@ -64,17 +87,17 @@ def test_each_page_opens_or_refuses_for_each_role(demo_users, role, page):
     assert at.title or at.subheader or at.text_input, "an allowed page rendered nothing"
 
 
+@pytest.mark.one_engine     # the guard refuses before any query; the matrix above runs on both engines
 @pytest.mark.parametrize("role, page", [(role, page) for role in Role for page in PageName
                                          if page not in EXPECTED[role]])     # the allowed ones: above
-def test_each_page_guard_refuses_a_role_on_its_own(demo_users, role, page):
+def test_each_page_guard_refuses_a_role_on_its_own(portal, role, page):
     """Defence in depth: run the page file alone as if navigation had let it through."""
     at = run_page_alone_as(page, USER_OF_ROLE.get(role))
     assert [e.value for e in at.error] == [REFUSED]
     assert not at.title and not at.dataframe and not at.text_input and not at.button
 
 
-@pytest.mark.engines
-def test_a_deactivated_officer_is_treated_as_signed_out(demo_users):
+def test_a_deactivated_officer_is_treated_as_signed_out(portal):
     """app.py re-reads the user from the database on every page load: the library's session
     flag alone (as a cookie restore would set it) opens nothing for a deactivated account."""
     from lib.db.staff import users as users_sql

@@ -8,6 +8,8 @@ from lib.core.problems import InvalidInput
 from lib.db import reference as reference_db
 from lib.staff import place_names, signin
 
+pytestmark = pytest.mark.engines   # every test here runs on DuckDB and on PostgreSQL
+
 ADMIN = "admin_rewari"
 
 

@@ -11,6 +11,12 @@ from lib.ui.admin import Desk
 
 
 def render(desk: Desk) -> None:
+    if ui.settings().db_url:
+        # A backup here copies the DuckDB file; PostgreSQL's own tools back up its database (README).
+        st.info(ui.tr("backup.on_postgres"), icon="ℹ️")
+        st.caption(ui.tr("backup.on_postgres.uploads", path=str(ui.settings().uploads_dir)))
+        st.warning(ui.tr("backup.keys"), icon="🔑")
+        return
     # Inside the portal's own process: it holds the database, so only it can copy it while it runs.
     st.caption(ui.tr("backup.intro"))
     backup_folder = backup.backup_root(ui.settings())
