@@ -78,11 +78,15 @@ class Tab:
         import websockets
 
         parsed = urlparse(self.options.url)
-        xsrf = await asyncio.to_thread(_xsrf_cookie, self.options.url)
+        cookies = await asyncio.to_thread(_first_cookies, self.options.url)
+        xsrf = cookies.get("_streamlit_xsrf")
         scheme = "wss" if parsed.scheme == "https" else "ws"
         headers = {"Origin": f"{parsed.scheme}://{parsed.netloc}"}
-        if xsrf:
-            headers["Cookie"] = f"_streamlit_xsrf={xsrf}"
+        if cookies:
+            # Every cookie of the first answer goes back, as a browser's would: behind the cluster's
+            # proxy that includes its sticky-session cookie, so the tab's WebSocket reaches the
+            # process that answered it.
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
         self.ws = await websockets.connect(f"{scheme}://{parsed.netloc}/_stcore/stream",
                                            subprotocols=["streamlit", xsrf or ""], additional_headers=headers,
                                            max_size=64 * 1024 * 1024, open_timeout=self.options.view_timeout_s)
@@ -172,11 +176,14 @@ class Tab:
             self.widgets[widget.label] = (widget.id, kind)
 
 
-def _xsrf_cookie(url: str) -> str | None:
+def _first_cookies(url: str) -> dict[str, str]:
+    """The cookies the portal (or its proxy) sets on a first request: Streamlit's XSRF cookie, and
+    the proxy's sticky-session cookie behind `make run-cluster`."""
+    cookies: dict[str, str] = {}
     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=30) as response:
-        cookie = SimpleCookie(response.headers.get("Set-Cookie") or "")
-    morsel = cookie.get("_streamlit_xsrf")
-    return morsel.value if morsel else None
+        for header in response.headers.get_all("Set-Cookie") or ():
+            cookies.update({name: morsel.value for name, morsel in SimpleCookie(header).items()})
+    return cookies
 
 
 async def _think(options: Options, rng: random.Random, until: float) -> bool:
