@@ -40,6 +40,7 @@ DEFAULT_PAGES = ("/", "/track_complaint")
 TITLE_KEYS = {"": "form.title", "file_complaint": "form.title", "track_complaint": "track.title",
               "sign_in": "signin.title", "queue": "queue.title", "analytics": "analytics.title"}
 QUIET_TIMEOUT_S = 120.0            # after the title: how long to wait for the rest (fonts, pictures)
+QUIET_S = 2.0                      # no HTTP request under way for this long: the page has all it asks for
 
 
 class PageBroken(Exception):
@@ -86,7 +87,10 @@ class Wire:
         self.encoded: dict[str, int] = {}
         self.cached: set[str] = set()
         self.websocket_bytes = 0
+        self.under_way: set[str] = set()
+        self.last_change = time.perf_counter()
         cdp.on("Network.requestWillBeSent", self._sent)
+        cdp.on("Network.loadingFailed", lambda e: self._done(e["requestId"]))
         cdp.on("Network.requestServedFromCache", lambda e: self.cached.add(e["requestId"]))
         cdp.on("Network.responseReceived", self._response)
         cdp.on("Network.loadingFinished", self._finished)
@@ -96,6 +100,12 @@ class Wire:
         url = event["request"]["url"]
         if not url.startswith("data:"):
             self.urls[event["requestId"]] = url
+            self.under_way.add(event["requestId"])
+            self.last_change = time.perf_counter()
+
+    def _done(self, request_id: str) -> None:
+        self.under_way.discard(request_id)
+        self.last_change = time.perf_counter()
 
     def _response(self, event: dict) -> None:
         if event["response"].get("fromDiskCache") or event["response"].get("fromPrefetchCache"):
@@ -104,6 +114,10 @@ class Wire:
     def _finished(self, event: dict) -> None:
         if event["requestId"] in self.urls:
             self.encoded[event["requestId"]] = int(event.get("encodedDataLength", 0))
+        self._done(event["requestId"])
+
+    def quiet(self) -> bool:
+        return not self.under_way and time.perf_counter() - self.last_change >= QUIET_S
 
     def _frame(self, event: dict) -> None:
         frame = event["response"]
@@ -143,11 +157,13 @@ def open_once(context, url: str, title: str, profile: tuple[float, float] | None
         if not heading.first.is_visible():
             raise PageBroken("the page shows an exception")
         title_s = time.perf_counter() - started
-        try:
-            page.wait_for_load_state("networkidle", timeout=QUIET_TIMEOUT_S * 1000)
-        except Exception:                  # still busy: count what came so far
-            pass
-        return wire.visit(title_s, time.perf_counter() - started, largest)
+        # Chromium's own "network idle" may have come before the page's run asked for its chunks and
+        # fonts: wait for a quiet spell after the title instead (CDP events arrive while Playwright waits).
+        until = time.perf_counter() + QUIET_TIMEOUT_S
+        while not wire.quiet() and time.perf_counter() < until:
+            page.wait_for_timeout(100)
+        quiet_s = min(time.perf_counter(), wire.last_change) - started
+        return wire.visit(title_s, quiet_s, largest)
     finally:
         page.close()
 
