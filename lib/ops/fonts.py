@@ -5,8 +5,8 @@
 Streamlit's frontend loads its icon font (Material Symbols Rounded, 366 KiB: 4,309 icons) on every page
 as soon as it starts, and its Latin font (Source Sans, 166 KiB: Latin, Greek, Cyrillic, Vietnamese) for
 every digit and Latin letter on a Hindi page: together 40 % of a citizen's first visit. The copies:
-- icons: only those whose names appear in Streamlit's frontend code, Streamlit's Python code or the
-  portal's (`:material/videocam:`); the letters stay, so an icon left out would show as its name;
+- icons: only those whose names appear in Streamlit's frontend or Python code, and the portal's
+  `:material/…:` icons (`:material/videocam:`); the letters stay, so an icon left out would show as its name;
   tests/ops/test_fonts.py fails when a Streamlit upgrade uses an icon the copy lacks;
 - Latin: Basic Latin, Latin-1, punctuation, arrows and the rupee sign, every weight (the font is
   variable); any other character falls through to the phone's own sans-serif.
@@ -32,6 +32,7 @@ REPLACED = (ICONS, LATIN)
 LATIN_UNICODES = [*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x2000, 0x2070), *range(0x2190, 0x2194),
                   0x20B9, 0x2212]
 WORD = re.compile(r"[a-z0-9_]+")
+MATERIAL = re.compile(r":material/([a-z0-9_]+):")
 
 
 def streamlit_font(prefix: str) -> Path:
@@ -43,14 +44,17 @@ def streamlit_font(prefix: str) -> Path:
 
 
 def words_in_code() -> set[str]:
-    """Every lower-case word in Streamlit's frontend and Python code and in the portal's: where an
-    icon's name can come from."""
+    """Where an icon's name can come from: every lower-case word of Streamlit's frontend and Python
+    code (they name icons as plain strings), and the portal's `:material/…:` icons."""
     # Not Streamlit's list of every icon's name (material_icon_names.py, for checking `:material/…:`).
-    files = [*STATIC_JS.glob("*.js"), *(p for p in STREAMLIT_DIR.rglob("*.py") if p.name != "material_icon_names.py"),
-             *(ROOT / "lib").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]
+    streamlit_files = [*STATIC_JS.glob("*.js"),
+                       *(p for p in STREAMLIT_DIR.rglob("*.py") if p.name != "material_icon_names.py")]
+    portal_files = [*(ROOT / "lib").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]
     words: set[str] = set()
-    for file in files:
+    for file in streamlit_files:
         words |= set(WORD.findall(file.read_text(encoding="utf-8", errors="replace")))
+    for file in portal_files:
+        words |= set(MATERIAL.findall(file.read_text(encoding="utf-8")))
     return words
 
 
@@ -109,6 +113,14 @@ def write_latin(target: Path = LATIN[1]) -> None:
 
     font = TTFont(streamlit_font(LATIN[0]))
     _subset(font, LATIN_UNICODES)
+    # A modified font may not carry the Reserved Font Name "Source" (its SIL OFL 1.1); browsers know it
+    # by the family name in Streamlit's @font-face, not by these.
+    for record in font["name"].names:
+        text = str(record)
+        if "Source" in text and record.nameID != 0:
+            font["name"].setName(text.replace("SourceSans3", "PortalLatin").replace("Source Sans 3", "Portal Latin")
+                                 .replace("Source", "Portal"), record.nameID, record.platformID,
+                                 record.platEncID, record.langID)
     font.flavor = "woff2"
     font.save(target)
 
