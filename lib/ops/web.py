@@ -1,7 +1,8 @@
 """The portal's own HTTP additions to Streamlit's server (mounted by portal.py through st.App):
 `/api/health`, a readiness check that sees the database, the Open311 API for partner systems
 (`/api/open311/v2/...` and `/api/openapi.json`, lib/ops/open311_api.py), officers' calendar feeds
-(`/api/ical/<token>.ics`, lib/ops/ical_api.py), and gzip for Streamlit's static assets.
+(`/api/ical/<token>.ics`, lib/ops/ical_api.py), gzip for Streamlit's static assets, and lighter copies
+of its two web fonts (lib/ops/fonts.py).
 
 Both run in Streamlit's own server process, beside the pages, so the health check uses the
 process's one DuckDB connection (`startup.portal_database`, the one `ui.connection()` returns), never
@@ -10,10 +11,13 @@ a second one (DuckDB: one writer). It does not import lib.ui: components declare
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
+import hashlib
 import logging
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 import anyio
 from starlette.datastructures import Headers, MutableHeaders
@@ -25,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lib.core.config import Settings
 from lib.db import connect as db
-from lib.ops import ical_api, open311_api, startup
+from lib.ops import fonts, ical_api, open311_api, startup
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +37,12 @@ HEALTH_PATH = "/api/health"
 # Opening a brand-new demo database seeds it first (seconds); until then the check says 503.
 HEALTH_TIMEOUT_S = 5.0
 STATIC_PREFIX = "/static/"
+FONT_PREFIX = STATIC_PREFIX + "media/"
 GZIP_MINIMUM_BYTES = 1000
 GZIP_LEVEL = 6
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/manifest+json",
                 "image/svg+xml", "application/wasm")
+FONT_HEADERS = {"content-type": "font/woff2", "cache-control": "public, immutable, max-age=31536000"}
 
 
 def _schema_version(settings: Callable[[], Settings]) -> int:
@@ -66,13 +72,20 @@ class StaticGzipMiddleware:
     plotly bundle again on every request. These files are content-hashed and never change while the
     process runs, so each is compressed once (in a worker thread) and kept; a citizen's first visit
     then downloads about a quarter of the bytes. Conditional and range requests, other methods and
-    other paths pass through untouched (Streamlit's middleware still compresses its other answers)."""
+    other paths pass through untouched (Streamlit's middleware still compresses its other answers).
+
+    Streamlit's icon font and Latin font are answered with the portal's lighter copies (lib/ops/fonts.py;
+    fonts are not gzipped: woff2 is compressed already)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._cache: dict[str, tuple[int, list[tuple[bytes, bytes]], bytes]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        copy = font_copy(scope)
+        if copy is not None:
+            await self._send(send, *copy)
+            return
         if scope["type"] != "http" or not self._wanted(scope):
             await self.app(scope, receive, send)
             return
@@ -130,6 +143,27 @@ class StaticGzipMiddleware:
     async def _send(send: Send, status: int, headers: list, body: bytes) -> None:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+@functools.cache
+def _font_answer(file: Path) -> tuple[int, list, bytes]:
+    body = file.read_bytes()
+    headers = MutableHeaders(headers={**FONT_HEADERS, "content-length": str(len(body)),
+                                      "etag": f'"portal-{hashlib.sha256(body).hexdigest()[:32]}"'})
+    return 200, headers.raw, body
+
+
+def font_copy(scope: Scope) -> tuple[int, list, bytes] | None:
+    """The answer with the portal's copy of the font a GET asks for, or None (another file, or no copy).
+    Always the whole file: the name is content-hashed and cached for a year, so a browser holding the
+    copy never asks again, and one holding Streamlit's original asks without a condition we could match."""
+    if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(FONT_PREFIX):
+        return None
+    name = scope["path"][len(FONT_PREFIX):]
+    for prefix, copy in fonts.REPLACED:
+        if name.startswith(prefix) and name.endswith(".woff2") and copy.is_file():
+            return _font_answer(copy)
+    return None
 
 
 def routes(settings: Callable[[], Settings]) -> list[Route]:
