@@ -15,14 +15,14 @@ StaticGzipMiddleware (lib/ops/web.py) sends them at Streamlit's own URLs. Needs 
 """
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
-import streamlit
-
 ROOT = Path(__file__).resolve().parents[2]
 FONT_DIR = ROOT / "lib" / "ui" / "fonts"
-STREAMLIT_DIR = Path(streamlit.__file__).parent
+# Where Streamlit is installed, found without importing it (only app.py, pages/ and lib/ui import it).
+STREAMLIT_DIR = Path(importlib.util.find_spec("streamlit").origin).parent
 STATIC_MEDIA = STREAMLIT_DIR / "static" / "static" / "media"
 STATIC_JS = STREAMLIT_DIR / "static" / "static" / "js"
 # Streamlit's file name up to its content hash -> the portal's copy.
@@ -49,7 +49,7 @@ def words_in_code() -> set[str]:
     # Not Streamlit's list of every icon's name (material_icon_names.py, for checking `:material/…:`).
     streamlit_files = [*STATIC_JS.glob("*.js"),
                        *(p for p in STREAMLIT_DIR.rglob("*.py") if p.name != "material_icon_names.py")]
-    portal_files = [*(ROOT / "lib").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]
+    portal_files = [*(ROOT / "lib").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT.joinpath("app").with_suffix(".py")]
     words: set[str] = set()
     for file in streamlit_files:
         words |= set(WORD.findall(file.read_text(encoding="utf-8", errors="replace")))
