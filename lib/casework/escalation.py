@@ -8,6 +8,8 @@ heads a department are on their accounts (users.mobile, users.head_of), also set
 """
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
@@ -162,10 +164,13 @@ def set_officer_contact(con, username: str, is_head: bool, mobile_raw: str | Non
 # ---- The escalation round ----
 
 def escalate_due(con, today: date | None = None, now: datetime | None = None,
-                 batch: int = BATCH) -> dict[Level, int]:
+                 batch: int = BATCH, between_batches: Callable[[float], bool] | None = None) -> dict[Level, int]:
     """Escalate every open complaint that is far enough past its deadline, the head's level first so
     that one very late complaint goes through both levels in one round. Returns how many complaints
-    reached each level in this call. Safe to run in several processes at once (see `_escalate_batch`)."""
+    reached each level in this call. Safe to run in several processes at once (see `_escalate_batch`).
+
+    `between_batches(seconds the batch took)` is called after each full batch; it may pause (the
+    portal's background round gives way to page views that way) and returns True to stop the round."""
     now = now or datetime.now(timezone.utc)
     today = today or deadlines.today_in_ist(now)
     targets, rules = deadlines.get_targets(con), get_rules(con)
@@ -177,6 +182,7 @@ def escalate_due(con, today: date | None = None, now: datetime | None = None,
         done[level] = 0
         lost = 0
         while lost < LOST_RACES_MAX:
+            started = time.monotonic()
             try:
                 reached = retrying(lambda: _escalate_batch(con, level, overdue, now, needs_department, after, batch))
             except ConstraintViolation:
@@ -187,6 +193,8 @@ def escalate_due(con, today: date | None = None, now: datetime | None = None,
             done[level] += reached
             if reached < batch:
                 break
+            if between_batches is not None and between_batches(time.monotonic() - started):
+                return done
     return done
 
 

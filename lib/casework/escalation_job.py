@@ -15,14 +15,23 @@ log = logging.getLogger(__name__)
 
 ESCALATION_ENV = "ESACHIVALAYA_ESCALATION"      # "0" keeps the background escalation off (tests, cron only)
 DEFAULT_INTERVAL_S = 900.0                       # deadlines move by the day: a quarter of an hour is prompt
+# Between two batches of a round the thread waits this many times as long as the batch took, so a
+# big backlog (the first round on a district's years of complaints: hundreds of thousands overdue)
+# takes at most a quarter of the process's time, and citizens' pages keep the rest. Profiled on
+# 30 November 2026: without the pause the first round at 1M complaints took ~30 % of the samples of
+# a portal under 100 citizens and their pages waited seconds.
+YIELD_FACTOR = 3.0
 
 
 def run_escalation_forever(con_factory: Callable, interval_s: float, stop_event: threading.Event) -> None:
     """Rounds of escalate_due, the first at once, until `stop_event` is set. A failing round is logged
     and tried again after the interval; a closed connection (the process is stopping) ends the loop."""
+    def give_way(seconds: float) -> bool:
+        return stop_event.wait(YIELD_FACTOR * seconds)
+
     while not stop_event.is_set():
         try:
-            done = escalation.escalate_due(con_factory())
+            done = escalation.escalate_due(con_factory(), between_batches=give_way)
         except outbox_db.ConnectionClosed:
             log.info("escalation stops: the database connection is closed")
             return

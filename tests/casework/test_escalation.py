@@ -110,6 +110,31 @@ def test_a_very_late_complaint_climbs_both_levels_in_one_round(con, people, file
     assert len(escalation_events(con, cid)) == 2 and len(escalation_sms(con, cid)) == 2
 
 
+def test_a_round_over_a_backlog_pauses_between_batches_and_can_stop_there(con, people, file):
+    """The portal's background round gives way to page views between batches (lib.casework.escalation_job);
+    told to stop at a pause, it leaves the rest for the next round, which carries on without doubles."""
+    complaints = [file() for _ in range(5)]
+    today = due_day(con) + timedelta(days=4)
+    now = datetime.combine(today, time(9), tzinfo=IST)
+    pauses = []
+
+    def stop_after_first(seconds: float) -> bool:
+        pauses.append(seconds)
+        return True
+
+    assert escalation.escalate_due(con, today=today, now=now, batch=2, between_batches=stop_after_first) \
+        == {Level.DEPARTMENT_HEAD: 2}
+    assert len(pauses) == 1 and pauses[0] > 0
+    assert sum(levels(con, cid) == ["department_head"] for cid in complaints) == 2
+
+    pauses.clear()
+    assert escalation.escalate_due(con, today=today, now=now, batch=2, between_batches=lambda s: pauses.append(s)) \
+        == {Level.DEPARTMENT_HEAD: 3, Level.DC: 0}
+    assert len(pauses) == 1                     # after the full batch of two; the last batch of one ends the level
+    assert all(levels(con, cid) == ["department_head"] for cid in complaints)
+    assert all(len(escalation_events(con, cid)) == 1 for cid in complaints)
+
+
 def test_running_twice_makes_no_duplicates(con, people, file):
     cid = file()
     escalate(con, 30)
