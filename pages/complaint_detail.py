@@ -12,7 +12,7 @@ import streamlit as st  # noqa: E402
 
 from lib.casework import actions, detail, duplicates, steps  # noqa: E402
 from lib.hearings import booking, calendar_export, officers, slots  # noqa: E402
-from lib.ui import case_page  # noqa: E402
+from lib.ui import case_page, duplicate_counts  # noqa: E402
 from lib.core.roles import Role  # noqa: E402
 from lib.casework.actions import SEND_BACK_DAYS  # noqa: E402
 from lib.casework.steps import IST  # noqa: E402
@@ -194,6 +194,7 @@ def merge(items: list, into: str, remark: str, moves_this: bool) -> None:
     except steps.REFUSALS as exc:
         st.error(steps.describe(exc, lang))
         return
+    duplicate_counts.forget()           # the queue's counts of this process count afresh
     if moves_this:
         st.session_state[LOADED_KEY] = (case.tracking_no, done[0].version)
     st.session_state[FLASH_KEY] = ui.tr("duplicates.merged", count=len(done), tracking_no=into)

@@ -6,12 +6,12 @@ ui.guard("queue")
 import pandas as pd  # noqa: E402  (after the guard: nothing runs before it)
 import streamlit as st  # noqa: E402
 
-from lib.casework import actions, duplicates, queue, steps  # noqa: E402
+from lib.casework import actions, queue, steps  # noqa: E402
 from lib.core.roles import Role  # noqa: E402
 from lib.core.complaints import Status  # noqa: E402
 from lib.core.i18n import name_in, t  # noqa: E402
 from lib.core.problems import InvalidInput  # noqa: E402
-from lib.ui import escalated  # noqa: E402
+from lib.ui import duplicate_counts, escalated  # noqa: E402
 
 user = ui.require_user()
 con = ui.connection()
@@ -170,6 +170,7 @@ def bulk_outcome(call) -> None:
     except steps.REFUSALS as exc:
         st.error(steps.describe(exc, lang))
         return
+    duplicate_counts.forget()
     state[MESSAGE_KEY] = ("success", "queue.bulk.done", {"count": len(done)})
     st.rerun()
 
@@ -216,7 +217,7 @@ if not result.rows:
 else:
     st.caption(ui.tr("queue.select_hint"))
     # Duplicates (issue #15): counted for the rows of this page only, never for the whole table.
-    likely = duplicates.counts_for(con, user, [r.complaint_id for r in result.rows])
+    likely = duplicate_counts.counts(con, user, [r.complaint_id for r in result.rows])
     event = st.dataframe(queue.rows_table(result.rows, lang, likely), key="queue_table", on_select="rerun",
                          selection_mode="multi-row", hide_index=True)
     picked = [result.rows[i] for i in (event.selection.rows if event else []) if i < len(result.rows)]

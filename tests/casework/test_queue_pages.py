@@ -226,3 +226,39 @@ def test_bulk_forward_without_a_remark_changes_nothing(portal):
     with app_user_connection().cursor() as cur:
         rows = cur.execute("SELECT department_code FROM complaints WHERE tracking_no IN (?, ?)", picked).fetchall()
     assert "ULB" not in [r[0] for r in rows]
+
+
+def test_the_duplicate_counts_are_counted_once_a_minute_and_afresh_after_a_bulk_action(portal, monkeypatch):
+    """lib/ui/duplicate_counts.py: officers refreshing the same page in the same minute share one count of
+    the likely duplicates (the costly part of a queue view at scale); a minute later, or after a bulk
+    action in this process, the page counts again."""
+    from lib.analytics import cache
+    from lib.casework import duplicates
+    asked = []
+    real = duplicates.counts_for
+    monkeypatch.setattr(duplicates, "counts_for", lambda *a, **k: asked.append(1) or real(*a, **k))
+
+    def column(at: AppTest) -> list:
+        return list(table(at)[t("hi", "queue.col.duplicates")])
+
+    first = open_portal_as("dc_rewari")
+    again = open_portal_as("dc_rewari")
+    assert asked == [1] and column(again) == column(first)
+    open_portal_as("officer_phed")                          # another officer's scope: counted for them
+    assert asked == [1, 1]
+    real_now = cache.now
+    monkeypatch.setattr(cache, "now", lambda: real_now() + cache.FRESH_FOR)
+    open_portal_as("dc_rewari")
+    assert asked == [1, 1, 1]
+
+    at = open_with_forwardable_phed_complaints()            # the PHED view of the DC's queue: another page
+    at.session_state["queue_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
+    at.run()
+    at.selectbox(key="q_bulk_department").set_value("ULB")
+    at.text_input(key="q_bulk_forward_remark").input("नगर परिषद का काम")
+    at.button[[b.label for b in at.button].index(t("hi", "queue.bulk.forward"))].click().run()
+    assert not at.exception and not at.error
+    # The whole district's first page (the same rows as before the action) is counted afresh.
+    asked.clear()
+    open_portal_as("dc_rewari")
+    assert asked == [1]
