@@ -183,3 +183,7 @@ class PgDatabase:
 
 def _configure(conn: psycopg.Connection) -> None:
     conn.execute(f"SET TIME ZONE '{TIME_ZONE}'")
+    # No JIT compilation: the analytics page's headline query (dozens of FILTER aggregates) looks
+    # costly enough to the planner that PostgreSQL spent ~5 s compiling it for a ~1 s run
+    # (EXPLAIN ANALYZE on a million seeded complaints); the portal's queries are all short.
+    conn.execute("SET jit = off")
