@@ -42,7 +42,7 @@ from lib.db.ops import bench as bench_db
 from lib.db.reference import load_reference_data
 from lib.ops import baseline, bench_engine, filings
 from lib.ops.bench_engine import CpuSeconds
-from lib.ops.bench_report import GOALS, goals_met, problems, summary  # noqa: F401  (GOALS: read as bench.GOALS)
+from lib.ops.bench_report import GOALS, goals_met, problems, summary  # noqa: F401  (bench.GOALS is read)
 
 # The frame. Not written as one literal: tests/core/test_rules.py would take it for a catalog key ("app.").
 APP = PROJECT_DIR.joinpath("app").with_suffix(".py")
@@ -78,6 +78,30 @@ def peak_rss_mb() -> float:
 def _say(options: BenchOptions, text: str) -> None:
     if options.progress:
         print(f"· {text}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def portal_in(folder: Path, database: bench_engine.BenchDatabase):
+    """Point the portal at the run's database, its keys and uploads in `folder` (no demo data, no
+    background SMS sender or escalation), with Streamlit's process-wide caches empty before and after."""
+    values = {"ESACHIVALAYA_DB": database.address, "ESACHIVALAYA_DATA_DIR": str(folder),
+              "ESACHIVALAYA_UPLOADS": str(folder / "uploads"), "ESACHIVALAYA_DEMO": "0",
+              "ESACHIVALAYA_SMS_DISPATCHER": "0",
+              "ESACHIVALAYA_ESCALATION": "0"}     # nor the escalation round (issue #15): it would skew the timings
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        yield
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 # ---- Building the database ----
@@ -221,7 +245,7 @@ def run_benchmark(options: BenchOptions) -> dict:
     result: dict = {"complaints": options.complaints, "load_average_1m_start": os.getloadavg()[0]}
     with (tempfile.TemporaryDirectory(prefix="esachivalaya-bench-") as folder,
           bench_engine.database_for(options.engine, Path(folder), options.db_url) as database,
-          bench_engine.portal_in(Path(folder), database)):
+          portal_in(Path(folder), database)):
         result.update(database.describe())
         # CPU seconds of the whole process (every thread) per measurement: what the work costs
         # whatever else the machine is doing; wall time on an idle 2-core machine is about half.

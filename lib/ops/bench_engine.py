@@ -128,29 +128,3 @@ class CpuSeconds(dict):
             self[key] = time.process_time() - spent
             if server is not None:
                 self.setdefault("postgresql_server", {})[key] = self._server_clock() - server
-
-
-@contextlib.contextmanager
-def portal_in(folder: Path, database: BenchDatabase) -> Iterator[None]:
-    """Point the portal at the run's database, its keys and uploads in `folder` (no demo data, no
-    background SMS sender or escalation), with Streamlit's process-wide caches empty before and after."""
-    import streamlit as st
-
-    values = {"ESACHIVALAYA_DB": database.address, "ESACHIVALAYA_DATA_DIR": str(folder),
-              "ESACHIVALAYA_UPLOADS": str(folder / "uploads"), "ESACHIVALAYA_DEMO": "0",
-              "ESACHIVALAYA_SMS_DISPATCHER": "0",
-              "ESACHIVALAYA_ESCALATION": "0"}     # nor the escalation round (issue #15): it would skew the timings
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    try:
-        yield
-    finally:
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
