@@ -191,3 +191,12 @@ class PgDatabase:
 
 def _configure(conn: psycopg.Connection) -> None:
     conn.execute(f"SET TIME ZONE '{TIME_ZONE}'")
+    # No JIT compilation: the analytics page's headline query (dozens of FILTER aggregates) looks
+    # costly enough to the planner that PostgreSQL spent ~5 s compiling it for a ~1 s run
+    # (EXPLAIN ANALYZE on a million seeded complaints); the portal's queries are all short.
+    conn.execute("SET jit = off")
+    # Room to sort and group a year of complaints in memory: with the default 4 MB the analytics
+    # queries sorted on disk (external merge, ~30 MB at 400,000 complaints of the period) and spent
+    # ~25% more server CPU. Per sort or hash step of a session; the page's figures are computed at
+    # most once a minute per process (lib/analytics/cache.py), so few such steps run at once.
+    conn.execute("SET work_mem = '64MB'")

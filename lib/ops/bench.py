@@ -1,8 +1,10 @@
 """The benchmark command: a fresh database of N complaints, then the portal's speed, memory and safety under load, measured in one run.
 
     python -m lib.ops.bench --complaints 1000000 --json bench.json
+    python -m lib.ops.bench --engine postgresql --complaints 1000000 --json bench-pg.json
 
-Everything happens in a temporary folder (ESACHIVALAYA_DB points there for the run) and in this one
+Everything happens in a temporary folder (ESACHIVALAYA_DB points there for the run, or at a database on
+a throwaway PostgreSQL server, or at the empty one given with --db; lib/ops/bench_engine.py) and in this one
 process, the way the Streamlit server would do it: the pages run through AppTest on the app's own
 cached connection, and citizens' filings go through lib.citizen.filing on that same connection. Exits 1 if
 the pandas baseline disagrees with the page's figures (headline, hearings, weekly flow), or an acknowledged filing is missing,
@@ -37,22 +39,13 @@ from lib.core.config import load_settings
 from lib.db.connect import connect, transaction
 from lib.db.ops import bench as bench_db
 from lib.db.reference import load_reference_data
-from lib.ops import baseline, filings
+from lib.ops import baseline, bench_engine, filings
+from lib.ops.bench_engine import CpuSeconds
 from lib.ops.bench_pages import BenchmarkFailed, compiled_once, time_pages
+from lib.ops.bench_report import GOALS, goals_met, problems, summary  # noqa: F401  (bench.GOALS is read)
 
 SEED_MEMORY_LIMIT = "512MB"                         # DuckDB's limit while building the file
 STREAMLIT_LOG_LEVEL = "STREAMLIT_LOGGER_LEVEL"
-# Goals of issues 5, 6 and 14, for one million complaints on the 2-core machine: (key, comparison, value).
-GOALS = (("seed_s", "<", 60), ("analytics_cold_s", "<", 1.5), ("analytics_warm_s", "<", 0.3),
-         ("analytics_recomputed_s", "<=", 0.3),
-         ("queue_s", "<", 0.5), ("submit_p95_ms", "<", 50), ("lost", "==", 0), ("duplicated", "==", 0),
-         ("speedup_vs_pandas", ">=", 20), ("rss_mb", "<", 1024))
-# Issue 14's goals for ten million (the careful pandas way is the only one that fits there).
-GOALS_10M = (("seed_s", "<=", 600), ("analytics_cold_s", "<=", 1.5), ("analytics_warm_s", "<=", 0.3),
-             ("analytics_recomputed_s", "<=", 0.3), ("queue_s", "<=", 0.3), ("queue_unfiltered_s", "<=", 0.3),
-             ("submit_p95_ms", "<=", 50), ("lost", "==", 0), ("duplicated", "==", 0),
-             ("speedup_vs_careful_pandas", ">=", 10), ("rss_mb", "<=", 1536))
-TEN_MILLION = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -64,6 +57,8 @@ class BenchOptions:
     memory_limit: str = SEED_MEMORY_LIMIT
     random_seed: int = 1
     progress: bool = True
+    engine: str = bench_engine.DUCKDB
+    db_url: str | None = None             # an existing PostgreSQL server's empty database
 
 
 def peak_rss_mb() -> float:
@@ -77,11 +72,12 @@ def _say(options: BenchOptions, text: str) -> None:
 
 
 @contextlib.contextmanager
-def portal_in(folder: Path):
-    """Point the portal at `folder` for the run (no demo data, no background SMS sender or escalation), with
-    Streamlit's process-wide caches empty before and after."""
-    values = {"ESACHIVALAYA_DB": str(folder / "portal.duckdb"), "ESACHIVALAYA_UPLOADS": str(folder / "uploads"),
-              "ESACHIVALAYA_DEMO": "0", "ESACHIVALAYA_SMS_DISPATCHER": "0",
+def portal_in(folder: Path, database: bench_engine.BenchDatabase):
+    """Point the portal at the run's database, its keys and uploads in `folder` (no demo data, no
+    background SMS sender or escalation), with Streamlit's process-wide caches empty before and after."""
+    values = {"ESACHIVALAYA_DB": database.address, "ESACHIVALAYA_DATA_DIR": str(folder),
+              "ESACHIVALAYA_UPLOADS": str(folder / "uploads"), "ESACHIVALAYA_DEMO": "0",
+              "ESACHIVALAYA_SMS_DISPATCHER": "0",
               "ESACHIVALAYA_ESCALATION": "0"}     # nor the escalation round (issue #15): it would skew the timings
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
@@ -101,38 +97,35 @@ def portal_in(folder: Path):
 
 # ---- Building the database ----
 
-def build_database(options: BenchOptions) -> tuple[float, float]:
+def build_database(options: BenchOptions, cpu: CpuSeconds) -> float:
     """Schema, reference data, the demo accounts and `options.complaints` seeded complaints; the
-    wall and CPU seconds seeding took (lib.ops.seed in batches, so memory stays flat whatever the count)."""
+    wall seconds seeding took, its CPU seconds into `cpu` (lib.ops.seed in batches, so memory stays
+    flat whatever the count)."""
     from tqdm import tqdm
     from lib.ops.seed import seed_complaints
     from lib.staff.signin import create_demo_users
 
     settings = load_settings({})
-    con = connect(settings.db_path, memory_limit=options.memory_limit)
+    con = connect(settings.database, memory_limit=options.memory_limit)
     try:
         with transaction(con) as cur:
             load_reference_data(cur)
         create_demo_users(con)
-        started, spent = time.perf_counter(), time.process_time()
-        with tqdm(total=options.complaints, unit=" complaints", unit_scale=True, file=sys.stderr,
-                  desc="seeding", disable=not options.progress) as bar:
+        started = time.perf_counter()
+        with cpu.counting("seed"), tqdm(total=options.complaints, unit=" complaints", unit_scale=True,
+                                        file=sys.stderr, desc="seeding", disable=not options.progress) as bar:
             seed_complaints(con, options.complaints, random_seed=options.random_seed,
                             track_url=settings.track_url, progress=bar.update)
-        return time.perf_counter() - started, time.process_time() - spent
+        return time.perf_counter() - started
     finally:
         con.close()
 
 
-def goals_for(complaints: int) -> tuple:
-    return GOALS_10M if complaints >= TEN_MILLION else GOALS
-
-
-def _timed(work, cpu: dict, key: str):
+def _timed(work, cpu: CpuSeconds, key: str):
     """(value, wall seconds) of work(); `cpu[key]` gets the process's CPU seconds meanwhile."""
-    started, spent = time.perf_counter(), time.process_time()
-    value = work()
-    cpu[key] = time.process_time() - spent
+    started = time.perf_counter()
+    with cpu.counting(key):
+        value = work()
     return value, time.perf_counter() - started
 
 
@@ -142,11 +135,14 @@ def run_benchmark(options: BenchOptions) -> dict:
     """Build, measure and check; the result as one dict (see the module docstring)."""
     # Other work on the machine slows every figure: the load before we start is all someone else's.
     result: dict = {"complaints": options.complaints, "load_average_1m_start": os.getloadavg()[0]}
-    with tempfile.TemporaryDirectory(prefix="esachivalaya-bench-") as folder, portal_in(Path(folder)):
+    with (tempfile.TemporaryDirectory(prefix="esachivalaya-bench-") as folder,
+          bench_engine.database_for(options.engine, Path(folder), options.db_url) as database,
+          portal_in(Path(folder), database)):
+        result.update(database.describe())
         # CPU seconds of the whole process (every thread) per measurement: what the work costs
         # whatever else the machine is doing; wall time on an idle 2-core machine is about half.
-        result["cpu_s"] = {}
-        result["seed_s"], result["cpu_s"]["seed"] = build_database(options)
+        result["cpu_s"] = CpuSeconds(database.server_cpu_s)
+        result["seed_s"] = build_database(options, result["cpu_s"])
         result["rss_by_phase_mb"] = {"seed": peak_rss_mb()}
         _say(options, "pages: analytics as the analyst (cold, warm), the queue as the DC")
         try:
@@ -156,10 +152,11 @@ def run_benchmark(options: BenchOptions) -> dict:
             result["rss_by_phase_mb"]["pages"] = peak_rss_mb()
             con = ui.connection()            # the app's own: DuckDB lets one process hold the file
             differences, errors = measure_on(con, options, result)
+            result["database_mb"] = database.size_mb(con, ui.settings())
         finally:
             ui.connection().close()
-    result.update({"load_average_1m_end": os.getloadavg()[0], "duckdb_memory_limit_seed": options.memory_limit,
-                   "cpus": os.cpu_count(),
+    result.update({"load_average_1m_end": os.getloadavg()[0], "cpus": os.cpu_count(),
+                   "duckdb_memory_limit_seed": options.memory_limit if options.engine == bench_engine.DUCKDB else None,
                    "python": platform.python_version(), "measured_at": datetime.now().astimezone().isoformat()})
     result["goals_met"] = goals_met(result)
     result["problems"] = problems(result, differences, errors)
@@ -217,59 +214,7 @@ def measure_on(con, options: BenchOptions, result: dict) -> tuple[list[str], lis
     result.update({"headline_equal": not differences, "headline": asdict(ours)})
     with con.cursor() as cur:
         result["rows"] = bench_db.table_rows(cur)
-    result["database_mb"] = round(Path(settings.db_path).stat().st_size / 1e6, 1)
     return differences, errors
-
-
-def goals_met(result: dict) -> dict[str, bool]:
-    compare = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, "==": lambda a, b: a == b,
-               ">=": lambda a, b: a >= b}
-    return {key: bool(compare[op](result[key], goal)) for key, op, goal in goals_for(result["complaints"])
-            if key in result}
-
-
-def problems(result: dict, differences: list[str], errors: list[str]) -> list[str]:
-    """What makes the run fail (slowness alone does not)."""
-    found = [f"a figure differs from the pandas baseline: {d}" for d in differences]
-    for key in ("lost", "duplicated", "incomplete"):
-        if result.get(key):
-            found.append(f"{result[key]} acknowledged filing(s) {key}")
-    found += [f"a citizen saw an error: {e}" for e in sorted(set(errors))[:5]]
-    return found
-
-
-def summary(result: dict) -> str:
-    goals = {key: (op, goal) for key, op, goal in goals_for(result["complaints"])}
-    units = {"_per_s": "/s", "_s": "s", "_ms": "ms", "_mb": "MB", "_pandas": "×"}
-    lines = [f"benchmark: {result['complaints']:,} complaints on {result['cpus']} CPUs (goals for "
-             f"{'10,000,000' if result['complaints'] >= TEN_MILLION else '1,000,000'})"]
-    for key in ("seed_s", "analytics_cold_s", "analytics_warm_s", "analytics_recomputed_s", "analytics_refreshed_s",
-                "queue_s", "queue_unfiltered_s",
-                "submit_p50_ms", "submit_p95_ms", "submit_per_s", "lost", "duplicated", "headline_s",
-                "baseline_pandas_s", "speedup_vs_pandas", "baseline_careful_s", "speedup_vs_careful_pandas",
-                "rss_mb", "baseline_rss_mb"):
-        value = result[key]
-        unit = next((u for suffix, u in units.items() if key.endswith(suffix)), "")
-        shown = f"{value:,.3f}" if isinstance(value, float) and value < 10 else (
-            f"{value:,.1f}" if isinstance(value, float) else f"{value:,}")
-        goal = ""
-        if key in goals:
-            op, target = goals[key]
-            goal = f"goal {op} {target}  {'ok' if result['goals_met'][key] else 'MISSED'}"
-        lines.append(f"  {key:<24} {shown:>12} {unit:<3} {goal}")
-    lines.append(f"  figures equal to the pandas baselines: {'yes' if result['headline_equal'] else 'NO'}")
-    if not result["analytics_recomputed_same_as_of"]:
-        lines.append("  (the page after a filing showed other figures than before it: more than a minute passed)")
-    if not result["baseline_common_way"]:
-        lines.append("  (too many complaints to read the common way here: baseline_pandas_s is the careful way)")
-    # The run itself keeps up to two cores busy; more than that at the end, or any load before it
-    # began, is other work.
-    start, end = result["load_average_1m_start"], result["load_average_1m_end"]
-    busy = start > 1 or end > result["cpus"] + 1
-    lines.append(f"  machine load (1-minute average) before: {start:.1f}, after: {end:.1f}, on {result['cpus']} CPUs"
-                 + ("  (busy: wall times are inflated; cpu_s in the JSON is not)" if busy else ""))
-    lines += [f"  FAILED: {p}" for p in result["problems"]]
-    return "\n".join(lines)
 
 
 def parse_args(argv: list[str] | None) -> tuple[BenchOptions, Path | None]:
@@ -282,12 +227,19 @@ def parse_args(argv: list[str] | None) -> tuple[BenchOptions, Path | None]:
     parser.add_argument("--memory-limit", default=SEED_MEMORY_LIMIT, help="DuckDB's limit while seeding")
     parser.add_argument("--seed", type=int, default=BenchOptions.random_seed)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--engine", choices=bench_engine.ENGINES, help="default duckdb; postgresql starts a"
+                        " throwaway server for the run unless --db is given")
+    parser.add_argument("--db", metavar="postgresql://…", help="an EMPTY database on an existing PostgreSQL"
+                        " server (emptied again after the run); implies --engine postgresql")
     args = parser.parse_args(argv)
     if args.complaints < 1 or args.filings < 1 or args.together < args.threads or args.threads < 1:
         parser.error("need at least one complaint and one filing, and --together >= --threads >= 1")
+    if args.db and args.engine == bench_engine.DUCKDB:
+        parser.error("--db is a PostgreSQL database: use it with --engine postgresql (or alone)")
+    engine = args.engine or (bench_engine.POSTGRESQL if args.db else bench_engine.DUCKDB)
     return BenchOptions(complaints=args.complaints, filings=args.filings, together=args.together,
                         threads=args.threads, memory_limit=args.memory_limit, random_seed=args.seed,
-                        progress=not args.quiet), args.json
+                        progress=not args.quiet, engine=engine, db_url=args.db), args.json
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -298,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     streamlit.logger.set_log_level("error")
     try:
         result = run_benchmark(options)
-    except BenchmarkFailed as exc:
+    except (BenchmarkFailed, bench_engine.UnusableDatabase) as exc:
         print(f"benchmark FAILED: {exc}", file=sys.stderr)
         return 1
     finally:

@@ -30,6 +30,26 @@ def test_every_migration_runs_on_postgresql(empty_database):
     assert not db.is_new_database(empty_database)
 
 
+def test_the_analytics_filters_use_an_index_and_no_jit(empty_database):
+    """Migration 018: the period and a department within it are read through an index, not by
+    reading every complaint; and no session compiles queries (JIT cost seconds per analytics query)."""
+    con = db.connect(empty_database)
+    try:
+        with con.cursor() as cur:
+            assert cur.execute("SHOW jit").fetchall() == [("off",)]
+            cur.execute("SET enable_seqscan = off")       # an empty table: make the planner show what it could use
+            for condition, index in (("filed_at >= now() - INTERVAL '1 year'", "complaints_filed_at"),
+                                     ("department_code = 'PHED' AND filed_at >= now() - INTERVAL '1 year'",
+                                      "complaints_department_filed_at"),
+                                     ("tehsil_lgd = 414 AND filed_at >= now() - INTERVAL '1 year'",
+                                      "complaints_tehsil_filed_at")):
+                plan = "\n".join(r[0] for r in cur.execute(f"EXPLAIN SELECT count(*) FROM complaints WHERE {condition}")
+                                  .fetchall())
+                assert index in plan, plan
+    finally:
+        con.close()
+
+
 def test_processes_starting_at_once_migrate_once(empty_database):
     """Each starter has its own pool (its own server sessions), as separate processes would."""
     errors, start = [], threading.Barrier(4)

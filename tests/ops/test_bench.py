@@ -1,4 +1,4 @@
-"""The benchmark command at a small size: every figure present and sane, nothing lost, the page's headline equal to the pandas baseline, and a disagreeing baseline or a lost filing makes it fail."""
+"""The benchmark command at a small size, on DuckDB and on PostgreSQL: every figure present and sane, nothing lost, the page's headline equal to the pandas baseline, and a disagreeing baseline or a lost filing makes it fail."""
 from __future__ import annotations
 
 import io
@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from lib.analytics import figures
-from lib.ops import baseline, bench, filings
+from lib.db.connect import is_new_database
+from lib.ops import baseline, bench, bench_engine, filings, pg_server
 from lib.casework import deadlines
 from lib.core.complaints import Status
 from lib.citizen.filing import Acknowledgement
@@ -21,11 +22,19 @@ SMALL = ["--complaints", "2000", "--filings", "10", "--together", "24", "--threa
 TODAY = deadlines.today_in_ist()
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    """One small benchmark run: (exit status, the JSON it wrote)."""
+@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+def run(request, tmp_path_factory):
+    """One small benchmark run per engine: (exit status, the JSON it wrote). On PostgreSQL, on an
+    empty database of the tests' server (--db), which the run leaves empty again."""
     path = tmp_path_factory.mktemp("bench") / "bench.json"
-    status = bench.main([*SMALL, "--json", str(path)])
+    engine = []
+    if request.param == "postgres":
+        url = request.getfixturevalue("pg_cluster").database()
+        engine = ["--db", url]
+    status = bench.main([*SMALL, *engine, "--json", str(path)])
+    if engine:
+        assert is_new_database(url), "the benchmark left its complaints in the database it was given"
+        request.getfixturevalue("pg_cluster").drop(url)
     return status, json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -44,6 +53,22 @@ def test_a_small_run_succeeds_and_reports_every_figure(run):
     assert result["speedup_vs_careful_pandas"] == pytest.approx(result["baseline_careful_s"] / result["headline_s"])
     assert 50 < result["rss_mb"] <= result["baseline_rss_mb"]
     assert set(result["goals_met"]) == {key for key, _, _ in bench.GOALS}
+    assert result["database_mb"] > 0
+
+
+def test_the_run_names_its_engine_and_what_it_measures_differently(run):
+    _, result = run
+    text = bench.summary(result)
+    if result["engine"] == "duckdb":
+        assert "on duckdb" in text and "engine_notes" not in result
+        assert result["duckdb_memory_limit_seed"] == bench.SEED_MEMORY_LIMIT
+        return
+    assert result["engine"] == "postgresql" and "on postgresql" in text
+    assert result["postgresql_server"] == "existing (--db)" and result["duckdb_memory_limit_seed"] is None
+    # Cold means the portal's caches, not the server's: said in the JSON and the summary.
+    assert "buffer cache" in result["engine_notes"]["analytics_cold_s"] and "buffer cache" in text
+    # A server the run did not start: its CPU seconds are not claimed.
+    assert "postgresql_server" not in result["cpu_s"]
     # After a filing the page shows the figures of the minute, not a recomputation.
     assert result["analytics_recomputed_same_as_of"] is True
     assert (result["analytics_recomputed_loads"], result["analytics_refreshed_loads"]) == (0, 1)
@@ -76,7 +101,11 @@ def test_the_summary_names_each_figure_and_its_goal(run):
     assert "figures equal to the pandas baselines: yes" in text
 
 
-def test_a_baseline_that_disagrees_fails_the_run(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_a_baseline_that_disagrees_fails_the_run(engine, tmp_path, monkeypatch, capsys):
+    """On PostgreSQL on a throwaway server the run starts (and removes) itself, whose CPU seconds it counts."""
+    if engine == "postgresql" and pg_server.postgres_bin() is None:
+        pytest.skip("no initdb: Debian's postgresql is not installed")
     honest = baseline.baseline_figures
 
     def off_by_one(con, filters, today, **options):
@@ -85,13 +114,34 @@ def test_a_baseline_that_disagrees_fails_the_run(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr(baseline, "baseline_figures", off_by_one)
     path = tmp_path / "bench.json"
+    started = []
+    real_start = pg_server.Cluster.start
+    monkeypatch.setattr(pg_server.Cluster, "start", classmethod(lambda cls: started.append(real_start()) or started[-1]))
     assert bench.main(["--complaints", "300", "--filings", "2", "--together", "8", "--quiet",
-                       "--json", str(path)]) == 1
+                       "--engine", engine, "--json", str(path)]) == 1
     result = json.loads(path.read_text(encoding="utf-8"))
-    assert result["headline_equal"] is False
+    assert result["engine"] == engine and result["headline_equal"] is False
+    if engine == "postgresql":
+        assert result["postgresql_server"].startswith("throwaway") and result["cpu_s"]["postgresql_server"]["seed"] > 0
+        assert len(started) == 1 and not started[0].folder.exists(), "the throwaway server was not removed"
     for name in ("baseline_pandas", "baseline_careful"):
         assert result[f"headline_{name}"]["headline"]["received"] == result["headline"]["headline"]["received"] + 1
     assert "received" in capsys.readouterr().err
+
+
+def test_a_database_that_already_holds_a_portal_is_refused_and_left_alone(pg_template, tmp_path, capsys):
+    """--db must name an empty database: the run fills it and empties it after, so never a real portal's."""
+    assert bench.main([*SMALL, "--db", pg_template, "--json", str(tmp_path / "bench.json")]) == 1
+    assert "already holds a portal" in capsys.readouterr().err
+    assert not is_new_database(pg_template) and not (tmp_path / "bench.json").exists()
+
+
+def test_db_is_only_for_postgresql(capsys):
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--engine", "duckdb", "--db", "postgresql://nobody@localhost/portal"])
+    assert "--db" in capsys.readouterr().err
+    options, _ = bench.parse_args(["--db", "postgresql://nobody@localhost/portal"])
+    assert options.engine == bench_engine.POSTGRESQL
 
 
 @pytest.mark.engines

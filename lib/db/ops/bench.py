@@ -21,6 +21,11 @@ def table_rows(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return dict(zip(("complaints", "events", "sms", "documents"), (int(v) for v in row)))
 
 
+def database_bytes(cur) -> int:
+    """The size of a PostgreSQL database on disk (tables, indexes, TOAST): DuckDB's is its file's."""
+    return int(cur.execute("SELECT pg_database_size(current_database())").fetchall()[0][0])
+
+
 def _enum(values) -> str:
     """DuckDB's ENUM type over these values (the lib's StrEnums, never user input)."""
     values = [str(v) for v in values]

@@ -74,6 +74,8 @@ def seed_complaints(con, count: int, *, now: datetime | None = None, random_seed
         added += batch.size
         if progress:
             progress(batch.size)
+    with con.cursor() as cur:
+        seed_db.refresh_statistics(cur)
     return added
 
 

@@ -1,0 +1,3 @@
+-- Nothing on DuckDB: its analytics scan the period's complaints column by column (zone maps on
+-- filed_at skip what is outside the period), and an index would only slow the filings. The
+-- PostgreSQL twin (018_analytics_indexes.postgres.sql) adds the indexes its row store needs.
