@@ -25,5 +25,6 @@ pages = [st.Page(HERE / "pages" / f"{home}.py", title=ui.tr(f"nav.{home}"), url_
     st.Page(HERE / "pages" / f"{name}.py", title=ui.tr(f"nav.{name}"), url_path=str(name), visibility="hidden")
     for name in access.hidden_pages_for(ui.role()) if name != home
 ]
+ui.remember_pages(pages)
 # Officers get the top menu; citizens get the header's visible links (no menu to find on a phone).
 st.navigation(pages, position="top" if ui.current_user() is not None else "hidden").run()

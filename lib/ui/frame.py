@@ -102,6 +102,16 @@ def language_switch() -> None:
              on_change=_on_switch, format_func=LANGUAGE_NAMES.get, horizontal=True, label_visibility="collapsed")
 
 
+PAGES_KEY = "_frame_pages"       # this run's st.Page objects by url path, put there by app.py
+
+
+def remember_pages(pages: list) -> None:
+    """app.py's st.Page objects of this run: the header links to them directly. A link by file path
+    makes Streamlit resolve the path on disk for each link, six per citizen's view (~11 % of a view's
+    CPU in a saturated portal, py-spy, 30 November 2026)."""
+    st.session_state[PAGES_KEY] = {page.url_path: page for page in pages}
+
+
 def header(page: str, role: str) -> None:
     """The portal's name and the language switch on every page; the citizens' links on theirs."""
     _style()
@@ -110,11 +120,12 @@ def header(page: str, role: str) -> None:
         st.markdown(f"**{tr('site.name')}**  \n{tr('site.office')}")
         language_switch()
     if role == Role.PUBLIC:
+        registered = st.session_state.get(PAGES_KEY) or {}
         with st.container(key="portal_links", horizontal=True, gap="small"):
             for name in PUBLIC_LINKS:
                 try:
-                    st.page_link(str(PAGES_DIR / f"{name}.py"), label=tr(f"nav.{name}"), width="content",
-                                 query_params={QUERY_KEY: language()})
+                    st.page_link(registered.get(str(name)) or str(PAGES_DIR / f"{name}.py"), label=tr(f"nav.{name}"),
+                                 width="content", query_params={QUERY_KEY: language()})
                 except StreamlitPageNotFoundError:
                     # Only where no page is registered: a test running one page file as its own app.
                     break
