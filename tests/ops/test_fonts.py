@@ -4,6 +4,7 @@ server answers Streamlit's font URLs with them. The first-visit figures are in t
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -46,7 +47,9 @@ def request(path: str, method: str = "GET") -> tuple[int, dict, bytes]:
         sent.append(message)
 
     scope = {"type": "http", "method": method, "path": path, "headers": [(b"accept-encoding", b"gzip")]}
-    asyncio.run(StaticGzipMiddleware(streamlit_app)(scope, receive, send))
+    # In a thread of its own: after the browser tests, Playwright's event loop runs in this one.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, StaticGzipMiddleware(streamlit_app)(scope, receive, send)).result()
     headers = {k.decode(): v.decode() for k, v in sent[0]["headers"]}
     return sent[0]["status"], headers, b"".join(m.get("body", b"") for m in sent[1:])
 
