@@ -200,14 +200,20 @@ def open_with_forwardable_phed_complaints() -> AppTest:
     return at
 
 
-def test_bulk_forward_moves_every_selected_complaint(portal):
-    at = open_with_forwardable_phed_complaints()
-    picked = list(table(at).iloc[:2, 0])
+def forward_first_two(at: AppTest, remark: str | None = "नगर परिषद का काम") -> None:
+    """Select the first two rows and forward them to ULB in bulk (with no remark when None)."""
     at.session_state["queue_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
     at.run()
     at.selectbox(key="q_bulk_department").set_value("ULB")
-    at.text_input(key="q_bulk_forward_remark").input("नगर परिषद का काम")
+    if remark is not None:
+        at.text_input(key="q_bulk_forward_remark").input(remark)
     at.button[[b.label for b in at.button].index(t("hi", "queue.bulk.forward"))].click().run()
+
+
+def test_bulk_forward_moves_every_selected_complaint(portal):
+    at = open_with_forwardable_phed_complaints()
+    picked = list(table(at).iloc[:2, 0])
+    forward_first_two(at)
     assert not at.exception and not at.error
     with app_user_connection().cursor() as cur:
         rows = cur.execute("SELECT department_code, transfers FROM complaints WHERE tracking_no IN (?, ?)",
@@ -218,10 +224,7 @@ def test_bulk_forward_moves_every_selected_complaint(portal):
 def test_bulk_forward_without_a_remark_changes_nothing(portal):
     at = open_with_forwardable_phed_complaints()
     picked = list(table(at).iloc[:2, 0])
-    at.session_state["queue_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
-    at.run()
-    at.selectbox(key="q_bulk_department").set_value("ULB")
-    at.button[[b.label for b in at.button].index(t("hi", "queue.bulk.forward"))].click().run()
+    forward_first_two(at, remark=None)
     assert at.error
     with app_user_connection().cursor() as cur:
         rows = cur.execute("SELECT department_code FROM complaints WHERE tracking_no IN (?, ?)", picked).fetchall()
@@ -252,11 +255,7 @@ def test_the_duplicate_counts_are_counted_once_a_minute_and_afresh_after_a_bulk_
     assert asked == [1, 1, 1]
 
     at = open_with_forwardable_phed_complaints()            # the PHED view of the DC's queue: another page
-    at.session_state["queue_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
-    at.run()
-    at.selectbox(key="q_bulk_department").set_value("ULB")
-    at.text_input(key="q_bulk_forward_remark").input("नगर परिषद का काम")
-    at.button[[b.label for b in at.button].index(t("hi", "queue.bulk.forward"))].click().run()
+    forward_first_two(at)
     assert not at.exception and not at.error
     # The whole district's first page (the same rows as before the action) is counted afresh.
     asked.clear()
