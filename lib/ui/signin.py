@@ -150,10 +150,26 @@ def _session_user(username: str | None) -> User | None:
     return signin.session_user(con, username, st.session_state[VERSION_KEY])
 
 
-def restore_sign_in() -> stauth.Authenticate:
+def _may_be_signed_in() -> bool:
+    """Whether this run must judge a sign-in: the connection brought a sign-in cookie, or the
+    session has signed in, tried to, or been signed out."""
+    state = st.session_state
+    return (isinstance(st.context.cookies.get(COOKIE_NAME), str) or state.get("authentication_status") is not None
+            or any(k in state for k in (ROLE_KEY, USER_KEY, COOKIE_TO_DELETE_KEY, OUTCOME_KEY, "username")))
+
+
+def restore_sign_in() -> stauth.Authenticate | None:
     """Called by app.py before st.navigation: sign in from the cookie, then decide the role from the
     server-side user record. A revoked cookie, a deactivated user or an older session version counts
     as signed out, and the visitor carries on as a citizen."""
+    if not _may_be_signed_in():
+        # A citizen: no sign-in cookie came with the connection and this session never signed in.
+        # Reading every officer's credentials for them cost ~10 % of a citizen's page view under
+        # load (py-spy, 1M complaints, 30 November 2026); the sign-in page makes its own.
+        st.session_state.pop(AUTHENTICATOR_KEY, None)
+        st.session_state.pop(ROLE_KEY, None)
+        st.session_state.pop(USER_KEY, None)
+        return None
     authenticator = _authenticator()
     authenticator.login(location="unrendered")
     username = st.session_state.get("username") if st.session_state.get("authentication_status") else None
@@ -182,7 +198,10 @@ def delete_refused_cookie() -> None:
 
 
 def authenticator() -> stauth.Authenticate:
-    """This run's authenticator, made by restore_sign_in() in app.py."""
+    """This run's authenticator: made by restore_sign_in() in app.py when the run had a sign-in to
+    judge, else here, for the sign-in page (over the users of this moment)."""
+    if AUTHENTICATOR_KEY not in st.session_state:
+        st.session_state[AUTHENTICATOR_KEY] = _authenticator()
     return st.session_state[AUTHENTICATOR_KEY]
 
 

@@ -109,6 +109,25 @@ def test_the_lock_counts_what_the_form_was_given_not_a_constant(demo_users, peer
     assert signed_in(at)
 
 
+# ---- issue #14: a citizen's page views do not pay for the officers' sign-in ----
+
+def test_citizens_pages_read_no_credentials_and_the_form_still_signs_in(demo_users, peer, monkeypatch):
+    """Under load every citizen view read all officers' credentials (~10 % of its time); now only a
+    run with a sign-in to judge does, and the sign-in page makes its own, over the users of that moment."""
+    reads = []
+    real = signin.credentials
+    monkeypatch.setattr(signin, "credentials", lambda con: reads.append(con) or real(con))
+    peer.address = OFFICE
+    at = session("pages/track_complaint.py")
+    at.switch_page("pages/file_complaint.py").run()
+    assert not at.exception and at.title[0].value != "Sign in"
+    assert reads == []
+    at.switch_page("pages/sign_in.py").run()
+    assert len(reads) == 1
+    submit(at, "dc_rewari", signin.DEMO_PASSWORD)
+    assert signed_in(at) and not messages(at)
+
+
 # ---- a bad cookie signs nobody in, and breaks no page ----
 
 def cookie_key() -> str:
