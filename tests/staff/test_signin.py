@@ -226,6 +226,7 @@ def test_reactivation_revives_no_earlier_sign_in(con):
 @pytest.mark.engines
 def test_a_new_display_name_keeps_the_sign_in(con):
     from lib.db.connect import transaction
+    import traceback
     from lib.db.staff import users as users_db
     signin.create_demo_users(con)
     before = _version(con)
@@ -416,3 +417,33 @@ def test_trusted_proxies_come_from_the_environment(portal_env, monkeypatch):
     monkeypatch.setenv("ESACHIVALAYA_TRUSTED_PROXIES", "127.0.0.1, nginx")
     with pytest.raises(ValueError, match="nginx"):
         load_settings({})
+
+
+# ---- issue #14: an officer's page view checks the account once, and every run again ----
+
+@pytest.mark.engines
+def test_a_page_view_checks_the_account_once_and_the_next_run_checks_again(demo_users, monkeypatch):
+    import inspect
+
+    from lib.db.staff import users as users_db
+    from lib.ui import connection
+    checks = []                    # for each check of the account: the functions that asked for it
+    real = users_db.get_user_session
+
+    def counted(cur, name):
+        checks.append({frame.function for frame in inspect.stack()})
+        return real(cur, name)
+
+    monkeypatch.setattr(users_db, "get_user_session", counted)
+    at = app_with({"authentication_status": True, "username": "officer_phed", "language": "en"})
+    assert not at.exception and at.title[0].value.startswith("Complaints")
+    # Only the router's check at the start of each run; the router, the guard, the header and the
+    # page then use it (before, each asked again: ~8 queries a run).
+    assert checks and all("restore_sign_in" in asked for asked in checks)
+
+    checks.clear()
+    administration.set_user_active(connection(), "officer_phed", False, "admin_rewari")
+    at.run()                       # the next run (AppTest runs the page alone): the account again
+    assert checks and not at.exception
+    assert "user" not in at.session_state
+    assert not any(t.value.startswith("Complaints") for t in at.title)
