@@ -17,14 +17,20 @@ st.set_page_config(page_title=ui.PAGE_TITLE, page_icon="🏛️",
 
 # Only the pages of this role are registered: st.navigation refuses any other URL server-side.
 home = access.PageName.HOME
-pages = [st.Page(HERE / "pages" / f"{home}.py", title=ui.tr(f"nav.{home}"), url_path=str(home), default=True,
-                 visibility="hidden")] + [
-    st.Page(HERE / "pages" / f"{name}.py", title=ui.tr(f"nav.{name}"), url_path=str(name))
-    for name in access.pages_for(ui.role())
-] + [
-    st.Page(HERE / "pages" / f"{name}.py", title=ui.tr(f"nav.{name}"), url_path=str(name), visibility="hidden")
-    for name in access.hidden_pages_for(ui.role()) if name != home
-]
-ui.remember_pages(pages)
+
+
+def make_pages() -> list[st.Page]:
+    role = ui.role()
+    return [st.Page(HERE / "pages" / f"{home}.py", title=ui.tr(f"nav.{home}"), url_path=str(home), default=True,
+                    visibility="hidden")] + [
+        st.Page(HERE / "pages" / f"{name}.py", title=ui.tr(f"nav.{name}"), url_path=str(name))
+        for name in access.pages_for(role)
+    ] + [
+        st.Page(HERE / "pages" / f"{name}.py", title=ui.tr(f"nav.{name}"), url_path=str(name), visibility="hidden")
+        for name in access.hidden_pages_for(role) if name != home
+    ]
+
+
+pages = ui.session_pages(ui.role(), make_pages)
 # Officers get the top menu; citizens get the header's visible links (no menu to find on a phone).
 st.navigation(pages, position="top" if ui.current_user() is not None else "hidden").run()

@@ -17,7 +17,7 @@ from lib.citizen.filing import FormChoices, load_form_choices
 from lib.core.i18n import Language, t
 from lib.ui import frame
 from lib.ui.frame import (LANGUAGE_KEY, LANGUAGE_NAMES, NO_CHOICE, language, or_none,  # noqa: F401  (the pages' API)
-                          remember_pages, tr)
+                          remember_pages, session_pages, tr)
 from lib.core.problems import Problem
 from lib.core.roles import Role
 

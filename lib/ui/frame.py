@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -103,6 +104,7 @@ def language_switch() -> None:
 
 
 PAGES_KEY = "_frame_pages"       # this run's st.Page objects by url path, put there by app.py
+SESSION_PAGES_KEY = "_frame_session_pages"   # ((role, language), the st.Page objects) of this session
 
 
 def remember_pages(pages: list) -> None:
@@ -110,6 +112,21 @@ def remember_pages(pages: list) -> None:
     makes Streamlit resolve the path on disk for each link, six per citizen's view (~11 % of a view's
     CPU in a saturated portal, py-spy, 30 November 2026)."""
     st.session_state[PAGES_KEY] = {page.url_path: page for page in pages}
+
+
+def session_pages(role: str, make: Callable[[], list]) -> list:
+    """This session's st.Page objects for its role and language: made by `make` once and kept for
+    the session's later runs, and remembered for the header's links. Making one resolves its file on
+    disk (a system call per folder of the path): ~10 % of a citizen's view in a saturated portal
+    (py-spy, 1M complaints, 30 November 2026). Never shared between sessions: st.navigation marks
+    on the object itself the page it is about to run."""
+    key = (str(role), language())
+    kept = st.session_state.get(SESSION_PAGES_KEY)
+    if kept is None or kept[0] != key:
+        kept = (key, make())
+        st.session_state[SESSION_PAGES_KEY] = kept
+    remember_pages(kept[1])
+    return kept[1]
 
 
 def header(page: str, role: str) -> None:

@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib.core.config import load_settings, trusted_proxies
+from lib.core.i18n import t
 from lib.staff import administration, auth, signin
 from lib.staff.auth import FAILURE_WINDOW, MAX_FAILURES
 
@@ -447,3 +448,29 @@ def test_a_page_view_checks_the_account_once_and_the_next_run_checks_again(demo_
     assert checks and not at.exception
     assert "user" not in at.session_state
     assert not any(t.value.startswith("Complaints") for t in at.title)
+
+
+@pytest.mark.engines
+def test_the_router_makes_a_sessions_pages_once_until_its_language_or_role_changes(demo_users, monkeypatch):
+    """Making an st.Page resolves its file on disk (~10 % of a citizen's view under load): a session
+    makes them once, and again only in another language (their titles) or as another role."""
+    from lib.ui.frame import SESSION_PAGES_KEY
+    made = []
+    real = st.Page
+    monkeypatch.setattr(st, "Page", lambda *args, **kw: made.append(kw["url_path"]) or real(*args, **kw))
+
+    def titles(at: AppTest) -> dict[str, str]:
+        return {page.url_path: page.title for page in at.session_state[SESSION_PAGES_KEY][1]}
+
+    at = app_with({"language": "en"})
+    assert not at.exception and titles(at)["track_complaint"] == "Track your complaint"
+    first = len(made)
+    session = {k: at.session_state[k] for k in (*SESSION_KEYS, SESSION_PAGES_KEY) if k in at.session_state}
+    at = app_with(session)                              # the session's next run: the same pages
+    assert not at.exception and len(made) == first
+
+    at = app_with({**session, "language": "hi"})        # another language: made again, Hindi titles
+    assert len(made) == 2 * first and titles(at)["track_complaint"] == t("hi", "nav.track_complaint")
+
+    at = app_with({**session, "authentication_status": True, "username": "dc_rewari"})   # another role
+    assert len(made) > 2 * first and "queue" in titles(at)
