@@ -45,7 +45,16 @@ from lib.ops.bench_engine import CpuSeconds
 from lib.ops.bench_pages import BenchmarkFailed, compiled_once, time_pages
 from lib.ops.bench_report import GOALS, goals_met, problems, summary  # noqa: F401  (bench.GOALS is read)
 
-SEED_MEMORY_LIMIT = "512MB"                         # DuckDB's limit while building the file
+SEED_MEMORY_LIMIT_MB = 512                          # DuckDB's limit while building the file: at least
+SEED_MEMORY_MB_PER_MILLION = 400                    # ... and this much per million complaints
+
+
+def seed_memory_limit(complaints: int) -> str:
+    """DuckDB's memory limit for seeding `complaints`. The indexes of the tables' keys grow with the
+    tables and must fit in memory at each commit: at a fixed 512 MB a ten-million seed failed after
+    five million ("failed to pin block", 30 November 2026). The seeding runs in a child process, so
+    this is not the portal's memory (rss_mb)."""
+    return f"{max(SEED_MEMORY_LIMIT_MB, complaints * SEED_MEMORY_MB_PER_MILLION // 1_000_000)}MB"
 STREAMLIT_LOG_LEVEL = "STREAMLIT_LOGGER_LEVEL"
 
 
@@ -55,11 +64,15 @@ class BenchOptions:
     filings: int = 200                    # one after another, for p50 / p95
     together: int = 2_000                 # filed by `threads` citizens at once
     threads: int = 8
-    memory_limit: str = SEED_MEMORY_LIMIT
+    memory_limit: str | None = None       # None: seed_memory_limit(complaints)
     random_seed: int = 1
     progress: bool = True
     engine: str = bench_engine.DUCKDB
     db_url: str | None = None             # an existing PostgreSQL server's empty database
+
+    @property
+    def seed_memory_limit(self) -> str:
+        return self.memory_limit or seed_memory_limit(self.complaints)
 
 
 def peak_rss_mb() -> float:
@@ -124,7 +137,7 @@ def _seed_database(options: BenchOptions) -> None:
     from lib.staff.signin import create_demo_users
 
     settings = load_settings({})
-    con = connect(settings.database, memory_limit=options.memory_limit)
+    con = connect(settings.database, memory_limit=options.seed_memory_limit)
     try:
         with transaction(con) as cur:
             load_reference_data(cur)
@@ -172,7 +185,7 @@ def run_benchmark(options: BenchOptions) -> dict:
         finally:
             ui.connection().close()
     result.update({"load_average_1m_end": os.getloadavg()[0], "cpus": os.cpu_count(),
-                   "duckdb_memory_limit_seed": options.memory_limit if options.engine == bench_engine.DUCKDB else None,
+                   "duckdb_memory_limit_seed": options.seed_memory_limit if options.engine == bench_engine.DUCKDB else None,
                    "python": platform.python_version(), "measured_at": datetime.now().astimezone().isoformat()})
     result["goals_met"] = goals_met(result)
     result["problems"] = problems(result, differences, errors)
@@ -240,7 +253,8 @@ def parse_args(argv: list[str] | None) -> tuple[BenchOptions, Path | None]:
     parser.add_argument("--filings", type=int, default=BenchOptions.filings, help="timed one by one (p50, p95)")
     parser.add_argument("--together", type=int, default=BenchOptions.together, help="filed by --threads at once")
     parser.add_argument("--threads", type=int, default=BenchOptions.threads)
-    parser.add_argument("--memory-limit", default=SEED_MEMORY_LIMIT, help="DuckDB's limit while seeding")
+    parser.add_argument("--memory-limit", help="DuckDB's limit while seeding (default: 512MB, and 400MB"
+                        " per million complaints above 1.28 million)")
     parser.add_argument("--seed", type=int, default=BenchOptions.random_seed)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--engine", choices=bench_engine.ENGINES, help="default duckdb; postgresql starts a"

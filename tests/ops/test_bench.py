@@ -61,7 +61,7 @@ def test_the_run_names_its_engine_and_what_it_measures_differently(run):
     text = bench.summary(result)
     if result["engine"] == "duckdb":
         assert "on duckdb" in text and "engine_notes" not in result
-        assert result["duckdb_memory_limit_seed"] == bench.SEED_MEMORY_LIMIT
+        assert result["duckdb_memory_limit_seed"] == "512MB"
         return
     assert result["engine"] == "postgresql" and "on postgresql" in text
     assert result["postgresql_server"] == "existing (--db)" and result["duckdb_memory_limit_seed"] is None
@@ -134,6 +134,13 @@ def test_a_database_that_already_holds_a_portal_is_refused_and_left_alone(pg_tem
     assert bench.main([*SMALL, "--db", pg_template, "--json", str(tmp_path / "bench.json")]) == 1
     assert "already holds a portal" in capsys.readouterr().err
     assert not is_new_database(pg_template) and not (tmp_path / "bench.json").exists()
+
+
+def test_a_bigger_run_gets_room_to_seed_and_the_flag_still_decides():
+    """At a fixed 512 MB a ten-million seed failed half way ("failed to pin block", 30 November 2026)."""
+    assert bench.parse_args(["--complaints", "2000"])[0].seed_memory_limit == "512MB"
+    assert bench.parse_args(["--complaints", "10000000"])[0].seed_memory_limit == "4000MB"
+    assert bench.parse_args(["--complaints", "10000000", "--memory-limit", "6GB"])[0].seed_memory_limit == "6GB"
 
 
 def test_db_is_only_for_postgresql(capsys):
