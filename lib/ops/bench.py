@@ -55,6 +55,8 @@ def seed_memory_limit(complaints: int) -> str:
     five million ("failed to pin block", 30 November 2026). The seeding runs in a child process, so
     this is not the portal's memory (rss_mb)."""
     return f"{max(SEED_MEMORY_LIMIT_MB, complaints * SEED_MEMORY_MB_PER_MILLION // 1_000_000)}MB"
+
+
 STREAMLIT_LOG_LEVEL = "STREAMLIT_LOGGER_LEVEL"
 
 
