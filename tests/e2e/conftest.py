@@ -57,7 +57,7 @@ class PortalServer:
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_until_healthy()
 
-    def _wait_until_healthy(self, timeout_s: float = 60) -> None:
+    def _wait_until_healthy(self, timeout_s: float = 180) -> None:     # a bound for a busy machine, not a wait
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
