@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from lib.analytics import suppression
+from lib.analytics import replica, suppression
 from lib.analytics.cache import MinuteCache
 from lib.analytics.filters import (  # noqa: F401  (the page, bench and tests reach them through here)
     DEFAULT_DAYS, EARLIEST_DAY, PARAMS, AnalyticsFilters, Grain, KnownCodes, PageState, default_filters,
@@ -120,6 +120,8 @@ def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None,
     where = filters.where()
     with con.cursor() as cur:
         overdue = deadlines.overdue_condition(con, cur, targets, today)
+        names = analytics_db.reference_names(cur)
+    with replica.figures_cursor(con) as cur:      # on PostgreSQL, its DuckDB copy (lib.analytics.replica)
         by_department = analytics_db.headline_by_department(
             cur, start, end, where, overdue, today, targets.resolve_days, deadlines.AGE_BUCKETS)
         months = whole_months(filters)
@@ -132,7 +134,6 @@ def load_dashboard(con, filters: AnalyticsFilters, today: date | None = None,
         feedback = analytics_db.feedback_by_department(cur, start, end, where)
         channels = analytics_db.counts_by_channel(cur, start, end, where)
         appeals = analytics_db.appeals_by_department(cur, start, end, where)       # appeals (issue #15)
-        names = analytics_db.reference_names(cur)
     total = by_department[by_department["is_total"]]
     row = total.iloc[0] if len(total) else None
 
@@ -172,7 +173,7 @@ def cached_flow(cache: MinuteCache, con, filters: AnalyticsFilters, grain: Grain
 
 def load_flow(con, filters: AnalyticsFilters, grain: Grain) -> Flow:
     start, end = filters.window()
-    with con.cursor() as cur:
+    with replica.figures_cursor(con) as cur:
         backlog, frame = analytics_db.flow_by_period(cur, start, end, filters.where(), Grain(grain).value)
     # Every bucket of the period, quiet ones included, so the line does not skip weeks.
     first = pd.Timestamp(filters.filed_from)

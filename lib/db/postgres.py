@@ -125,6 +125,13 @@ class PgCursor:
         values = frame.astype(object).where(frame.notna(), None)
         self.copy_rows(table, columns, values.itertuples(index=False, name=None))
 
+    def copy_out_csv(self, sql: str, params, to) -> None:
+        """A query's rows as CSV (PostgreSQL's: NULL an empty unquoted field) into the binary file `to`:
+        many rows out at the speed of COPY, with no Python object per value."""
+        with self._cur.copy(f"COPY ({placeholders(sql)}) TO STDOUT (FORMAT csv)", storable(params or [])) as copy:
+            for chunk in copy:
+                to.write(chunk)
+
     def fetchall(self) -> list[tuple]:
         return self._cur.fetchall() if self._cur.description else []
 

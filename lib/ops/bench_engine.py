@@ -24,7 +24,9 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 NOTES = {
     "analytics_cold_s": "cold = a freshly opened connection pool and empty caches in the portal process;"
-                        " PostgreSQL's own buffer cache (and the OS page cache) stay warm from the seeding",
+                        " PostgreSQL's own buffer cache (and the OS page cache) stay warm from the seeding;"
+                        " the analysts' DuckDB copy (lib/analytics/replica.py) was built as the portal started"
+                        " (analytics_copy_built_s), so the cold view is the first analyst's after that",
     "rss_mb": "the portal process only: PostgreSQL's server processes have their own memory"
               " (shared_buffers and per-backend work_mem), not counted here",
     "cpu_s": "this process only; the server's CPU seconds are in cpu_s.postgresql_server when the run"

@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import ui
-from lib.analytics import cache, figures
+from lib.analytics import cache, figures, replica
 from lib.casework import deadlines
 from lib.core.config import PROJECT_DIR
 from lib.ops import filings
@@ -114,6 +114,9 @@ def time_pages(cpu: CpuSeconds) -> dict:
     # are made; DuckDB has read no complaint yet. (PostgreSQL's pool is as fresh, but its server's
     # buffer cache is warm from the seeding: bench_engine.NOTES.)
     _timed_run(_app(), "the citizen's page", cpu, "citizen_page")
+    # On PostgreSQL the portal builds the analysts' DuckDB copy as it starts (lib.analytics.replica):
+    # reported on its own, and the cold view below is the first analyst's after it.
+    copy_built = replica.wait_until_built(ui.connection(), timeout_s=3600)
     st.cache_data.clear()
     at = _app(ANALYST)
     cold = _timed_run(at, "the analytics page", cpu, "analytics_cold")
@@ -138,7 +141,7 @@ def time_pages(cpu: CpuSeconds) -> dict:
     filtered = _timed_run(queue, "the filtered queue", cpu, "queue")
     if not queue.dataframe:
         raise BenchmarkFailed("the filtered queue showed no complaints")
-    return {"analytics_cold_s": cold, "analytics_warm_s": float(np.median(warm)),
+    return {"analytics_copy_built_s": copy_built, "analytics_cold_s": cold, "analytics_warm_s": float(np.median(warm)),
             "analytics_recomputed_s": recomputed, "analytics_recomputed_same_as_of": same_as_of,
             "analytics_recomputed_loads": len(after_filing), "analytics_refreshed_loads": len(a_minute_later),
             "analytics_refreshed_s": refreshed, "queue_s": filtered, "queue_unfiltered_s": first}

@@ -41,12 +41,14 @@ def summary(result: dict) -> str:
     units = {"_per_s": "/s", "_s": "s", "_ms": "ms", "_mb": "MB", "_pandas": "×"}
     lines = [f"benchmark: {result['complaints']:,} complaints on {result['engine']}, {result['cpus']} CPUs (goals for "
              f"{'10,000,000' if result['complaints'] >= TEN_MILLION else '1,000,000'})"]
-    for key in ("seed_s", "analytics_cold_s", "analytics_warm_s", "analytics_recomputed_s", "analytics_refreshed_s",
+    for key in ("seed_s", "analytics_copy_built_s", "analytics_cold_s", "analytics_warm_s", "analytics_recomputed_s", "analytics_refreshed_s",
                 "queue_s", "queue_unfiltered_s",
                 "submit_p50_ms", "submit_p95_ms", "submit_per_s", "lost", "duplicated", "headline_s",
                 "baseline_pandas_s", "speedup_vs_pandas", "baseline_careful_s", "speedup_vs_careful_pandas",
                 "rss_mb", "baseline_rss_mb"):
-        value = result[key]
+        value = result.get(key)
+        if value is None:               # analytics_copy_built_s: PostgreSQL only
+            continue
         unit = next((u for suffix, u in units.items() if key.endswith(suffix)), "")
         shown = f"{value:,.3f}" if isinstance(value, float) and value < 10 else (
             f"{value:,.1f}" if isinstance(value, float) else f"{value:,}")

@@ -7,6 +7,7 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
+from lib.analytics import replica
 from lib.core.config import Settings
 from lib.db import citizen as complaints_db, connect as db, reference as reference_db, settings as settings_db
 from lib.casework import deadlines
@@ -74,6 +75,8 @@ def portal_database(settings: Settings):
     with _held_lock:
         if key not in _held:
             _held[key] = open_portal_database(settings)
+            # On PostgreSQL the analysts' DuckDB copy is built now, in the background, not by the first analyst.
+            replica.warm_up(_held[key])
         return _held[key]
 
 
@@ -82,6 +85,7 @@ def release_portal_database(con) -> None:
     with _held_lock:
         for key in [k for k, held in _held.items() if held is con]:
             del _held[key]
+    replica.close_replica_of(con)        # after a build or refresh under way, before the pool closes
     con.close()
 
 

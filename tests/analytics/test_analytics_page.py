@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib.analytics import cache, figures
+from lib.analytics import cache, figures, replica
 from lib.casework import actions, deadlines, steps
 from lib.staff import signin
 from lib.core.config import load_settings
@@ -316,6 +316,11 @@ class RecordingCursor:
             self._log.append((sql, columns))
         return self
 
+    def copy_out_csv(self, sql, params, to):
+        """What PostgreSQL hands the analysts' DuckDB copy (lib.analytics.replica): named columns only."""
+        self._cursor.copy_out_csv(sql, params, to)
+        self._log.append((sql, []))
+
     def cursor(self):
         return RecordingCursor(self._cursor.cursor(), self._log)
 
@@ -334,6 +339,9 @@ def test_no_query_of_the_analytics_page_names_or_returns_a_personal_column(porta
     real = ui.connection()
     log: list[tuple[str, list[str]]] = []
     monkeypatch.setattr(ui, "connection", lambda: RecordingCursor(real, log))
+    # On PostgreSQL the figures run in the DuckDB copy: its statements are the page's too.
+    copy_cursor = replica.Replica.cursor
+    monkeypatch.setattr(replica.Replica, "cursor", lambda self: RecordingCursor(copy_cursor(self), log))
     at = open_as("analyst_rewari", {"an_drill": REWARI_TEHSIL, "an_grain": "month"})
     at.selectbox(key="an_cat").set_value("WATER").run()
     at.button(key="an_back").click().run()

@@ -1,0 +1,2 @@
+-- Nothing on DuckDB: the analytics page reads the portal's own file. On PostgreSQL it reads a DuckDB
+-- copy of the analytics columns, and 019_analytics_copy.postgres.sql adds the index that copy asks by.
