@@ -58,16 +58,18 @@ def end_snapshot(pg) -> None:
 class Signature(NamedTuple):
     complaints: int
     versions: int
-    directions: tuple[int, int]       # given, still open
+    directions: tuple[int, int]       # the highest id given, how many still open
     feedback: int
     appeals: tuple[int, int]          # filed, decided
 
 
 def signature(pg) -> Signature:
     """Numbers that any change moves: complaints and the sum of their versions (one pass over migration
-    019's index), directions given and still open (the open ones from migration 018's partial index),
-    feedback answers, appeals filed and decided. Nothing is ever deleted and versions only rise."""
-    row = pg.execute("SELECT c.n, c.versions, (SELECT count(*) FROM directions),"
+    019's index), the newest direction's id and how many are still open (indexes, not the ~900,000 rows
+    at a million complaints: a direction is only ever added, with the next id, or reported; the
+    portal does both in an action that raises its complaint's version too), feedback answers, appeals
+    filed and decided. Nothing is ever deleted and versions only rise."""
+    row = pg.execute("SELECT c.n, c.versions, (SELECT coalesce(max(id), 0) FROM directions),"
                      " (SELECT count(*) FROM directions WHERE reported_at IS NULL),"
                      " (SELECT count(*) FROM feedback),"
                      " (SELECT count(*) FROM appeals), (SELECT count(decided_at) FROM appeals)"

@@ -40,7 +40,7 @@ def from_copy(con) -> dict:
 def from_postgresql(con, monkeypatch) -> dict:
     """The same figures, with lib.db.analytics run on PostgreSQL itself (its own SQL dialect)."""
     with monkeypatch.context() as patch:
-        patch.setattr(replica, "figures_cursor", lambda c: contextlib.closing(c.cursor()))
+        patch.setattr(replica, "figures_cursor", lambda c, **_: contextlib.closing(c.cursor()))
         return shown(figures.load_dashboard(con, FILTERS, LATER), figures.load_flow(con, FILTERS, figures.Grain.WEEK))
 
 
@@ -95,7 +95,8 @@ def test_nothing_is_copied_when_nothing_changed(con, file):
     kept = replica.replica_of(con)
     asked, copies = kept.refreshes, kept.copied
     from_copy(con)
-    assert kept.refreshes == asked + 2 and kept.copied == copies          # asked (page and flow), copied none
+    # Asked once (the flow reuses the figures' check of a moment before), copied nothing.
+    assert kept.refreshes == asked + 1 and kept.copied == copies
 
 
 def test_a_new_complaint_is_in_the_next_figures(con, file):
@@ -136,8 +137,17 @@ def test_should_the_copy_fail_postgresql_itself_gives_the_figures(con, file, mon
     file(), file()
     expected = from_postgresql(con, monkeypatch)
 
-    def broken(self):
+    def broken(self, reuse_within_s=0.0):
         raise OSError("No space left on device")       # say, the scratch folder is full
     monkeypatch.setattr(replica.Replica, "refresh", broken)
     assert from_copy(con) == expected and expected["headline"].received == 2
     assert "could not refresh it" in caplog.text
+
+
+def test_the_flow_alone_asks_again_once_the_figures_check_is_older_than_its_reuse(con, file, monkeypatch):
+    file()
+    week = figures.Grain.WEEK
+    assert figures.load_flow(con, FILTERS, week).buckets["received"].sum() == 1
+    file()
+    monkeypatch.setattr(replica, "FLOW_REUSE_S", 0.0)      # as if the last check were long ago
+    assert figures.load_flow(con, FILTERS, week).buckets["received"].sum() == 2
