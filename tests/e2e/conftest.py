@@ -25,6 +25,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+# How long Playwright's `expect` waits for the state it asserts (its default is 5 s). A bound, not a
+# pause: a state already there passes at once. On a busy machine (two `make test` runs side by side)
+# the queue's table, drawn by the browser after the run that sent it had finished, took longer than 5 s.
+EXPECT_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def patient_expect():
+    from playwright.sync_api import expect
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
