@@ -173,7 +173,7 @@ def cached_flow(cache: MinuteCache, con, filters: AnalyticsFilters, grain: Grain
 
 def load_flow(con, filters: AnalyticsFilters, grain: Grain) -> Flow:
     start, end = filters.window()
-    with replica.figures_cursor(con, reuse_within_s=replica.FLOW_REUSE_S) as cur:
+    with replica.figures_cursor(con) as cur:
         backlog, frame = analytics_db.flow_by_period(cur, start, end, filters.where(), Grain(grain).value)
     # Every bucket of the period, quiet ones included, so the line does not skip weeks.
     first = pd.Timestamp(filters.filed_from)

@@ -10,10 +10,12 @@ the copy is exact), and lib.db.analytics runs on it unchanged: the figures are t
 construction, and PostgreSQL is asked for what changed, not for every complaint of the period.
 
 When: before each computation of the figures (at most once a minute per filter set,
-lib.analytics.cache), the copy asks PostgreSQL for a small signature and copies only what changed
-since. The first computation copies everything (a few seconds at a million complaints), so the portal
-builds the copy when it starts (`warm_up`), in the background. On DuckDB there is no copy: the
-figures read the portal's own file.
+lib.analytics.cache). PostgreSQL tells the copy when a commit changed anything it holds (NOTIFY,
+migration 020), heard on a connection of its own with one round trip; only then does the copy look,
+and copy the complaints changed since its last look and the small tables whose counts moved. Should
+that connection be lost, the copy looks every time until it listens again. The first computation copies everything (a
+few seconds at a million complaints), so the portal builds the copy when it starts (`warm_up`), in
+the background. On DuckDB there is no copy: the figures read the portal's own file.
 """
 from __future__ import annotations
 
@@ -32,10 +34,6 @@ from lib.db.connect import dialect, transaction
 
 log = logging.getLogger(__name__)
 MEMORY_LIMIT = "1GB"
-# The page computes its figures and then, in the same view, their flow over time: the flow reuses the
-# copy the figures just refreshed rather than ask PostgreSQL again (the ask is ~0.4 s of server time at a
-# million complaints). Alone (another grain), it sees the copy its page's figures saw, or a newer one.
-FLOW_REUSE_S = 5.0
 
 
 class Replica:
@@ -45,25 +43,49 @@ class Replica:
         self._con = weakref.ref(con)      # the registry below is keyed by the pool: no cycle through it
         self._duck = copy_db.open_copy(MEMORY_LIMIT)
         self._lock = threading.Lock()
-        self._signature: copy_db.Signature | None = None
+        self._snapshot: str | None = None     # the PostgreSQL snapshot the copy last read
+        self._signature: copy_db.Signature | None = None      # and the small tables' counts in it
         self._closed = False
-        self._checked_at = float("-inf")      # time.monotonic() of the last refresh
+        self._listener = None                 # hears the commits that change the copy (migration 020)
         self.refreshes = 0            # how often PostgreSQL was asked for changes (tests, the bench)
         self.built = threading.Event()        # set once the first refresh copied everything
         self.build_s: float | None = None     # how long that took (the bench reports it)
         self.copied = 0               # complaints copied in all (tests, the bench)
 
-    def refresh(self, reuse_within_s: float = 0.0) -> None:
-        """Bring the copy to the database's present state (one snapshot of it); cheap when nothing changed.
-        `reuse_within_s`: do not ask if the last refresh ended that recently (see FLOW_REUSE_S)."""
+    def refresh(self) -> None:
+        """Bring the copy to the database's present state (one snapshot of it); cheap when nothing changed."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the analytics copy was closed with its database connection")
-            if time.monotonic() - self._checked_at < reuse_within_s:
+            if not self._may_have_changed():
                 return
             with self._con().cursor() as pg, _scratch() as folder:
                 self._refresh_in_snapshot(pg, folder)
-            self._checked_at = time.monotonic()
+
+    def _may_have_changed(self) -> bool:
+        """False only when the copy is known current: it listened before its last snapshot began and
+        has heard of no commit since. Listening starts before the first look, so nothing committed
+        after that look can go unheard; a lost connection means asking (True) until it listens again."""
+        if self._listener is None:
+            try:
+                self._listener = copy_db.listen(self._con())
+            except Exception:
+                log.exception("analytics copy: cannot listen for changes; asking PostgreSQL every time")
+            return True
+        if self._snapshot is None:
+            return True
+        try:
+            return self._listener.heard()
+        except Exception:
+            log.warning("analytics copy: the listening connection was lost; asking PostgreSQL", exc_info=True)
+            self._stop_listening()
+            return True
+
+    def _stop_listening(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(Exception):
+                listener.close()
 
     def _refresh_in_snapshot(self, pg, folder: Path) -> None:
         copy_db.begin_snapshot(pg)
@@ -74,36 +96,31 @@ class Replica:
 
     def _refresh(self, pg, folder: Path) -> None:
         self.refreshes += 1
-        now = copy_db.signature(pg)
-        before = self._signature
-        if now == before:
-            return
+        now = copy_db.snapshot(pg)
+        counts = copy_db.signature(pg)
+        first = self._snapshot is None
         started = time.perf_counter()
         with transaction(self._duck) as cur:      # readers see the copy before or after, never halfway
-            if before is None:
-                ids = None
+            path = folder / "complaints.csv"
+            if first:
+                _export(path, lambda f: copy_db.export_complaints(pg, f))
+                copy_db.replace_all(cur, "complaints", path)
+                copied = cur.execute("SELECT count(*) FROM complaints").fetchone()[0]
             else:
-                _export(folder / "versions.csv", lambda f: copy_db.export_versions(pg, f))
-                ids = copy_db.changed_ids(cur, folder / "versions.csv")
-            if ids is None or ids:
-                _export(folder / "complaints.csv", lambda f: copy_db.export_complaints(pg, ids, f))
-                if ids is None:
-                    copy_db.replace_all(cur, "complaints", folder / "complaints.csv")
-                else:
-                    copy_db.replace_complaints(cur, ids, folder / "complaints.csv")
-                self.copied += now.complaints if ids is None else len(ids)
+                _export(path, lambda f: copy_db.export_changed_complaints(pg, self._snapshot, f))
+                copied = copy_db.replace_complaints(cur, path)
+            self.copied += copied
             # The small tables, whole, when their counts moved.
             for table, export in (("directions", copy_db.export_open_directions),
                                   ("feedback", copy_db.export_feedback), ("appeals", copy_db.export_appeals)):
-                if before is None or getattr(now, table) != getattr(before, table):
+                if first or getattr(counts, table) != getattr(self._signature, table):
                     _export(folder / f"{table}.csv", lambda f, export=export: export(pg, f))
                     copy_db.replace_all(cur, table, folder / f"{table}.csv")
-        self._signature = now
-        if before is None:
+        self._snapshot, self._signature = now, counts
+        if first:
             self.build_s = time.perf_counter() - started
             self.built.set()
-        log.info("analytics copy: %s complaints copied in %.2f s", "all" if ids is None else len(ids),
-                 time.perf_counter() - started)
+        log.info("analytics copy: %s complaints copied in %.2f s", copied, time.perf_counter() - started)
 
     def cursor(self) -> copy_db.Copy:
         return self._duck.cursor()
@@ -112,6 +129,7 @@ class Replica:
         """After any refresh under way (the start-up build, say): the connection pool closes next."""
         with self._lock:
             self._closed = True
+            self._stop_listening()
             self._duck.close()
 
 
@@ -151,7 +169,7 @@ def close_replica_of(con) -> None:
 
 
 @contextlib.contextmanager
-def figures_cursor(con, reuse_within_s: float = 0.0) -> Iterator[copy_db.Copy]:
+def figures_cursor(con) -> Iterator[copy_db.Copy]:
     """Where lib.db.analytics should run: the portal's own DuckDB, or on PostgreSQL the refreshed copy.
     Should the copy fail, PostgreSQL itself answers (slowly, but the analyst gets the figures)."""
     if dialect(con) != "postgres":
@@ -160,7 +178,7 @@ def figures_cursor(con, reuse_within_s: float = 0.0) -> Iterator[copy_db.Copy]:
         return
     kept = replica_of(con)
     try:
-        kept.refresh(reuse_within_s)
+        kept.refresh()
     except Exception:
         log.exception("analytics copy: could not refresh it; these figures come from PostgreSQL itself")
         with con.cursor() as cur:
@@ -180,11 +198,10 @@ def wait_until_built(con, timeout_s: float) -> float | None:
     return kept.build_s
 
 
-def warm_up(con) -> threading.Thread | None:
+def warm_up(con) -> None:
     """On PostgreSQL, build the copy in the background as the portal starts (nothing to do on DuckDB)."""
     if dialect(con) != "postgres":
-        return None
-
+        return
     kept = replica_of(con)
 
     def build() -> None:
@@ -193,6 +210,4 @@ def warm_up(con) -> threading.Thread | None:
         except Exception:                 # the first figures will try again, and say what failed
             log.exception("analytics copy: could not build it at start")
 
-    thread = threading.Thread(target=build, name="analytics-copy", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=build, name="analytics-copy", daemon=True).start()

@@ -5,14 +5,17 @@ What is copied is exactly what lib.db.analytics reads and nothing personal: per 
 status, moments and the per-complaint facts (no name, mobile, identity, subject or place text); the
 open directions (for the overdue rule); the feedback answers; the appeals' statuses.
 
-How the copy stays exact without trusting any clock: a complaint changes only through one UPDATE
-(lib.db.casework.cases), which raises its `version`, and nothing deletes complaints, directions,
-feedback or appeals. So (count, sum of versions) of the complaints changes with every change, and
-the complaints whose (id, version) differ from the copy's are exactly the changed and new ones (on
-PostgreSQL a trigger raises the version of any UPDATE that did not, migration 019). Directions,
-feedback and appeals are only added or marked (reported, decided), so their counts say when they
-changed, and then the small tables are copied whole (open directions only). Everything read for one
-refresh comes from one REPEATABLE READ snapshot, so the copy is always a state the database was in.
+How the copy stays exact without trusting any clock: every complaint row carries the transaction that
+last wrote it (`changed_xid`, migration 020, set by default and by a trigger on any UPDATE), and the
+copy remembers the snapshot it last read. The complaints whose transaction had not committed in that
+snapshot are exactly those filed or changed since. Directions, feedback and appeals are only added or
+marked (reported, decided), and nothing deletes them, so their counts say when they changed, and then
+the small tables are copied whole (open directions only). Everything read for one refresh comes from
+one REPEATABLE READ snapshot, so the copy is always a state the database was in.
+
+The copy looks only when PostgreSQL said something changed: every statement that writes one of
+those tables notifies a channel when its transaction commits (migration 020), and the copy
+listens on a connection of its own (`listen`).
 """
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
+
+from lib.db.postgres import Listener
 
 Copy = duckdb.DuckDBPyConnection        # the copy, and a cursor on it (lib.analytics.replica holds one)
 
@@ -35,7 +40,6 @@ COMPLAINT_COLUMNS = (
 DIRECTION_COLUMNS = (("complaint_id", "BIGINT"), ("report_by", "DATE"), ("reported_at", "TIMESTAMPTZ"))
 FEEDBACK_COLUMNS = (("complaint_id", "BIGINT"), ("answer", "VARCHAR"), ("given_at", "TIMESTAMPTZ"))
 APPEAL_COLUMNS = (("complaint_id", "BIGINT"), ("status", "VARCHAR"))
-VERSION_COLUMNS = (("id", "BIGINT"), ("version", "INTEGER"))
 TABLES = {"complaints": COMPLAINT_COLUMNS, "directions": DIRECTION_COLUMNS,
           "feedback": FEEDBACK_COLUMNS, "appeals": APPEAL_COLUMNS}
 
@@ -55,37 +59,49 @@ def end_snapshot(pg) -> None:
     pg.execute("COMMIT")
 
 
+CHANNEL = "esachivalaya_analytics"       # migration 020's triggers notify it
+
+
+def listen(con) -> Listener:
+    """A connection that hears every commit changing what the copy holds (`Listener.heard`)."""
+    return Listener(con.url, CHANNEL)
+
+
+def snapshot(pg) -> str:
+    """The snapshot this refresh reads, as text to keep (REPEATABLE READ: the transaction's own)."""
+    return pg.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
+
+
 class Signature(NamedTuple):
-    complaints: int
-    versions: int
+    """The small tables' counts: when one moved, that table is copied again."""
     directions: tuple[int, int]       # the highest id given, how many still open
     feedback: int
     appeals: tuple[int, int]          # filed, decided
 
 
 def signature(pg) -> Signature:
-    """Numbers that any change moves: complaints and the sum of their versions (one pass over migration
-    019's index), the newest direction's id and how many are still open (indexes, not the ~900,000 rows
-    at a million complaints: a direction is only ever added, with the next id, or reported; the
-    portal does both in an action that raises its complaint's version too), feedback answers, appeals
-    filed and decided. Nothing is ever deleted and versions only rise."""
-    row = pg.execute("SELECT c.n, c.versions, (SELECT coalesce(max(id), 0) FROM directions),"
-                     " (SELECT count(*) FROM directions WHERE reported_at IS NULL),"
-                     " (SELECT count(*) FROM feedback),"
-                     " (SELECT count(*) FROM appeals), (SELECT count(decided_at) FROM appeals)"
-                     " FROM (SELECT count(*) AS n, coalesce(sum(version), 0) AS versions FROM complaints) c").fetchone()
-    n = [int(v) for v in row]
-    return Signature(n[0], n[1], (n[2], n[3]), n[4], (n[5], n[6]))
+    """The newest direction's id and how many are still open (indexes, not the ~900,000 rows at a
+    million complaints: a direction is only ever added, with the next id, or reported), feedback
+    answers, appeals filed and decided. Nothing is ever deleted."""
+    n = [int(v) for v in pg.execute(
+        "SELECT (SELECT coalesce(max(id), 0) FROM directions),"
+        " (SELECT count(*) FROM directions WHERE reported_at IS NULL),"
+        " (SELECT count(*) FROM feedback), (SELECT count(*) FROM appeals),"
+        " (SELECT count(decided_at) FROM appeals)").fetchone()]
+    return Signature((n[0], n[1]), n[2], (n[3], n[4]))
 
 
-def export_versions(pg, to) -> None:
-    pg.copy_out_csv(f"SELECT {_names(VERSION_COLUMNS)} FROM complaints", None, to)
+def export_complaints(pg, to) -> None:
+    """The copied columns of every complaint (the first look)."""
+    pg.copy_out_csv(f"SELECT {_names(COMPLAINT_COLUMNS)} FROM complaints", None, to)
 
 
-def export_complaints(pg, ids: list[int] | None, to) -> None:
-    """The copied columns of the given complaints (every complaint for None)."""
-    sql = f"SELECT {_names(COMPLAINT_COLUMNS)} FROM complaints"
-    pg.copy_out_csv(sql if ids is None else sql + " WHERE id = ANY(?)", None if ids is None else [ids], to)
+def export_changed_complaints(pg, since: str, to) -> None:
+    """The complaints filed or changed by transactions not yet committed in snapshot `since` (the last
+    look's): an index range from that snapshot's oldest running transaction (migration 020)."""
+    pg.copy_out_csv(f"SELECT {_names(COMPLAINT_COLUMNS)} FROM complaints"
+                    " WHERE changed_xid >= pg_snapshot_xmin(?::pg_snapshot)"
+                    " AND NOT pg_visible_in_snapshot(changed_xid, ?::pg_snapshot)", [since, since], to)
 
 
 def export_open_directions(pg, to) -> None:
@@ -122,23 +138,15 @@ def _read(path: Path, columns) -> str:
     return f"read_csv('{path}', header = false, columns = {{{types}}}, quote = '\"', escape = '\"')"
 
 
-def changed_ids(cur: duckdb.DuckDBPyConnection, versions: Path) -> list[int]:
-    """Complaints whose version in the database (the file) is not the copy's: changed or new."""
-    rows = cur.execute(f"SELECT v.id FROM {_read(versions, VERSION_COLUMNS)} v"
-                       " LEFT JOIN complaints c ON c.id = v.id"
-                       " WHERE c.id IS NULL OR c.version <> v.version").fetchall()
-    return [r[0] for r in rows]
-
-
 def replace_all(cur: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
     cur.execute(f"DELETE FROM {table}")
     cur.execute(f"INSERT INTO {table} SELECT * FROM {_read(path, TABLES[table])}")
 
 
-def replace_complaints(cur: duckdb.DuckDBPyConnection, ids: list[int], complaints: Path) -> None:
-    """The given complaints as the file has them now."""
-    cur.execute("CREATE OR REPLACE TEMP TABLE changed (id BIGINT)")
-    cur.executemany("INSERT INTO changed VALUES (?)", [[i] for i in ids])
+def replace_complaints(cur: duckdb.DuckDBPyConnection, complaints: Path) -> int:
+    """The file's complaints as it has them now (new ones added); how many there were."""
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE changed AS SELECT * FROM {_read(complaints, COMPLAINT_COLUMNS)}")
     cur.execute("DELETE FROM complaints WHERE id IN (SELECT id FROM changed)")
-    cur.execute(f"INSERT INTO complaints SELECT * FROM {_read(complaints, COMPLAINT_COLUMNS)}")
+    count = cur.execute("INSERT INTO complaints SELECT * FROM changed").fetchone()[0]
     cur.execute("DROP TABLE changed")
+    return count

@@ -196,6 +196,36 @@ class PgDatabase:
         self.pool.close()
 
 
+class Listener:
+    """A connection of its own that LISTENs on a channel, to learn that other transactions changed
+    something without asking the tables (lib.analytics.replica, migration 020).
+
+    PostgreSQL sends a notification to the listening session only after the notifying transaction
+    commits, and before it answers that session's next query; so after `heard()`'s round trip every
+    transaction committed before the call has been heard. Nothing is read between calls: the
+    notifications wait in the socket (one short message per writing transaction)."""
+
+    def __init__(self, url: str, channel: str):
+        # Named, so that an operator reading pg_stat_activity knows what the idle session is.
+        self._conn = psycopg.connect(url, autocommit=True, application_name=f"esachivalaya: {channel}")
+        self._heard = False
+        self._conn.add_notify_handler(self._note)
+        self._conn.execute(pgsql.SQL("LISTEN {}").format(pgsql.Identifier(channel)))
+
+    def _note(self, _notification: psycopg.Notify) -> None:
+        self._heard = True
+
+    def heard(self) -> bool:
+        """Whether a notification arrived since the last call (or since LISTEN). Raises when the
+        connection is lost: the caller can no longer tell, and must ask the tables."""
+        self._conn.execute("SELECT 1")      # the round trip that delivers what is pending
+        heard, self._heard = self._heard, False
+        return heard
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 def _configure(conn: psycopg.Connection) -> None:
     conn.execute(f"SET TIME ZONE '{TIME_ZONE}'")
     # No JIT compilation: the analytics page's headline query (dozens of FILTER aggregates) looks

@@ -14,6 +14,7 @@ from lib.analytics import figures, replica
 from lib.casework import actions, appeals, deadlines
 from lib.casework.steps import Citizen
 from lib.core.lifecycle import Feedback
+from lib.db import analytics_copy as copy_db
 from tests.analytics.test_analytics_engines import plain
 from tests.casework.test_casework import (  # noqa: F401  (people and file are fixtures)
     MOBILE, TRACK_URL, _tracking_no, file, people, to_department, version)
@@ -95,8 +96,8 @@ def test_nothing_is_copied_when_nothing_changed(con, file):
     kept = replica.replica_of(con)
     asked, copies = kept.refreshes, kept.copied
     from_copy(con)
-    # Asked once (the flow reuses the figures' check of a moment before), copied nothing.
-    assert kept.refreshes == asked + 1 and kept.copied == copies
+    # Nothing committed since: PostgreSQL is not even asked (migration 020), and nothing is copied.
+    assert kept.refreshes == asked and kept.copied == copies
 
 
 def test_a_new_complaint_is_in_the_next_figures(con, file):
@@ -137,17 +138,62 @@ def test_should_the_copy_fail_postgresql_itself_gives_the_figures(con, file, mon
     file(), file()
     expected = from_postgresql(con, monkeypatch)
 
-    def broken(self, reuse_within_s=0.0):
+    def broken(self):
         raise OSError("No space left on device")       # say, the scratch folder is full
     monkeypatch.setattr(replica.Replica, "refresh", broken)
     assert from_copy(con) == expected and expected["headline"].received == 2
     assert "could not refresh it" in caplog.text
 
 
-def test_the_flow_alone_asks_again_once_the_figures_check_is_older_than_its_reuse(con, file, monkeypatch):
+def test_a_change_still_open_when_the_copy_looked_is_copied_once_committed(con, file):
+    """A slow transaction: open while the copy looked (its change not yet visible), committed after.
+    No clock decides what changed: its rows carry its transaction, which that look's snapshot had
+    not seen committed, so the next look copies them."""
+    cid = file()
+    assert {r["channel"] for r in from_copy(con)["channels"]} == {"web"}
+    with con.cursor() as slow:
+        slow.execute("BEGIN TRANSACTION")
+        slow.execute("UPDATE complaints SET channel = 'api:cm_window' WHERE id = ?", [cid])
+        file()                                          # meanwhile another filing: the copy looks
+        looked = from_copy(con)
+        assert looked["headline"].received == 2 and {r["channel"] for r in looked["channels"]} == {"web"}
+        slow.execute("COMMIT")
+    assert {r["channel"] for r in from_copy(con)["channels"]} == {"web", "api:cm_window"}
+
+
+def test_postgresql_is_asked_only_after_a_commit_changed_something(con, file):
+    """Migration 020's NOTIFY: views of an unchanged database ask PostgreSQL nothing about the tables
+    (the ask read every complaint's version); the first view after a filing asks once and shows it."""
     file()
-    week = figures.Grain.WEEK
-    assert figures.load_flow(con, FILTERS, week).buckets["received"].sum() == 1
+    kept = replica.replica_of(con)
+    assert from_copy(con)["headline"].received == 1
+    asked = kept.refreshes
+    from_copy(con), from_copy(con)
+    assert kept.refreshes == asked                          # nothing committed: the copy is current
     file()
-    monkeypatch.setattr(replica, "FLOW_REUSE_S", 0.0)      # as if the last check were long ago
-    assert figures.load_flow(con, FILTERS, week).buckets["received"].sum() == 2
+    assert from_copy(con)["headline"].received == 2
+    assert kept.refreshes == asked + 1
+    with con.cursor() as cur:                               # a change by hand in psql is heard as well
+        cur.execute("UPDATE complaints SET channel = 'api:cm_window'")
+    assert from_copy(con)["channels"][0]["channel"] == "api:cm_window"
+    assert kept.refreshes == asked + 2
+
+
+def test_a_lost_listening_connection_delays_no_change(con, file, caplog):
+    """PostgreSQL restarted, or an operator ended the idle session: what was committed meanwhile
+    still reaches the figures (the copy asks with the signature), and the copy listens again."""
+    file()
+    kept = replica.replica_of(con)
+    assert from_copy(con)["headline"].received == 1
+    with con.cursor() as cur:
+        ended = cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                            " WHERE application_name = 'esachivalaya: ' || ?", [copy_db.CHANNEL]).fetchall()
+    assert ended == [(True,)]
+    file()
+    assert from_copy(con)["headline"].received == 2           # asked, though nothing could be heard
+    assert "listening connection was lost" in caplog.text
+    asked = kept.refreshes
+    file()
+    assert from_copy(con)["headline"].received == 3           # listening again: the filing was heard
+    from_copy(con)
+    assert kept.refreshes == asked + 1                         # the filing's look; then none

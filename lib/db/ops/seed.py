@@ -126,8 +126,8 @@ SEEDED_TABLES = ("complaints", "complaint_events", "directions", "action_reports
 def refresh_statistics(cur) -> None:
     """After a bulk load on PostgreSQL, its planner's statistics (ANALYZE), so that the next query
     is planned for the rows now there, not for the empty tables of a minute ago, and its visibility
-    map (VACUUM), so that the analysts' copy (lib/analytics/replica.py) reads the complaints' versions
-    from the index alone. Autovacuum would get there, but only some time later. Outside any
+    map (VACUUM), so that counts answered from an index (the analysts' copy's open directions,
+    lib/db/analytics_copy.py) need not visit the rows. Autovacuum would get there, but only some time later. Outside any
     transaction (VACUUM refuses one). DuckDB keeps its own as it writes: nothing to do."""
     if dialect(cur) == "postgres":
         cur.execute("VACUUM (ANALYZE) " + ", ".join(SEEDED_TABLES))

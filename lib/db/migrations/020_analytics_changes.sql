@@ -1,0 +1,2 @@
+-- Nothing on DuckDB: the analytics page reads the portal's own file. On PostgreSQL
+-- 020_analytics_changes.postgres.sql tells the analysts' copy when anything it holds changed.
