@@ -19,8 +19,7 @@ st.set_page_config(page_title=ui.PAGE_TITLE, page_icon="🏛️",
 home = access.PageName.HOME
 
 
-def make_pages() -> list[st.Page]:
-    role = ui.role()
+def make_pages(role: str) -> list[st.Page]:
     return [st.Page(HERE / "pages" / f"{home}.py", title=ui.tr(f"nav.{home}"), url_path=str(home), default=True,
                     visibility="hidden")] + [
         st.Page(HERE / "pages" / f"{name}.py", title=ui.tr(f"nav.{name}"), url_path=str(name))
@@ -31,6 +30,7 @@ def make_pages() -> list[st.Page]:
     ]
 
 
-pages = ui.session_pages(ui.role(), make_pages)
+role = ui.role()
+pages = ui.session_pages(role, lambda: make_pages(role))
 # Officers get the top menu; citizens get the header's visible links (no menu to find on a phone).
 st.navigation(pages, position="top" if ui.current_user() is not None else "hidden").run()
