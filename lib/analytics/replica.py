@@ -34,6 +34,10 @@ from lib.db.connect import dialect, transaction
 
 log = logging.getLogger(__name__)
 MEMORY_LIMIT = "1GB"
+# How often the copy reads its listening connection when nobody views the figures. PostgreSQL keeps
+# one notification queue for the whole server and moves it on only as every listener reads; a portal
+# process whose analysts are away for days would otherwise fill its socket and then hold the queue.
+DRAIN_EVERY_S = 60.0
 
 
 class Replica:
@@ -47,10 +51,15 @@ class Replica:
         self._signature: copy_db.Signature | None = None      # and the small tables' counts in it
         self._closed = False
         self._listener = None                 # hears the commits that change the copy (migration 020)
+        self._heard_meanwhile = False         # a commit heard between views (`drain`), not yet looked at
+        self._stopped = threading.Event()
         self.refreshes = 0            # how often PostgreSQL was asked for changes (tests, the bench)
         self.built = threading.Event()        # set once the first refresh copied everything
         self.build_s: float | None = None     # how long that took (the bench reports it)
         self.copied = 0               # complaints copied in all (tests, the bench)
+        self.drains_heard = 0         # drains that heard a commit (tests)
+        threading.Thread(target=_drain_now_and_then, args=(weakref.ref(self), self._stopped),
+                         name="analytics-copy-drain", daemon=True).start()
 
     def refresh(self) -> None:
         """Bring the copy to the database's present state (one snapshot of it); cheap when nothing changed."""
@@ -59,6 +68,7 @@ class Replica:
                 raise RuntimeError("the analytics copy was closed with its database connection")
             if not self._may_have_changed():
                 return
+            self._heard_meanwhile = False         # the look below sees everything committed so far
             with self._con().cursor() as pg, _scratch() as folder:
                 self._refresh_in_snapshot(pg, folder)
 
@@ -75,11 +85,25 @@ class Replica:
         if self._snapshot is None:
             return True
         try:
-            return self._listener.heard()
+            return self._listener.heard() or self._heard_meanwhile
         except Exception:
             log.warning("analytics copy: the listening connection was lost; asking PostgreSQL", exc_info=True)
             self._stop_listening()
             return True
+
+    def drain(self) -> None:
+        """Read what the listening connection heard, and keep it for the next look (DRAIN_EVERY_S)."""
+        with self._lock:
+            if self._closed or self._listener is None:
+                return
+            try:
+                if self._listener.heard():
+                    self._heard_meanwhile = True
+                    self.drains_heard += 1
+            except Exception:
+                log.warning("analytics copy: the listening connection was lost; the next look asks PostgreSQL",
+                            exc_info=True)
+                self._stop_listening()
 
     def _stop_listening(self) -> None:
         listener, self._listener = self._listener, None
@@ -129,8 +153,19 @@ class Replica:
         """After any refresh under way (the start-up build, say): the connection pool closes next."""
         with self._lock:
             self._closed = True
+            self._stopped.set()
             self._stop_listening()
             self._duck.close()
+
+
+def _drain_now_and_then(ref: weakref.ref, stopped: threading.Event) -> None:
+    """The drain thread of one copy: ends when the copy is closed or gone (it holds no reference)."""
+    while not stopped.wait(DRAIN_EVERY_S):
+        kept = ref()
+        if kept is None:
+            return
+        kept.drain()
+        del kept
 
 
 @contextlib.contextmanager

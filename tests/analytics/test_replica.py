@@ -197,3 +197,18 @@ def test_a_lost_listening_connection_delays_no_change(con, file, caplog):
     assert from_copy(con)["headline"].received == 3           # listening again: the filing was heard
     from_copy(con)
     assert kept.refreshes == asked + 1                         # the filing's look; then none
+
+
+def test_a_commit_heard_while_nobody_looks_reaches_the_next_figures(con, file, monkeypatch):
+    """The copy reads its listening connection now and then even when no analyst views the figures
+    (so PostgreSQL's notification queue moves on); what it heard then is not lost for the next view."""
+    monkeypatch.setattr(replica, "DRAIN_EVERY_S", 0.05)
+    file()
+    kept = replica.replica_of(con)
+    assert from_copy(con)["headline"].received == 1
+    file()
+    deadline = time.monotonic() + 60
+    while kept.drains_heard == 0 and time.monotonic() < deadline:      # the drain's own progress
+        time.sleep(0.05)
+    assert kept.drains_heard >= 1                                       # heard before the view
+    assert from_copy(con)["headline"].received == 2
