@@ -69,8 +69,12 @@ class Replica:
             if not self._may_have_changed():
                 return
             self._heard_meanwhile = False         # the look below sees everything committed so far
-            with self._con().cursor() as pg, _scratch() as folder:
-                self._refresh_in_snapshot(pg, folder)
+            try:
+                with self._con().cursor() as pg, _scratch() as folder:
+                    self._refresh_in_snapshot(pg, folder)
+            except BaseException:
+                self._heard_meanwhile = True      # what was heard is not in the copy: the next view looks
+                raise
 
     def _may_have_changed(self) -> bool:
         """False only when the copy is known current: it listened before its last snapshot began and

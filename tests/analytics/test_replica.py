@@ -212,3 +212,19 @@ def test_a_commit_heard_while_nobody_looks_reaches_the_next_figures(con, file, m
         time.sleep(0.05)
     assert kept.drains_heard >= 1                                       # heard before the view
     assert from_copy(con)["headline"].received == 2
+
+
+def test_after_a_failed_look_the_next_view_looks_again(con, file, monkeypatch):
+    """A look that failed (PostgreSQL went away mid-copy, say) had already heard the commit: the
+    next view must look again rather than take the copy for current."""
+    file()
+    assert from_copy(con)["headline"].received == 1
+    file()
+    with monkeypatch.context() as patch:
+        def broken(*_args):
+            raise OSError("server closed the connection unexpectedly")
+        patch.setattr(copy_db, "export_changed_complaints", broken)
+        assert from_copy(con)["headline"].received == 2          # PostgreSQL itself answered
+    copies = replica.replica_of(con).copied
+    assert from_copy(con)["headline"].received == 2              # from the copy, looked at again
+    assert replica.replica_of(con).copied == copies + 1
