@@ -76,6 +76,14 @@ def test_seven_digit_ids_keep_every_digit(con, engine):
 
 TABLES = ("complaints", "complaint_events", "sms_outbox", "directions", "action_reports", "feedback",
           "hearings", "hearing_slot_claims")
+# PostgreSQL's own bookkeeping, not the portal's data: the transaction that last wrote each complaint,
+# which the analysts' copy finds changes by (migration 020). Nothing reads it on DuckDB.
+POSTGRESQL_ONLY = {"complaints": {"changed_xid"}}
+
+
+def columns(con, table: str) -> list[str]:
+    return [r[0] for r in rows(con, "SELECT column_name FROM information_schema.columns"
+                                    " WHERE table_name = ? ORDER BY ordinal_position", [table])]
 
 
 def test_both_engines_seed_the_same_rows(tmp_path, pg_cluster, pg_template, monkeypatch):
@@ -93,8 +101,10 @@ def test_both_engines_seed_the_same_rows(tmp_path, pg_cluster, pg_template, monk
         for table in TABLES:
             order = "officer, starts_at" if table == "hearing_slot_claims" else (
                 "complaint_id, given_at" if table == "feedback" else "id")
-            in_duck = rows(duck, f"SELECT * FROM {table} ORDER BY {order}")
-            in_pg = rows(pg, f"SELECT * FROM {table} ORDER BY {order}")
+            shared = columns(duck, table)
+            assert set(columns(pg, table)) - set(shared) == POSTGRESQL_ONLY.get(table, set()), table
+            in_duck = rows(duck, f"SELECT {', '.join(shared)} FROM {table} ORDER BY {order}")
+            in_pg = rows(pg, f"SELECT {', '.join(shared)} FROM {table} ORDER BY {order}")
             assert in_duck, table
             assert in_duck == in_pg, table
     finally:
