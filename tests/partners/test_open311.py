@@ -201,16 +201,15 @@ def test_the_queue_shows_the_channel_a_complaint_came_by(con, settings, choices,
 
 
 def test_analytics_count_complaints_per_channel(con, settings, choices, partner):
-    from datetime import date
-
     from lib.analytics import figures
+    from lib.casework import deadlines
     from lib.citizen import filing
     from tests.conftest import make_form
 
     intake.file_request(con, settings, post_fields(), partner, choices)
     intake.file_request(con, settings, post_fields(phone="9812345671"), partner, choices)
     filing.file_complaint(con, settings, make_form(mobile="9812345670"), choices, track_url="http://x/t")
-    today = date.today()
+    today = deadlines.today_in_ist()      # the portal's day, not the machine's (UTC) one
     board = figures.load_dashboard(con, figures.AnalyticsFilters(today - timedelta(days=30), today))
     counts = board.channels.set_index("channel")
     assert counts["received"].to_dict() == {"api:cm_window": 2, "web": 1}

@@ -1,8 +1,6 @@
 """The Deadlines & holidays tab: the working-day targets and the district's local holidays."""
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -64,7 +62,7 @@ def _holidays(desk: Desk) -> None:
     st.subheader(ui.tr("admin.holidays"))
     st.caption(ui.tr("admin.holidays.intro"))
     show_success("holiday", "holiday_remove")
-    this_year = date.today().year
+    this_year = deadlines.today_in_ist().year      # Haryana's year, not the server's (UTC) one
     year = st.selectbox(ui.tr("admin.holidays.year"), options=[this_year - 1, this_year, this_year + 1],
                         index=1, key="holiday_year")
     holidays = deadlines.list_holidays(desk.con, year)

@@ -1,12 +1,11 @@
 """The Hearing rules tab: who holds hearings and when, and their days away with a substitute."""
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from lib import ui
+from lib.casework import deadlines
 from lib.core.i18n import t
 from lib.core.problems import InvalidInput, Problem
 from lib.ui.admin import Desk, outcome, problems_of, remove_picked, show_form_problems, show_success
@@ -128,7 +127,7 @@ def _absences(desk: Desk, hearing_officers: list) -> None:
     officer_titles = hearing_officers_mod.titles(hearing_officers, lang)
     st.subheader(ui.tr("admin.hearings.absences"))
     st.caption(ui.tr("admin.hearings.absences.intro"))
-    absences = hearing_officers_mod.list_absences(desk.con, date.today())
+    absences = hearing_officers_mod.list_absences(desk.con, deadlines.today_in_ist())
     if absences:
         st.dataframe(pd.DataFrame(
             [(officer_titles.get(a.username, a.username), a.first_day.strftime("%d-%m-%Y"),
