@@ -5,7 +5,7 @@ Why: PostgreSQL reads whole rows, one after another. At a million complaints the
 ~10 s of server time however they were written (indexes, a narrow table, JIT off, more work_mem;
 README, "Benchmark on PostgreSQL"), against a goal of 1.5 s. DuckDB reads only the columns a query
 names, in parallel, and computed the same figures in ~1.3 s on the same machine. So on PostgreSQL the
-figures come from an in-memory DuckDB copy of those columns (lib.db.analytics_copy says which, and why
+figures come from a DuckDB copy of those columns (a file in a private temporary folder) (lib.db.analytics_copy says which, and why
 the copy is exact), and lib.db.analytics runs on it unchanged: the figures are the DuckDB backend's by
 construction, and PostgreSQL is asked for what changed, not for every complaint of the period.
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -38,6 +39,9 @@ MEMORY_LIMIT = "1GB"
 # one notification queue for the whole server and moves it on only as every listener reads; a portal
 # process whose analysts are away for days would otherwise fill its socket and then hold the queue.
 DRAIN_EVERY_S = 60.0
+# The small tables, copied whole when their counts move (copy_db.Signature).
+SMALL_TABLES = {"directions": copy_db.export_open_directions, "feedback": copy_db.export_feedback,
+                "appeals": copy_db.export_appeals}
 
 
 class Replica:
@@ -45,7 +49,8 @@ class Replica:
 
     def __init__(self, con):
         self._con = weakref.ref(con)      # the registry below is keyed by the pool: no cycle through it
-        self._duck = copy_db.open_copy(MEMORY_LIMIT)
+        self._folder = _copy_folder()
+        self._duck = copy_db.open_copy(self._folder / "copy.duckdb", MEMORY_LIMIT)
         self._lock = threading.Lock()
         self._snapshot: str | None = None     # the PostgreSQL snapshot the copy last read
         self._signature: copy_db.Signature | None = None      # and the small tables' counts in it
@@ -88,26 +93,28 @@ class Replica:
             return True
         if self._snapshot is None:
             return True
-        try:
-            return self._listener.heard() or self._heard_meanwhile
-        except Exception:
-            log.warning("analytics copy: the listening connection was lost; asking PostgreSQL", exc_info=True)
-            self._stop_listening()
-            return True
+        heard = self._hear()
+        return heard is None or heard or self._heard_meanwhile
 
     def drain(self) -> None:
         """Read what the listening connection heard, and keep it for the next look (DRAIN_EVERY_S)."""
         with self._lock:
             if self._closed or self._listener is None:
                 return
-            try:
-                if self._listener.heard():
-                    self._heard_meanwhile = True
-                    self.drains_heard += 1
-            except Exception:
-                log.warning("analytics copy: the listening connection was lost; the next look asks PostgreSQL",
-                            exc_info=True)
-                self._stop_listening()
+            if self._hear():
+                self._heard_meanwhile = True
+                self.drains_heard += 1
+
+    def _hear(self) -> bool | None:
+        """Whether the listening connection heard a commit since it was last read; None when it was
+        lost: it is closed, and the next look asks PostgreSQL and listens again."""
+        try:
+            return self._listener.heard()
+        except Exception:
+            log.warning("analytics copy: the listening connection was lost; the next look asks PostgreSQL",
+                        exc_info=True)
+            self._stop_listening()
+            return None
 
     def _stop_listening(self) -> None:
         listener, self._listener = self._listener, None
@@ -128,24 +135,32 @@ class Replica:
         counts = copy_db.signature(pg)
         first = self._snapshot is None
         started = time.perf_counter()
-        with transaction(self._duck) as cur:      # readers see the copy before or after, never halfway
-            path = folder / "complaints.csv"
-            if first:
-                _export(path, lambda f: copy_db.export_complaints(pg, f))
-                copy_db.replace_all(cur, "complaints", path)
-                copied = cur.execute("SELECT count(*) FROM complaints").fetchone()[0]
-            else:
-                _export(path, lambda f: copy_db.export_changed_complaints(pg, self._snapshot, f))
-                copied = copy_db.replace_complaints(cur, path)
-            self.copied += copied
-            # The small tables, whole, when their counts moved.
-            for table, export in (("directions", copy_db.export_open_directions),
-                                  ("feedback", copy_db.export_feedback), ("appeals", copy_db.export_appeals)):
-                if first or getattr(counts, table) != getattr(self._signature, table):
-                    _export(folder / f"{table}.csv", lambda f, export=export: export(pg, f))
+        path = folder / "complaints.csv"
+        if first:
+            _export(path, lambda f: copy_db.export_complaints(pg, f))
+        else:
+            _export(path, lambda f: copy_db.export_changed_complaints(pg, self._snapshot, f))
+        # The small tables, whole, when their counts moved.
+        moved = [table for table in ("directions", "feedback", "appeals")
+                 if first or getattr(counts, table) != getattr(self._signature, table)]
+        for table in moved:
+            _export(folder / f"{table}.csv", lambda f, table=table: SMALL_TABLES[table](pg, f))
+        copied = 0
+        # A commit that changed none of the copied rows (a statement that matched nothing, say)
+        # leaves the copy as it is: no DuckDB transaction at all.
+        if first or moved or path.stat().st_size:
+            with transaction(self._duck) as cur:      # readers see the copy before or after, never halfway
+                if first:
+                    copy_db.replace_all(cur, "complaints", path)
+                    copied = cur.execute("SELECT count(*) FROM complaints").fetchone()[0]
+                else:
+                    copied = copy_db.replace_complaints(cur, path)
+                for table in moved:
                     copy_db.replace_all(cur, table, folder / f"{table}.csv")
+        self.copied += copied
         self._snapshot, self._signature = now, counts
         if first:
+            copy_db.settle(self._duck)
             self.build_s = time.perf_counter() - started
             self.built.set()
         log.info("analytics copy: %s complaints copied in %.2f s", copied, time.perf_counter() - started)
@@ -160,6 +175,7 @@ class Replica:
             self._stopped.set()
             self._stop_listening()
             self._duck.close()
+            shutil.rmtree(self._folder, ignore_errors=True)
 
 
 def _drain_now_and_then(ref: weakref.ref, stopped: threading.Event) -> None:
@@ -170,6 +186,30 @@ def _drain_now_and_then(ref: weakref.ref, stopped: threading.Event) -> None:
             return
         kept.drain()
         del kept
+
+
+COPY_FOLDER_PREFIX = "esachivalaya-analytics-copy-"
+
+
+def _copy_folder() -> Path:
+    """A private folder for this process's copy, named with its process id. Folders left by processes
+    that are gone (killed, or the machine lost power) are removed first: nothing else cleans them."""
+    temp = Path(tempfile.gettempdir())
+    for left in temp.glob(f"{COPY_FOLDER_PREFIX}*-*"):
+        pid = left.name[len(COPY_FOLDER_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(left, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{COPY_FOLDER_PREFIX}{os.getpid()}-"))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:           # another user's process: alive
+        return True
+    return True
 
 
 @contextlib.contextmanager

@@ -196,6 +196,9 @@ class PgDatabase:
         self.pool.close()
 
 
+LISTENER_TIMEOUT_S = 5       # to connect, and for an unanswered round trip (libpq's tcp_user_timeout)
+
+
 class Listener:
     """A connection of its own that LISTENs on a channel, to learn that other transactions changed
     something without asking the tables (lib.analytics.replica, migration 020).
@@ -206,8 +209,12 @@ class Listener:
     notifications wait in the socket (one short message per writing transaction)."""
 
     def __init__(self, url: str, channel: str):
-        # Named, so that an operator reading pg_stat_activity knows what the idle session is.
-        self._conn = psycopg.connect(url, autocommit=True, application_name=f"esachivalaya: {channel}")
+        # Named, so that an operator reading pg_stat_activity knows what the idle session is. Bounded:
+        # the copy asks it before each look and once a minute (under a lock the analysts' views wait
+        # on), so an unreachable server must fail fast and let the copy ask the tables instead.
+        self._conn = psycopg.connect(url, autocommit=True, application_name=f"esachivalaya: {channel}",
+                                     connect_timeout=LISTENER_TIMEOUT_S,
+                                     tcp_user_timeout=LISTENER_TIMEOUT_S * 1000)
         self._heard = False
         self._conn.add_notify_handler(self._note)
         self._conn.execute(pgsql.SQL("LISTEN {}").format(pgsql.Identifier(channel)))
