@@ -5,7 +5,7 @@ Why: PostgreSQL reads whole rows, one after another. At a million complaints the
 ~10 s of server time however they were written (indexes, a narrow table, JIT off, more work_mem;
 README, "Benchmark on PostgreSQL"), against a goal of 1.5 s. DuckDB reads only the columns a query
 names, in parallel, and computed the same figures in ~1.3 s on the same machine. So on PostgreSQL the
-figures come from a DuckDB copy of those columns (a file in a private temporary folder) (lib.db.analytics_copy says which, and why
+figures come from an in-memory DuckDB copy of those columns (lib.db.analytics_copy says which, and why
 the copy is exact), and lib.db.analytics runs on it unchanged: the figures are the DuckDB backend's by
 construction, and PostgreSQL is asked for what changed, not for every complaint of the period.
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import shutil
 import tempfile
 import threading
@@ -49,8 +48,7 @@ class Replica:
 
     def __init__(self, con):
         self._con = weakref.ref(con)      # the registry below is keyed by the pool: no cycle through it
-        self._folder = _copy_folder()
-        self._duck = copy_db.open_copy(self._folder / "copy.duckdb", MEMORY_LIMIT)
+        self._duck = copy_db.open_copy(MEMORY_LIMIT)
         self._lock = threading.Lock()
         self._snapshot: str | None = None     # the PostgreSQL snapshot the copy last read
         self._signature: copy_db.Signature | None = None      # and the small tables' counts in it
@@ -160,7 +158,6 @@ class Replica:
         self.copied += copied
         self._snapshot, self._signature = now, counts
         if first:
-            copy_db.settle(self._duck)
             self.build_s = time.perf_counter() - started
             self.built.set()
         log.info("analytics copy: %s complaints copied in %.2f s", copied, time.perf_counter() - started)
@@ -175,7 +172,6 @@ class Replica:
             self._stopped.set()
             self._stop_listening()
             self._duck.close()
-            shutil.rmtree(self._folder, ignore_errors=True)
 
 
 def _drain_now_and_then(ref: weakref.ref, stopped: threading.Event) -> None:
@@ -186,30 +182,6 @@ def _drain_now_and_then(ref: weakref.ref, stopped: threading.Event) -> None:
             return
         kept.drain()
         del kept
-
-
-COPY_FOLDER_PREFIX = "esachivalaya-analytics-copy-"
-
-
-def _copy_folder() -> Path:
-    """A private folder for this process's copy, named with its process id. Folders left by processes
-    that are gone (killed, or the machine lost power) are removed first: nothing else cleans them."""
-    temp = Path(tempfile.gettempdir())
-    for left in temp.glob(f"{COPY_FOLDER_PREFIX}*-*"):
-        pid = left.name[len(COPY_FOLDER_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
-            shutil.rmtree(left, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f"{COPY_FOLDER_PREFIX}{os.getpid()}-"))
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:           # another user's process: alive
-        return True
-    return True
 
 
 @contextlib.contextmanager

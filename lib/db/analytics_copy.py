@@ -119,12 +119,9 @@ def export_appeals(pg, to) -> None:
 
 # ---- The copy (DuckDB) ----
 
-def open_copy(path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
-    """An empty copy in a file of its own; moments in Rewari's time, as on the portal's own DuckDB.
-    A file, not memory: DuckDB compresses what it stores in a file and not its in-memory tables, and
-    at a million complaints the page's figures took ~0.30 s + 0.07 s (figures + flow) from a file copy
-    against ~0.45 s + 0.11 s from the same rows in memory (README, "Benchmark on PostgreSQL")."""
-    duck = duckdb.connect(str(path))
+def open_copy(memory_limit: str) -> duckdb.DuckDBPyConnection:
+    """An empty in-memory copy; moments in Rewari's time, as on the portal's own DuckDB."""
+    duck = duckdb.connect(":memory:")
     duck.execute("SET TimeZone = 'Asia/Kolkata'")
     duck.execute(f"SET memory_limit = '{memory_limit}'")
     for table, columns in TABLES.items():
@@ -139,11 +136,6 @@ def _read(path: Path, columns) -> str:
         return "(SELECT " + ", ".join(f"NULL::{kind} AS {name}" for name, kind in columns) + " WHERE false)"
     types = ", ".join(f"'{name}': '{kind}'" for name, kind in columns)
     return f"read_csv('{path}', header = false, columns = {{{types}}}, quote = '\"', escape = '\"')"
-
-
-def settle(duck: duckdb.DuckDBPyConnection) -> None:
-    """Write the first build out compressed (its later changes go through the write-ahead log)."""
-    duck.execute("CHECKPOINT")
 
 
 def replace_all(cur: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:

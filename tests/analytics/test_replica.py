@@ -5,7 +5,6 @@ the copy equal the same queries run on PostgreSQL itself, and only the changed c
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from datetime import timedelta
 
@@ -118,32 +117,10 @@ def test_the_portal_builds_the_copy_as_it_starts_and_frees_it_when_it_closes(con
         while kept.copied < 3 and time.monotonic() < deadline:      # the background build's own progress
             time.sleep(0.05)
         assert kept.copied == 3 and kept.refreshes == 1
-        assert (kept._folder / "copy.duckdb").exists()          # the copy is a file of its own
     finally:
         startup.release_portal_database(opened)
     with pytest.raises(RuntimeError, match="closed"):
         kept.refresh()
-    assert not kept._folder.exists()                             # and goes with the portal
-
-
-def test_a_copy_left_by_a_process_that_died_is_removed_when_the_next_starts(con, file, tmp_path, monkeypatch):
-    """A killed portal process leaves its copy's folder behind; the next copy made removes it, and
-    leaves alone those of processes still running."""
-    import subprocess
-    import sys
-    import tempfile
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True, check=True).stdout.strip()
-    left = tmp_path / f"{replica.COPY_FOLDER_PREFIX}{gone}-x1"
-    alive = tmp_path / f"{replica.COPY_FOLDER_PREFIX}{os.getppid()}-x2"
-    for folder in (left, alive):
-        folder.mkdir()
-        (folder / "copy.duckdb").write_bytes(b"left over")
-    file()
-    assert from_copy(con)["headline"].received == 1
-    assert not left.exists() and alive.exists()
-    assert [p.parent for p in tmp_path.glob(f"{replica.COPY_FOLDER_PREFIX}{os.getpid()}-*/copy.duckdb")]
 
 
 def test_a_change_made_by_hand_in_postgresql_reaches_the_figures(con, file):
@@ -271,3 +248,4 @@ def test_a_commit_that_changed_no_copied_row_leaves_the_copy_untouched(con, file
         cur.execute("UPDATE complaints SET channel = 'api:cm_window' WHERE id = ?", [cid])
     assert from_copy(con)["channels"][0]["channel"] == "api:cm_window"
     assert written == [1]
+
