@@ -248,4 +248,3 @@ def test_a_commit_that_changed_no_copied_row_leaves_the_copy_untouched(con, file
         cur.execute("UPDATE complaints SET channel = 'api:cm_window' WHERE id = ?", [cid])
     assert from_copy(con)["channels"][0]["channel"] == "api:cm_window"
     assert written == [1]
-
