@@ -69,15 +69,22 @@ def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pop
                                 stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
 
 
-def wait_until_ready(url: str, process: subprocess.Popen, timeout_s: float, path: str = READY_PATH) -> None:
-    """Until `url + path` answers 200; an error if the process ends first or the time runs out."""
+def wait_until_ready(url: str, process: subprocess.Popen, timeout_s: float, path: str = READY_PATH,
+                     sets_cookie: str | None = None) -> None:
+    """Until `url + path` answers 200; an error if the process ends first or the time runs out.
+
+    `sets_cookie`: the answer counts only if it sets that cookie. nginx sets the route cookie and a
+    portal never does, so a portal (or anything else) already listening on the proxy's port, where
+    nginx then fails to bind and exits, is not taken for the proxy."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{url}: the process ended (exit status {process.returncode}) before it was ready")
         try:
             with urllib.request.urlopen(f"{url}{path}", timeout=10) as answer:
-                if answer.status == 200:
+                cookies = answer.headers.get_all("Set-Cookie") or []
+                if answer.status == 200 and (sets_cookie is None
+                                             or any(c.startswith(f"{sets_cookie}=") for c in cookies)):
                     return
         except OSError:
             pass
@@ -133,18 +140,25 @@ class PortalCluster:
         return env
 
     def start(self, say=lambda text: None) -> PortalCluster:
+        ports = self.member_ports()
+        if len({self.port, *ports}) != len(ports) + 1:
+            raise ValueError(f"the proxy (port {self.port}) and every portal ({', '.join(map(str, ports))}) "
+                             "need ports of their own")
         nginx = nginx_binary()
         if nginx is None:
             raise FileNotFoundError("no nginx: install Debian's nginx (make nginx does)")
         self.folder = Path(tempfile.mkdtemp(prefix="esachivalaya-cluster-"))
         try:
-            self._start(nginx, say)
+            self._start(nginx, ports, say)
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _start(self, nginx: str, say) -> None:
+    def member_ports(self) -> list[int]:
+        return self.portal_ports or [self.port + 1 + i for i in range(self.portals)]
+
+    def _start(self, nginx: str, ports: list[int], say) -> None:
         if self.db_url is None:
             self._server = pg_server.Cluster.start()
             self.db_url = self._server.database()
@@ -155,7 +169,6 @@ class PortalCluster:
         # writes into the same uploads folder (a shared volume when the processes are on several machines).
         settings = load_settings({}, env=env)
         say(f"database {self.db_url}\nuploads  {settings.uploads_dir}\nkeys     {settings.db_path.with_suffix('.keys')}")
-        ports = self.portal_ports or [self.port + 1 + i for i in range(self.portals)]
         # The first process alone creates the schema (and a new demo database's complaints): two
         # processes seeding a brand-new database at once would both seed it. The others follow.
         self._start_portal(ports[0], env)
@@ -170,7 +183,11 @@ class PortalCluster:
         (prefix / "nginx.conf").write_text(nginx_config(self.port, ports, prefix, self.address), encoding="utf-8")
         self.nginx = _spawn([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf")], dict(os.environ),
                             prefix / "nginx.out")
-        wait_until_ready(self.url, self.nginx, 30, path="/_stcore/health")
+        try:
+            wait_until_ready(self.url, self.nginx, 30, path="/_stcore/health", sets_cookie=ROUTE_COOKIE)
+        except RuntimeError as exc:       # nginx says why (a port already taken, most often)
+            said = (prefix / "nginx.out").read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise RuntimeError(f"{exc}\n{said}") from exc
         say(f"proxy    {self.url} (nginx pid {self.nginx.pid}, config {prefix / 'nginx.conf'})")
 
     def _start_portal(self, port: int, env: dict[str, str]) -> None:

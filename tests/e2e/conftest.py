@@ -1,6 +1,7 @@
 """Browser tests: a real `streamlit run` on a free port with a temporary database, driven by Debian's Chromium."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -37,10 +38,18 @@ def patient_expect():
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` different free ports. Each socket stays bound until all are picked: ports picked one at
+    a time can repeat, and a proxy and a portal given one port once made the proxy fail to start."""
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
 
 
 class PortalServer:

@@ -23,7 +23,7 @@ from lib.ops.cluster import ROUTE_COOKIE, PortalCluster, nginx_binary
 from lib.ops.startup import open_portal_database
 from lib.staff import signin
 from tests.conftest import jpeg_bytes, valid_aadhaar
-from tests.e2e.conftest import free_port, sign_in, wait_for_app
+from tests.e2e.conftest import free_ports, sign_in, wait_for_app
 from tests.e2e.test_casework_flow import hi, take_action
 
 pytestmark = pytest.mark.skipif(
@@ -62,7 +62,8 @@ def cluster(tmp_path, pg_cluster, pg_template, browser):
     con.close()
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('[sms]\nadapter = "log"\ninterval_s = 0.5\n', encoding="utf-8")
-    portals = PortalCluster(portals=2, port=free_port(), portal_ports=[free_port(), free_port()], db_url=url,
+    proxy_port, *portal_ports = free_ports(3)
+    portals = PortalCluster(portals=2, port=proxy_port, portal_ports=portal_ports, db_url=url,
                             data_dir=tmp_path / "data", env={"ESACHIVALAYA_DEMO": "0"},
                             streamlit_args=["--secrets.files", str(secrets)])
     portals.start()
@@ -108,12 +109,18 @@ def routes_to(portals: PortalCluster, port: int, count: int, taken: set[str]) ->
         if route in taken:
             continue
         request = urllib.request.Request(f"{portals.url}/_stcore/health", headers={"Cookie": f"{ROUTE_COOKIE}={route}"})
-        with urllib.request.urlopen(request, timeout=10) as answer:
+        with urllib.request.urlopen(request, timeout=STATE_TIMEOUT_S) as answer:
             assert answer.status == 200
-        deadline = time.monotonic() + 10        # nginx writes the line once the answer is out
+            answer.read()                       # the whole answer: nginx logs a request once it is finished
+        # nginx writes the line after the answer is out, which on a busy machine can be seconds later
+        # (CI once saw none within 10 s): wait for the line itself; the bound only ends a hung run.
+        deadline = time.monotonic() + STATE_TIMEOUT_S
         while not served_by(portals, route) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if served_by(portals, route)[-1] == [port]:
+        served = served_by(portals, route)
+        assert served, (f"nginx logged no request with route={route} in {STATE_TIMEOUT_S} s; the log's end:\n"
+                        + portals.access_log.read_text()[-2000:])
+        if served[-1] == [port]:
             found.append(route)
             taken.add(route)
             if len(found) == count:

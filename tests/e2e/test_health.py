@@ -11,7 +11,7 @@ from tests.e2e.conftest import PortalServer
 
 
 def health(url: str) -> tuple[int, bytes]:
-    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
+    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=30) as response:
         return response.status, response.read()
 
 

@@ -3,18 +3,21 @@ portal, and SIGTERM stops the proxy, the portals and the throwaway PostgreSQL, l
 The browser test across processes is tests/e2e/test_cluster.py."""
 from __future__ import annotations
 
+import contextlib
+import http.server
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
 from lib.core.config import PROJECT_DIR
-from lib.ops.cluster import ROUTE_COOKIE, nginx_binary, nginx_config
+from lib.ops.cluster import ROUTE_COOKIE, PortalCluster, nginx_binary, nginx_config, wait_until_ready
 from lib.ops.pg_server import postgres_bin
 from tests.e2e.conftest import free_port
 
@@ -76,3 +79,53 @@ def test_sigterm_stops_the_proxy_the_portals_and_the_database(tmp_path):
     assert "stopped" in text
     assert not any(map(alive, [*portal_pids, nginx_pid])), text
     assert not folder.exists() and not database.exists()
+
+
+# ---- the proxy's port: its own, and the answer nginx's ----
+
+def test_a_portal_given_the_proxys_port_is_refused_before_anything_starts():
+    port = free_port()
+    portals = PortalCluster(portals=2, port=port, portal_ports=[port, port + 1], db_url="postgresql://unused/x")
+    with pytest.raises(ValueError, match=f"the proxy \\(port {port}\\) and every portal .* need ports of their own"):
+        portals.start()
+    assert portals.folder is None and portals.members == [] and portals.nginx is None
+
+
+@contextlib.contextmanager
+def answering(cookie: str | None):
+    """A plain HTTP server on a free port that answers 200, setting `cookie` or nothing."""
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            if cookie:
+                self.send_header("Set-Cookie", f"{cookie}=abc; Path=/")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_proxy_counts_as_ready_only_when_nginx_answers_with_its_route_cookie():
+    # nginx that cannot bind its port retries, then exits; meanwhile another server on that port (once,
+    # a portal given the same port) answers 200 without the route cookie and is not taken for nginx.
+    exiting = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2)"])
+    with answering(cookie=None) as url, pytest.raises(RuntimeError, match="ended .* before it was ready"):
+        wait_until_ready(url, exiting, 60, path="/_stcore/health", sets_cookie=ROUTE_COOKIE)
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with answering(cookie=ROUTE_COOKIE) as url:
+            wait_until_ready(url, running, 60, path="/_stcore/health", sets_cookie=ROUTE_COOKIE)
+    finally:
+        running.kill()
+        running.wait()
