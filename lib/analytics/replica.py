@@ -139,7 +139,7 @@ class Replica:
         else:
             _export(path, lambda f: copy_db.export_changed_complaints(pg, self._snapshot, f))
         # The small tables, whole, when their counts moved.
-        moved = [table for table in ("directions", "feedback", "appeals")
+        moved = [table for table in SMALL_TABLES
                  if first or getattr(counts, table) != getattr(self._signature, table)]
         for table in moved:
             _export(folder / f"{table}.csv", lambda f, table=table: SMALL_TABLES[table](pg, f))
