@@ -380,3 +380,37 @@ def test_the_search_finds_a_complaint_by_the_last_digits_of_the_mobile(db):
     # Officers search only inside their own scope.
     phed = all_tracking_numbers(con, PHED, QueueFilters(text=tail))
     assert set(phed) <= set(found) and all(visible_to(PHED, c) for c in complaints if c["tracking_no"] in phed)
+
+
+# ---- the orders on both engines (the module's `db` above is DuckDB's file) ----
+
+@pytest.fixture
+def seeded(con):
+    """300 complaints, three of them not given a department; (id, tracking_no, filed_at) of each."""
+    seed_complaints(con, 300, now=NOW, random_seed=5)
+    with con.cursor() as cur:
+        cur.execute("UPDATE complaints SET department_code = NULL WHERE id IN (7, 150, 299)")
+        return con, cur.execute("SELECT id, tracking_no, filed_at FROM complaints").fetchall()
+
+
+@pytest.mark.parametrize("direction", list(queue.SortDirection))
+def test_complaints_without_a_department_come_last_whichever_way_departments_are_sorted(seeded, direction):
+    # PostgreSQL puts NULLs first in a descending order unless told otherwise; DuckDB puts them last.
+    con, _ = seeded
+    departments = []
+    for page in (1, 2):                        # 300 complaints, 200 a page
+        filters = QueueFilters(sort="department", direction=direction, page_size=200, page=page)
+        departments += [r.department for r in queue.load_queue(con, DC, filters, "en", today=TODAY).rows]
+    assert len(departments) == 300
+    none = t("en", "queue.no_department")
+    named = [d for d in departments if d != none]
+    assert len(named) == len(departments) - 3 > 0
+    assert departments == named + [none] * 3
+    assert named == sorted(named, reverse=str(direction) == "desc")
+
+
+def test_the_queue_opens_on_the_newest_complaints(seeded):
+    con, complaints = seeded
+    newest = sorted(complaints, key=lambda c: (c[2], c[0]), reverse=True)[:queue.DEFAULT_PAGE_SIZE]
+    rows = queue.load_queue(con, DC, QueueFilters(), "en", today=TODAY).rows
+    assert [r.tracking_no for r in rows] == [tracking_no for _, tracking_no, _ in newest]

@@ -23,6 +23,11 @@ SORT_SQL = {
     "overdue": "overdue",
 }
 DIRECTION_SQL = {"asc": "ASC", "desc": "DESC"}
+# Orders whose key can be NULL (a complaint without a department yet, a village without wards) put
+# those last. The others say nothing about NULLs: PostgreSQL takes "DESC NULLS LAST" for another
+# order than its filed_at index read backward, and sorted every complaint to show the newest 50
+# (0.80 s against 0.2 ms at a million, EXPLAIN ANALYZE, 30 Nov 2026).
+NULLABLE_SORTS = {"department", "place", "ward", "category"}
 UNASSIGNED = "-"                 # department filter value: complaints no department has yet
 # Names in the reader's language (a fixed choice of column, never text from the request).
 _NAMES = {
@@ -89,6 +94,7 @@ def fetch_rows(cur: duckdb.DuckDBPyConnection, where: tuple[str, list], overdue:
     No mobile, Aadhaar or PPP column is ever selected here."""
     order = SORT_SQL[str(sort)]              # KeyError for anything not in the table
     way = DIRECTION_SQL[str(direction)]
+    nulls = " NULLS LAST" if str(sort) in NULLABLE_SORTS else ""
     department, place, category = _NAMES[Language(language)]
     where_sql, where_params = where
     overdue_sql, overdue_params = overdue
@@ -107,14 +113,14 @@ def fetch_rows(cur: duckdb.DuckDBPyConnection, where: tuple[str, list], overdue:
             FROM complaints c
             {joins if str(sort) in ("department", "place", "category") else ""}
             WHERE {where_sql}
-            ORDER BY sort_key {way} NULLS LAST, c.id {way}
+            ORDER BY sort_key {way}{nulls}, c.id {way}
             LIMIT ? OFFSET ?)
         SELECT c.tracking_no, c.filed_at, c.status, {department} AS department, {place} AS place,
                c.ward, {category} AS category, c.subject, {age_days(cur)} AS age_days,
                ({overdue_sql}) AS overdue, c.id, c.version, c.channel
         FROM page JOIN complaints c ON c.id = page.id
         {joins}
-        ORDER BY page.sort_key {way} NULLS LAST, c.id {way}"""
+        ORDER BY page.sort_key {way}{nulls}, c.id {way}"""
     return cur.execute(sql, [*sort_params, *where_params, limit, offset, today, *overdue_params]).fetchall()
 
 
