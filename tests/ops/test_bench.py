@@ -243,3 +243,20 @@ def test_a_fact_out_of_step_with_the_history_is_caught(con, fact):
     found = baseline.differences(baseline.figures_as_the_page(con, filters, TODAY),
                                  baseline.baseline_figures(con, filters, TODAY, careful=True))
     assert found
+
+
+def test_the_timed_pages_share_one_component_registry_as_the_servers_visitors_do(monkeypatch):
+    # The server discovers the installed components once, as it starts; a fresh AppTest would read
+    # every installed package's metadata again inside the timed cold view.
+    from streamlit.components.v2.component_manager import BidiComponentManager
+    from lib.ops import bench_pages
+
+    discoveries = []
+    real = BidiComponentManager.discover_and_register_components
+    monkeypatch.setattr(BidiComponentManager, "discover_and_register_components",
+                        lambda self, **kwargs: discoveries.append(self) or real(self, **kwargs))
+    with bench_pages.compiled_once():
+        analyst, dc = bench_pages._app(bench_pages.ANALYST), bench_pages._app(bench_pages.DC)
+    assert len(discoveries) == 1
+    assert analyst._bidi_component_manager is dc._bidi_component_manager is discoveries[0]
+    assert bench_pages._app()._bidi_component_manager is None        # outside a run: AppTest's own
