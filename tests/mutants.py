@@ -42,8 +42,8 @@ MUTANTS: list[dict] = [
          tests=["tests/casework/test_queue.py", "tests/casework/test_casework.py"]),
     dict(name="scope: a direction to the department is not enough to see a complaint",
          file="lib/db/scope.py",
-         original="        return (\"(c.department_code = ? OR EXISTS (SELECT 1 FROM directions d\"\n"
-                  "                \" WHERE d.complaint_id = c.id AND d.department_code = ?))\",\n"
+         original="        return (\"(c.department_code = ? OR c.id IN (SELECT d.complaint_id FROM directions d\"\n"
+                  "                \" WHERE d.department_code = ?))\",\n"
                   "                [user.department_code, user.department_code])\n",
          replacement="        return \"c.department_code = ?\", [user.department_code]\n",
          tests=["tests/casework/test_queue.py", "tests/casework/test_casework.py"]),

@@ -14,8 +14,11 @@ def complaints_visible_to(user: User) -> tuple[str, list]:
     if user.role == Role.DC:
         return "TRUE", []
     if user.role == Role.OFFICER and user.department_code:
-        return ("(c.department_code = ? OR EXISTS (SELECT 1 FROM directions d"
-                " WHERE d.complaint_id = c.id AND d.department_code = ?))",
+        # IN over the department's directions, not a correlated EXISTS: PostgreSQL hashes the list
+        # once either way, but costed the EXISTS as if run per complaint and so read the whole table
+        # through an index for an officer's per-status counts (2.5 s at a million, 0.49 s this way).
+        return ("(c.department_code = ? OR c.id IN (SELECT d.complaint_id FROM directions d"
+                " WHERE d.department_code = ?))",
                 [user.department_code, user.department_code])
     # ---- appeals (issue #15): the appellate officer sees the complaints appealed to them ----
     if user.role == Role.APPELLATE:

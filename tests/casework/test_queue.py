@@ -414,3 +414,17 @@ def test_the_queue_opens_on_the_newest_complaints(seeded):
     newest = sorted(complaints, key=lambda c: (c[2], c[0]), reverse=True)[:queue.DEFAULT_PAGE_SIZE]
     rows = queue.load_queue(con, DC, QueueFilters(), "en", today=TODAY).rows
     assert [r.tracking_no for r in rows] == [tracking_no for _, tracking_no, _ in newest]
+
+
+def test_an_officer_sees_their_departments_complaints_and_those_directed_to_it_on_either_engine(seeded):
+    con, _ = seeded
+    with con.cursor() as cur:
+        departments = dict(cur.execute("SELECT tracking_no, department_code FROM complaints").fetchall())
+        directed = {tracking_no for (tracking_no,) in cur.execute(
+            "SELECT c.tracking_no FROM directions d JOIN complaints c ON c.id = d.complaint_id"
+            " WHERE d.department_code = 'PHED'").fetchall()}
+    expected = {n for n, department in departments.items() if department == "PHED"} | directed
+    assert directed - {n for n, department in departments.items() if department == "PHED"}, \
+        "the seed must direct some other department's complaint to PHED"
+    found = all_tracking_numbers(con, PHED, QueueFilters())
+    assert len(found) == len(set(found)) and set(found) == expected

@@ -1,0 +1,2 @@
+-- Nothing on DuckDB: it reads the directions' department column by itself to find an officer's
+-- complaints (lib/db/scope.py). The PostgreSQL twin (021_officer_scope.postgres.sql) adds the index.
