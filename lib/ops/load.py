@@ -253,6 +253,7 @@ async def run_step(options: Options, n: int, say) -> Step:
     rng = random.Random(options.seed + n)
     start = time.monotonic()
     until = start + options.ramp_s + options.duration_s
+    step.steady_from, step.steady_until = start + options.ramp_s, until
     ticks = cpu_ticks(pids)
     # Officers spread among the citizens, so both kinds ramp up together.
     kinds = ["citizen"] * n + [f"officer:{options.officers[i % len(options.officers)]}" for i in range(officers)]
@@ -330,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(summarise(step, options.duration_s + options.ramp_s))
         r = results[-1]
         say(f"  {r['views_per_s']} views/s, citizens p95 {r['citizen_p95_ms']} ms, officers p95 "
-            f"{r['officer_p95_ms']} ms, {r['errors']} errors, RSS {r['server_rss_mb']} MB, CPU {r['server_cpu_percent']} %")
+            f"{r['officer_p95_ms']} ms, {r['errors']} errors, longest stall {r['longest_stall_s']} s, RSS {r['server_rss_mb']} MB, CPU {r['server_cpu_percent']} %")
     print(table(results))
     if json_path:
         json_path.write_text(json.dumps({"url": options.url, "steps": results}, indent=2, ensure_ascii=False))

@@ -54,6 +54,23 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]    # nearest rank
 
 
+STALL_S = 2.0          # no page view finished for this long, with sessions waiting: a stall
+
+
+def stalls(step: Step, at_least_s: float = STALL_S) -> list[dict]:
+    """The gaps of the steady part of a step in which no page view finished, longest first:
+    {"at_s": seconds after the ramp, "s": length}. With dozens of sessions a view ends every few
+    hundred milliseconds; a gap of seconds is the server (or the machine) stopping for everyone."""
+    ends = sorted(v.ended_at for v in step.views if v.page != "connect"
+                  and step.steady_from <= v.ended_at <= step.steady_until)
+    found, last = [], step.steady_from
+    for end in ends:
+        if end - last >= at_least_s:
+            found.append({"at_s": round(last - step.steady_from, 1), "s": round(end - last, 2)})
+        last = end
+    return sorted(found, key=lambda gap: -gap["s"])
+
+
 def summarise(step: Step, steady_s: float) -> dict:
     by_page: dict[str, list[View]] = {}
     for view in step.views:
@@ -66,6 +83,7 @@ def summarise(step: Step, steady_s: float) -> dict:
                        "p50_ms": round(1000 * (statistics.median(ok) if ok else 0), 1),
                        "p95_ms": round(1000 * percentile(ok, 95), 1), "p99_ms": round(1000 * percentile(ok, 99), 1),
                        "first_error": next((v.error for v in views if v.error), None)}
+    gaps = stalls(step)
     citizens = [v.seconds for v in step.views if v.error is None and v.page in ("file_complaint", "track_complaint")]
     officers = [v.seconds for v in step.views if v.error is None and v.page not in
                 ("file_complaint", "track_complaint", "connect")]
@@ -74,13 +92,13 @@ def summarise(step: Step, steady_s: float) -> dict:
             "citizen_p95_ms": round(1000 * percentile(citizens, 95), 1),
             "officer_p95_ms": round(1000 * percentile(officers, 95), 1),
             "server_rss_mb": round(step.rss_mb, 1), "server_cpu_percent": round(step.cpu_percent, 1),
-            "pages": pages}
+            "longest_stall_s": gaps[0]["s"] if gaps else 0.0, "stalls": gaps[:20], "pages": pages}
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| citizens + officers | views/s | citizen p95 | officer p95 | errors | server RSS | server CPU |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| citizens + officers | views/s | citizen p95 | officer p95 | errors | longest stall | server RSS | server CPU |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['citizens']} + {r['officers']} | {r['views_per_s']} | {r['citizen_p95_ms']} ms | "
-                     f"{r['officer_p95_ms']} ms | {r['errors']} | {r['server_rss_mb']} MB | {r['server_cpu_percent']} % |")
+                     f"{r['officer_p95_ms']} ms | {r['errors']} | {r['longest_stall_s']} s | {r['server_rss_mb']} MB | {r['server_cpu_percent']} % |")
     return "\n".join(lines)

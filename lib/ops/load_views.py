@@ -1,6 +1,7 @@
 """A page view and a step of the load command, as measured."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 
@@ -9,6 +10,7 @@ class View:
     page: str
     seconds: float
     error: str | None = None
+    ended_at: float = field(default_factory=time.monotonic)     # made as the view ends
 
 
 @dataclass
@@ -19,6 +21,8 @@ class Step:
     rss_mb: float = 0.0
     cpu_percent: float = 0.0
     wall_s: float = 0.0
+    steady_from: float = 0.0         # time.monotonic() when the ramp ended
+    steady_until: float = 0.0        # and when the step stopped starting views
 
 
 class ViewFailed(Exception):
