@@ -254,6 +254,7 @@ async def run_step(options: Options, n: int, say) -> Step:
     start = time.monotonic()
     until = start + options.ramp_s + options.duration_s
     step.steady_from, step.steady_until = start + options.ramp_s, until
+    step.unix_offset = time.time() - time.monotonic()
     ticks = cpu_ticks(pids)
     # Officers spread among the citizens, so both kinds ramp up together.
     kinds = ["citizen"] * n + [f"officer:{options.officers[i % len(options.officers)]}" for i in range(officers)]

@@ -92,7 +92,8 @@ def summarise(step: Step, steady_s: float) -> dict:
             "citizen_p95_ms": round(1000 * percentile(citizens, 95), 1),
             "officer_p95_ms": round(1000 * percentile(officers, 95), 1),
             "server_rss_mb": round(step.rss_mb, 1), "server_cpu_percent": round(step.cpu_percent, 1),
-            "longest_stall_s": gaps[0]["s"] if gaps else 0.0, "stalls": gaps[:20], "pages": pages}
+            "longest_stall_s": gaps[0]["s"] if gaps else 0.0, "stalls": gaps[:20],
+            "steady_from_unix": round(step.steady_from + step.unix_offset, 3), "pages": pages}
 
 
 def table(results: list[dict]) -> str:

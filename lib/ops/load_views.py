@@ -23,6 +23,7 @@ class Step:
     wall_s: float = 0.0
     steady_from: float = 0.0         # time.monotonic() when the ramp ended
     steady_until: float = 0.0        # and when the step stopped starting views
+    unix_offset: float = 0.0         # time.time() - time.monotonic(): to match stalls with the server's logs
 
 
 class ViewFailed(Exception):

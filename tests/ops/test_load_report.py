@@ -19,6 +19,8 @@ def test_a_gap_of_seconds_between_views_is_a_stall_and_the_longest_comes_first()
     summary = load_report.summarise(step, 60.0)
     assert summary["longest_stall_s"] == 4.5
     assert summary["stalls"][0] == {"at_s": 10.0, "s": 4.5}
+    step.unix_offset = 1_764_500_000.0          # a stall at_s after steady_from_unix, on the wall clock
+    assert load_report.summarise(step, 60.0)["steady_from_unix"] == 1_764_500_100.0
 
 
 def test_steady_views_have_no_stall_and_the_ramp_and_failed_connections_do_not_count():
