@@ -178,8 +178,9 @@ def choices(con):
 
 def first_hearing_day(days_on: int = 5) -> date:
     """The first day of hearings at least `days_on` days after today in India: the form's default
-    preferred date. A bare "five days on" fell on a Sunday on some days (UTC's date, too, is a day
-    behind India's in the evening), and booking then went to another day than the test expected."""
+    preferred date. A bare "five days on" fell on a Sunday on some days (and the machine's UTC date is a
+    day behind India's from 18:30 to midnight UTC), and booking then went to another day than the test
+    expected."""
     from lib.casework.deadlines import today_in_ist
     from lib.hearings import rules, slots
 

@@ -46,7 +46,6 @@ BLUR_TYPED_FIELD_JS = """() => {
       && field.getAttribute("role") !== "combobox"
       && ["text", "password", "number", "email", "tel", "search"].includes(field.type)));
   if (typed) field.blur();
-  return Boolean(typed);
 }"""
 
 

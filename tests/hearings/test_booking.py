@@ -239,9 +239,10 @@ def test_cancelling_needs_the_reason_and_frees_the_slot(office, accepted):
 
 @pytest.mark.engines
 def test_a_held_hearing_is_attended_and_keeps_its_slot(office, accepted):
-    # A day the citizen can come that is over a day after NOW, so both reminders were queued. The form's
-    # default date (five days on) falls on a Sunday or Tuesday on some days: the hearing then went to
-    # FIRST, a few hours after NOW, with no day-before reminder (CI, 1 December 2026).
+    # A day the citizen can come that is over a day after NOW, so both reminders are queued. The form's
+    # default date is counted from the real today, not from NOW: on 1 December 2026 it fell on a day
+    # NOW's office does not hear, the hearing went to FIRST, a few hours after NOW, and had no
+    # day-before reminder.
     cid = accepted(preferred_dates=(SECOND,))
     booking.book_hearing(office, DC, cid, 2, "dc_rewari", now=NOW)
     start = hearing_rows(office, cid)[0][1]
