@@ -44,18 +44,7 @@ from lib.ops import baseline, bench_engine, filings
 from lib.ops.bench_engine import CpuSeconds
 from lib.ops.bench_pages import BenchmarkFailed, compiled_once, time_pages
 from lib.ops.bench_report import GOALS, goals_met, problems, summary  # noqa: F401  (bench.GOALS is read)
-
-SEED_MEMORY_LIMIT_MB = 512                          # DuckDB's limit while building the file: at least
-SEED_MEMORY_MB_PER_MILLION = 400                    # ... and this much per million complaints
-
-
-def seed_memory_limit(complaints: int) -> str:
-    """DuckDB's memory limit for seeding `complaints`. The indexes of the tables' keys grow with the
-    tables and must fit in memory at each commit: at a fixed 512 MB a ten-million seed failed after
-    five million ("failed to pin block", 30 November 2026). The seeding runs in a child process, so
-    this is not the portal's memory (rss_mb)."""
-    return f"{max(SEED_MEMORY_LIMIT_MB, complaints * SEED_MEMORY_MB_PER_MILLION // 1_000_000)}MB"
-
+from lib.ops.seed.memory import seed_memory_limit
 
 STREAMLIT_LOG_LEVEL = "STREAMLIT_LOGGER_LEVEL"
 

@@ -92,7 +92,9 @@ def positive_int(text: str) -> int:
 
 def run_seed(args: argparse.Namespace) -> int:
     from tqdm import tqdm                  # only this command draws a progress bar
+    from lib.db.ops import seed as seed_db
     from lib.ops.seed import seed_complaints   # Faker is only needed here
+    from lib.ops.seed.memory import seed_memory_limit
 
     settings = load_settings()
     if args.fresh:
@@ -101,6 +103,9 @@ def run_seed(args: argparse.Namespace) -> int:
     try:
         with transaction(con) as cur:
             load_reference_data(cur)
+            existing = seed_db.complaint_count(cur)
+        # The keys' indexes of the whole file, old complaints and new, must fit at each commit.
+        seed_db.set_memory_limit(con, seed_memory_limit(existing + args.complaints))
         started = time.perf_counter()
         with tqdm(total=args.complaints, unit=" complaints", unit_scale=True, file=sys.stderr,
                   desc="seeding") as bar:

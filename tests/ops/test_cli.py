@@ -122,6 +122,29 @@ def test_seed_adds_and_fresh_starts_over_keeping_the_keys(portal_env, engine, mo
         assert settings.db_url.split("/")[-1] in out and "s3cret" in settings.db_url and "s3cret" not in out
 
 
+def test_seed_gives_duckdb_memory_for_the_complaints_already_there_and_the_new(portal_env, monkeypatch):
+    """A second ten million onto a first failed at the portal's 1 GB ("failed to pin block", 1 Dec
+    2026): the limit must count the file's complaints as well as those being added."""
+    import duckdb
+
+    import lib.ops.seed
+    from lib.ops.seed import memory
+
+    assert cli.main(["seed", "--complaints", "30"]) == 0
+    monkeypatch.setattr(memory, "SEED_MEMORY_MB_PER_MILLION", 140_000_000)   # 50 complaints: 7,000 MB
+    limits, real = [], lib.ops.seed.seed_complaints
+
+    def seeding(con, count, **kwargs):
+        limits.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return real(con, count, **kwargs)
+
+    monkeypatch.setattr(lib.ops.seed, "seed_complaints", seeding)
+    assert cli.main(["seed", "--complaints", "20"]) == 0
+    expected = duckdb.connect().execute("SET memory_limit = '7000MB'; SELECT current_setting('memory_limit')")
+    assert limits == [expected.fetchone()[0]]          # 30 there + 20 new; not 2,800 MB for the 20 alone
+    assert query("SELECT count(*) FROM complaints")[0][0] == 50
+
+
 @pytest.mark.engines
 def test_slots_lists_the_dcs_free_slots_on_either_engine(portal_env, capsys):
     from lib.hearings import officers
