@@ -7,6 +7,7 @@ import duckdb
 
 from lib.core.complaints import EventKind, Status, tracking_number
 from lib.core.masking import mask_aadhaar_in_text
+from lib.db import identity_keys
 from lib.db.connect import fetch_one, fetch_value
 
 PUBLIC_COLUMNS = (
@@ -26,14 +27,15 @@ def insert_complaint(cur: duckdb.DuckDBPyConnection, complaint_id: int, filed_at
         """INSERT INTO complaints (id, tracking_no, filed_at, language, citizen_name, mobile, email,
                id_type, aadhaar_last4, aadhaar_hmac, ppp_id, tehsil_lgd, place_lgd, ward, locality,
                department_code, category_code, subject, description, hearing_mode, preferred_dates,
-               consent_at, status, version, updated_at, submission_token, channel, filed_by, centre)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)""",
+               consent_at, status, version, updated_at, submission_token, channel, filed_by, centre,
+               id_key, mobile_key)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)""",
         [complaint_id, tracking_no, filed_at, c["language"], c["citizen_name"], c["mobile"], c["email"],
          c["id_type"], c["aadhaar_last4"], c["aadhaar_hmac"], c["ppp_id"], c["tehsil_lgd"],
          c["place_lgd"], c["ward"], mask_aadhaar_in_text(c["locality"]), c["department_code"], c["category_code"],
          mask_aadhaar_in_text(c["subject"]), mask_aadhaar_in_text(c["description"]), c["hearing_mode"], c["preferred_dates"], filed_at,
          Status.SUBMITTED, filed_at, c["submission_token"], c.get("channel") or "web", c.get("filed_by"),
-         c.get("centre")],
+         c.get("centre"), *identity_keys.keys(c["aadhaar_hmac"], c["ppp_id"], c["mobile"])],
     )
     # An assisted filing's first event names the operator who filed it (the citizen confirmed by code).
     cur.execute(

@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from lib.db import identity_keys
 from lib.db.connect import dialect
 
 SEQUENCES = frozenset({"complaint_seq", "event_seq", "sms_seq", "direction_seq", "report_seq", "hearing_seq"})
@@ -36,22 +37,25 @@ _PREFERRED_DATES = {
     "postgres": "ARRAY[timezone('Asia/Kolkata', b.filed_at)::DATE + b.preferred_in_days::INT]",
 }
 
+# The identity keys (migration 022) are taken of the composed hash and mobile, so the row is composed
+# first (x) and its keys made from it, as lib.db.identity_keys makes them for a filing.
 _INSERT_COMPLAINTS = """
 INSERT INTO complaints (id, tracking_no, filed_at, language, citizen_name, mobile, email, id_type,
     aadhaar_last4, aadhaar_hmac, ppp_id, tehsil_lgd, place_lgd, ward, locality, department_code,
     category_code, subject, description, hearing_mode, preferred_dates, consent_at, status, version,
     updated_at, submission_token, transfers, rejection_reason, accepted_at, resolved_at, updated_by,
-    reopen_count, hearings_held, hearings_called_off, hearings_no_show, heard_at)
-SELECT b.id, {tracking_no}, b.filed_at, b.language, b.citizen_name, '+91' || b.mobile_digits, NULL,
-    b.id_type, lpad(b.aadhaar_last4::VARCHAR, 4, '0'),
-    CASE WHEN b.aadhaar_last4 IS NOT NULL THEN {fake_hash} END,
+    reopen_count, hearings_held, hearings_called_off, hearings_no_show, heard_at, id_key, mobile_key)
+SELECT x.*, {id_key}, {mobile_key}
+FROM (SELECT b.id, {tracking_no}, b.filed_at, b.language, b.citizen_name, '+91' || b.mobile_digits AS mobile,
+    NULL, b.id_type, lpad(b.aadhaar_last4::VARCHAR, 4, '0'),
+    CASE WHEN b.aadhaar_last4 IS NOT NULL THEN {fake_hash} END AS aadhaar_hmac,
     b.ppp_id, b.tehsil_lgd, b.place_lgd, b.ward, b.locality, b.department_code, b.category_code,
     b.subject, replace(b.description, $place_marker, b.place_name), b.hearing_mode,
     CASE WHEN b.preferred_in_days IS NOT NULL THEN {preferred_dates} END,
     b.filed_at, b.status, b.version, b.updated_at, NULL, b.transfers, b.rejection_reason, b.accepted_at,
     b.resolved_at, b.updated_by, b.reopen_count, b.hearings_held, b.hearings_called_off, b.hearings_no_show,
     b.heard_at
-FROM seed_complaints b
+    FROM seed_complaints b) x
 """
 
 _INSERT_EVENTS = """
@@ -158,7 +162,9 @@ def insert_seed_batch(cur: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table
     """
     engine = dialect(cur)
     spelled = {"tracking_no": _TRACKING_NO[engine], "fake_hash": _FAKE_HASH[engine],
-               "preferred_dates": _PREFERRED_DATES[engine]}
+               "preferred_dates": _PREFERRED_DATES[engine],
+               "id_key": identity_keys.key_sql(engine, "coalesce(x.aadhaar_hmac, x.ppp_id)"),
+               "mobile_key": identity_keys.key_sql(engine, "x.mobile")}
     district = {"district": district_code}
     statements = [
         (_INSERT_COMPLAINTS, {**district, "salt": hmac_salt, "place_marker": place_marker}),
@@ -180,9 +186,9 @@ def insert_seed_batch(cur: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table
             cur.register(name, table)
     try:
         for sql, params in statements:
-            cur.execute(*_positional(sql.replace("{tracking_no}", spelled["tracking_no"])
-                                        .replace("{fake_hash}", spelled["fake_hash"])
-                                        .replace("{preferred_dates}", spelled["preferred_dates"]), params))
+            for name, spelling in spelled.items():
+                sql = sql.replace("{" + name + "}", spelling)
+            cur.execute(*_positional(sql, params))
     finally:
         if engine != "postgres":            # PostgreSQL's temporary tables go at the end of the transaction
             for name in names:
