@@ -133,6 +133,26 @@ def test_the_queue_counts_duplicates_for_the_rows_shown(con, people, file):
     assert shown == {number(con, one): "1", number(con, two): "1", number(con, alone): ""}
 
 
+
+def test_the_queue_counts_what_the_complaints_page_would_list(con, people, file):
+    """The counts are worked out apart from the suggestions (no row of each pair is read): the same
+    number for each complaint, whatever the reasons (place, citizen, both, a citizen with another
+    matter), and for an officer within their scope."""
+    water = "गाँव में पीने के पानी की सप्लाई बंद है"
+    ids = [file(who=1, subject=water),
+           file(days_ago=2, who=2, subject="नाली जाम है"),                                    # same place
+           file(days_ago=5, who=1, subject=water),                                          # both reasons
+           file(days_ago=40, who=1, place_lgd=DHARUHERA, ward=3, category_code="ROAD",
+                subject="गांव मे पीने का पानी नहीं, सप्लाई बंद"),                               # same citizen
+           file(days_ago=20, who=1, ward=4, category_code="SCHOOL", subject="स्कूल में अध्यापक नहीं आते"),
+           file(days_ago=3, who=3, ward=4, category_code="SCHOOL", department_code="PHED"),
+           file(days_ago=1, who=4, category_code="ROAD")]                                  # alone
+    for user in (people["dc_rewari"], people["officer_phed"]):
+        listed = {cid: len(duplicates.suggestions_for(con, user, cid)) for cid in ids}
+        assert duplicates.counts_for(con, user, ids) == listed
+    assert duplicates.counts_for(con, people["dc_rewari"], ids[:1]) == {ids[0]: 3}
+
+
 # ---- merging ----
 
 def test_merge_sends_one_sms_per_merged_citizen_and_their_track_page_follows_the_survivor(con, people, file):

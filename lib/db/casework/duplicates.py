@@ -25,17 +25,13 @@ def _window(alias: str, days: int) -> str:
             f" AND {alias}.filed_at <= s.filed_at + INTERVAL '{int(days)} days'")
 
 
-def candidates(cur: duckdb.DuckDBPyConnection, scope: tuple[str, list], source_ids: list[int],
-               place_days: int, person_days: int) -> list[tuple]:
-    """(source id, id, tracking_no, subject, place_lgd, ward, filed_at, status, version, same place,
-    same citizen, the source's subject) for every complaint near one of `source_ids` that the scope
-    lets its user see, rejected ones left out (a rejected complaint is done with, merged ones too).
-
-    Near: same place (village or town, and ward when the source has one) and category, filed within
-    `place_days`; or the same Aadhaar hash, Family ID or mobile, filed within `person_days` (whether
-    the subjects are alike is decided in Python). Never a name, mobile or ID number in the answer."""
+def _pairs(cur: duckdb.DuckDBPyConnection, scope: tuple[str, list], source_ids: list[int], place_days: int,
+           person_days: int) -> tuple[str, list] | None:
+    """The CTEs `s` (the sources the scope lets its user see) and `pairs` (source_id, id, by_place,
+    by_person: keys only, the real columns not yet compared) with their parameters; None when no
+    source is visible. Rejected complaints are left out (done with, merged ones too)."""
     if not source_ids:
-        return []
+        return None
     marks = ", ".join("?" for _ in source_ids)
     scope_sql, scope_params = scope
     # Only sources the user may see themselves: nothing is said about the neighbours of any other.
@@ -43,7 +39,7 @@ def candidates(cur: duckdb.DuckDBPyConnection, scope: tuple[str, list], source_i
     source_params = [*source_ids, *scope_params]
     bounds = cur.execute(f"SELECT min(c.filed_at), max(c.filed_at) FROM {sources}", source_params).fetchone()
     if bounds is None or bounds[0] is None:
-        return []
+        return None
     place_low, place_high = bounds[0] - timedelta(days=place_days), bounds[1] + timedelta(days=place_days)
     person_low, person_high = bounds[0] - timedelta(days=person_days), bounds[1] + timedelta(days=person_days)
 
@@ -64,9 +60,6 @@ def candidates(cur: duckdb.DuckDBPyConnection, scope: tuple[str, list], source_i
              " AND n.id <> s.id",
              *(f"SELECT s.id, n.id, FALSE, TRUE FROM s JOIN near n ON n.{key} = s.{key}"
                f" WHERE {_window('n', person_days)} AND n.id <> s.id" for key in IDENTITY_KEYS)]
-    # Two texts may share a key: the same citizen is decided by the real columns, pair by pair.
-    same_person = ("p.by_person AND coalesce(n.aadhaar_hmac = s.aadhaar_hmac OR n.ppp_id = s.ppp_id"
-                   " OR n.mobile = s.mobile, FALSE)")
     sql = f"""
         WITH s AS (SELECT c.id, c.filed_at, c.place_lgd, c.ward, c.category_code, c.id_key, c.mobile_key,
                           c.aadhaar_hmac, c.ppp_id, c.mobile, c.subject FROM {sources}),
@@ -77,14 +70,57 @@ def candidates(cur: duckdb.DuckDBPyConnection, scope: tuple[str, list], source_i
                         OR (c.filed_at >= ? AND c.filed_at <= ? AND ({shares_person})))),
         links AS ({" UNION ALL ".join(links)}),
         pairs AS (SELECT source_id, id, bool_or(by_place) AS by_place, bool_or(by_person) AS by_person
-                  FROM links GROUP BY source_id, id),
+                  FROM links GROUP BY source_id, id)"""
+    return sql, [*source_params, Status.REJECTED, *scope_params, place_low, place_high, person_low, person_high]
+
+
+# Two texts may share a key: the same citizen is decided by the real columns, pair by pair
+# (n: the other complaint, s: the source, p: their pair).
+_SAME_PERSON = ("p.by_person AND coalesce(n.aadhaar_hmac = s.aadhaar_hmac OR n.ppp_id = s.ppp_id"
+                " OR n.mobile = s.mobile, FALSE)")
+
+
+def candidates(cur: duckdb.DuckDBPyConnection, scope: tuple[str, list], source_ids: list[int],
+               place_days: int, person_days: int) -> list[tuple]:
+    """(source id, id, tracking_no, subject, place_lgd, ward, filed_at, status, version, same place,
+    same citizen, the source's subject) for every complaint near one of `source_ids` that the scope
+    lets its user see, rejected ones left out (a rejected complaint is done with, merged ones too).
+
+    Near: same place (village or town, and ward when the source has one) and category, filed within
+    `place_days`; or the same Aadhaar hash, Family ID or mobile, filed within `person_days` (whether
+    the subjects are alike is decided in Python). Never a name, mobile or ID number in the answer."""
+    pairs = _pairs(cur, scope, source_ids, place_days, person_days)
+    if pairs is None:
+        return []
+    with_sql, params = pairs
+    sql = f"""{with_sql},
         found AS (SELECT p.source_id, n.id, n.tracking_no, n.subject, n.place_lgd, n.ward, n.filed_at,
-                         n.status, n.version, p.by_place, {same_person} AS by_person, s.subject AS source_subject
+                         n.status, n.version, p.by_place, {_SAME_PERSON} AS by_person, s.subject AS source_subject
                   FROM pairs p JOIN complaints n ON n.id = p.id JOIN s ON s.id = p.source_id)
         SELECT * FROM found WHERE by_place OR by_person
         ORDER BY source_id, filed_at, id"""
-    params = [*source_params, Status.REJECTED, *scope_params, place_low, place_high, person_low, person_high]
     return cur.execute(sql, params).fetchall()
+
+
+def counts(cur: duckdb.DuckDBPyConnection, scope: tuple[str, list], source_ids: list[int],
+           place_days: int, person_days: int) -> tuple[dict[int, int], list[tuple[int, str, str]]]:
+    """What the queue's counts need of `candidates`, without reading each pair's row: (source id ->
+    how many complaints share its place and category, [(source id, its subject, the other's subject)]
+    for the complaints of the same citizen that do not). A queue page at ten million has thousands of
+    same-place pairs; reading their tracking numbers, subjects and dates was a third of its hints."""
+    pairs = _pairs(cur, scope, source_ids, place_days, person_days)
+    if pairs is None:
+        return {}, []
+    with_sql, params = pairs
+    rows = cur.execute(
+        f"""{with_sql}
+        SELECT p.source_id, count(*), NULL, NULL FROM pairs p WHERE p.by_place GROUP BY p.source_id
+        UNION ALL
+        SELECT p.source_id, NULL, s.subject, n.subject
+        FROM pairs p JOIN complaints n ON n.id = p.id JOIN s ON s.id = p.source_id
+        WHERE NOT p.by_place AND {_SAME_PERSON}""", params).fetchall()
+    by_place = {source: count for source, count, _, _ in rows if count is not None}
+    return by_place, [(source, mine, theirs) for source, count, mine, theirs in rows if count is None]
 
 
 def merged_into(cur: duckdb.DuckDBPyConnection, complaint_id: int) -> str | None:
