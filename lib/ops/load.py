@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from lib.core.i18n import t
-from lib.ops.load_report import cpu_ticks, rss_mb, portal_pids, summarise, table
+from lib.ops.load_report import cpu_ticks, rss_mb, portal_pids, summarise, table, write_views
 from lib.ops.load_views import Step, View, ViewFailed
 
 DEMO_PASSWORD_ENV = "ESACHIVALAYA_LOAD_PASSWORD"
@@ -282,7 +282,7 @@ async def run_step(options: Options, n: int, say) -> Step:
     return step
 
 
-def parse_args(argv: list[str] | None) -> tuple[Options, Path | None]:
+def parse_args(argv: list[str] | None) -> tuple[Options, Path | None, Path | None]:
     parser = argparse.ArgumentParser(prog="python -m lib.ops.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8501")
     parser.add_argument("--sessions", default="50,100,200", help="citizens per step, comma-separated")
@@ -294,6 +294,7 @@ def parse_args(argv: list[str] | None) -> tuple[Options, Path | None]:
     parser.add_argument("--pids", default="", help="portal process ids (default: every `streamlit run` here)")
     parser.add_argument("--timeout", type=float, default=30, help="seconds a page view may take before it fails")
     parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--views", type=Path, help="and every page view here, as CSV (page, ms, when it ended)")
     args = parser.parse_args(argv)
     from lib.staff.signin import DEMO_PASSWORD
 
@@ -303,7 +304,7 @@ def parse_args(argv: list[str] | None) -> tuple[Options, Path | None]:
                       officer_share=args.officer_share, officers=tuple(args.officers.split(",")),
                       password=os.environ.get(DEMO_PASSWORD_ENV, DEMO_PASSWORD),
                       pids=tuple(int(p) for p in args.pids.split(",") if p), view_timeout_s=args.timeout)
-    return options, args.json
+    return options, args.json, args.views
 
 
 async def warm_up(options: Options) -> View:
@@ -318,17 +319,18 @@ async def warm_up(options: Options) -> View:
 
 
 def main(argv: list[str] | None = None) -> int:
-    options, json_path = parse_args(argv)
+    options, json_path, views_path = parse_args(argv)
     say = lambda text, end="\n": print(text, end=end, file=sys.stderr, flush=True)   # noqa: E731
     say(f"warming up {options.url} …")
     first = asyncio.run(warm_up(options))
     if first.error:
         say(f"the portal did not serve its first page: {first.error}")
         return 2
-    results = []
+    results, steps = [], []
     for n in options.sessions:
         say(f"step: {n} citizens, {options.duration_s:g} s after a {options.ramp_s:g} s ramp")
         step = asyncio.run(run_step(options, n, say))
+        steps.append(step)
         results.append(summarise(step, options.duration_s + options.ramp_s))
         r = results[-1]
         say(f"  {r['views_per_s']} views/s, citizens p95 {r['citizen_p95_ms']} ms, officers p95 "
@@ -336,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results))
     if json_path:
         json_path.write_text(json.dumps({"url": options.url, "steps": results}, indent=2, ensure_ascii=False))
+    if views_path:
+        write_views(steps, views_path)
     return 1 if any(r["errors"] for r in results) else 0
 
 

@@ -1,6 +1,7 @@
 """What the load command measures and prints: the portal processes' CPU and memory, and per-page figures."""
 from __future__ import annotations
 
+import csv
 import math
 import os
 import statistics
@@ -94,6 +95,22 @@ def summarise(step: Step, steady_s: float) -> dict:
             "server_rss_mb": round(step.rss_mb, 1), "server_cpu_percent": round(step.cpu_percent, 1),
             "longest_stall_s": gaps[0]["s"] if gaps else 0.0, "stalls": gaps[:20],
             "steady_from_unix": round(step.steady_from + step.unix_offset, 3), "pages": pages}
+
+
+VIEW_COLUMNS = ("citizens", "page", "ms", "ended_s", "error")
+
+
+def write_views(steps: list[Step], path: Path) -> None:
+    """Every page view of every step, one CSV row each: ended_s is when it ended, in seconds after
+    its step's ramp (negative: during the ramp). For what a p95 hides: pauses shorter than a stall,
+    in which every view in flight waits together, show as seconds in which few views end."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        rows = csv.writer(out)
+        rows.writerow(VIEW_COLUMNS)
+        for step in steps:
+            for view in sorted(step.views, key=lambda v: v.ended_at):
+                rows.writerow([step.citizens, view.page, round(1000 * view.seconds, 1),
+                               round(view.ended_at - step.steady_from, 3), view.error or ""])
 
 
 def table(results: list[dict]) -> str:

@@ -2,6 +2,7 @@
 portal, every view checked for its page title; a broken page fails the run."""
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import subprocess
@@ -27,12 +28,17 @@ SMALL = ["--timeout", "120", "--sessions", "2", "--officer-share", "0.5", "--dur
 def test_a_small_run_serves_citizens_and_officers_and_reports_each_page(tmp_path):
     portal = PortalServer(tmp_path, demo=True)
     try:
-        out = tmp_path / "load.json"
-        code = load_command("--url", portal.url, "--pids", str(portal.process.pid), *SMALL, "--json", str(out))
+        out, views = tmp_path / "load.json", tmp_path / "views.csv"
+        code = load_command("--url", portal.url, "--pids", str(portal.process.pid), *SMALL, "--json", str(out),
+                            "--views", str(views))
     finally:
         portal.stop()
     step = json.loads(out.read_text())["steps"][0]
     assert (code, step["errors"]) == (0, 0), step
+    # Every view is in the CSV too, with its page and how long it took.
+    rows = list(csv.DictReader(views.open(encoding="utf-8")))
+    assert len(rows) == step["views"]
+    assert {r["page"] for r in rows} == set(step["pages"]) and all(float(r["ms"]) >= 0 for r in rows)
     assert (step["citizens"], step["officers"]) == (2, 1)
     # Citizens reached the form and the track page (with a look-up); the officer signed in and saw the queue.
     assert {"file_complaint", "track_complaint", "sign_in", "queue"} <= set(step["pages"])

@@ -1,6 +1,8 @@
 """The load command's report: stalls (seconds in which no page view finished) are found where they are."""
 from __future__ import annotations
 
+import csv
+
 from lib.ops import load_report
 from lib.ops.load_views import Step, View
 
@@ -34,3 +36,15 @@ def test_steady_views_have_no_stall_and_the_ramp_and_failed_connections_do_not_c
 def test_a_silent_start_is_a_stall_too():
     step = step_with_ends([103.0, 103.5, 104.0])
     assert load_report.stalls(step) == [{"at_s": 0.0, "s": 3.0}]
+
+
+def test_every_view_can_be_written_out_with_when_it_ended_after_the_ramp(tmp_path):
+    first = step_with_ends([99.0, 100.25])
+    second = Step(citizens=20, officers=2, steady_from=200.0, steady_until=260.0)
+    second.views = [View("queue", 1.5, ended_at=201.5), View("connect", 0.0, "OSError: refused", ended_at=200.5)]
+    path = tmp_path / "views.csv"
+    load_report.write_views([first, second], path)
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    assert rows == [["citizens", "page", "ms", "ended_s", "error"],
+                    ["10", "track_complaint", "100.0", "-1.0", ""], ["10", "track_complaint", "100.0", "0.25", ""],
+                    ["20", "connect", "0.0", "0.5", "OSError: refused"], ["20", "queue", "1500.0", "1.5", ""]]
