@@ -133,7 +133,6 @@ def test_the_queue_counts_duplicates_for_the_rows_shown(con, people, file):
     assert shown == {number(con, one): "1", number(con, two): "1", number(con, alone): ""}
 
 
-
 def test_the_queue_counts_what_the_complaints_page_would_list(con, people, file):
     """The counts are worked out apart from the suggestions (no row of each pair is read): the same
     number for each complaint, whatever the reasons (place, citizen, both, a citizen with another

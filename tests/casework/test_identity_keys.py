@@ -13,7 +13,7 @@ from lib.db import identity_keys
 from lib.db.connect import dialect, migrations, transaction
 from lib.ops.seed import seed_complaints
 from tests.casework.test_casework import people  # noqa: F401  (a fixture)
-from tests.casework.test_duplicates import file, suggested  # noqa: F401  (file: a fixture)
+from tests.casework.test_duplicates import file, number, suggested  # noqa: F401  (file: a fixture)
 from tests.conftest import make_form
 
 pytestmark = pytest.mark.engines
@@ -74,19 +74,14 @@ def test_a_key_two_citizens_share_by_chance_does_not_make_them_one(con, people, 
     other = file(days_ago=3, who=2, subject=subject, ward=8, category_code="ROAD")
     same_citizen = file(days_ago=4, who=1, subject=subject, ward=9, category_code="ROAD")
     dc = people["dc_rewari"]
-    assert suggested(con, dc, shown) == [tracking_no(con, same_citizen)]
+    assert suggested(con, dc, shown) == [number(con, same_citizen)]
     # ... even when both of their keys equal the first citizen's: the real columns decide.
     with transaction(con) as cur:
         cur.execute("UPDATE complaints SET id_key = (SELECT id_key FROM complaints WHERE id = ?),"
                     " mobile_key = (SELECT mobile_key FROM complaints WHERE id = ?) WHERE id = ?",
                     [shown, shown, other])
-    assert suggested(con, dc, shown) == [tracking_no(con, same_citizen)]
+    assert suggested(con, dc, shown) == [number(con, same_citizen)]
     assert duplicates.counts_for(con, dc, [shown]) == {shown: 1}
-
-
-def tracking_no(con, cid: int) -> str:
-    with con.cursor() as cur:
-        return cur.execute("SELECT tracking_no FROM complaints WHERE id = ?", [cid]).fetchone()[0]
 
 
 def test_the_key_is_the_same_number_in_python_and_in_either_engines_sql(con):
