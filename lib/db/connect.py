@@ -97,9 +97,17 @@ def connect(path: str | Path, *, memory_limit: str = "1GB"):
             os.chmod(made, 0o600)
     # GLOBAL so that every cursor inherits it (a plain SET does not reach cursors).
     con.execute("SET GLOBAL TimeZone = 'Asia/Kolkata'")
-    con.execute(f"SET GLOBAL memory_limit = '{memory_limit}'")
+    set_memory_limit(con, memory_limit)
     upgrade(con)
     return con
+
+
+def set_memory_limit(con, limit: str) -> None:
+    """DuckDB's memory limit for this process from now on: GLOBAL, so that every cursor has it (a plain
+    SET does not reach cursors). `limit` is the code's own or the checked setting ("1GB"), never a
+    request's. PostgreSQL's memory is its server's settings: nothing to do there."""
+    if dialect(con) != "postgres":
+        con.execute(f"SET GLOBAL memory_limit = '{limit}'")
 
 
 def keep_files_private() -> None:

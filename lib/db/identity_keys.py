@@ -4,7 +4,7 @@
 Why: the likely-duplicate hints look for complaints of the same citizen among the ~1.5 million filed in
 their window at ten million complaints; comparing integers there is several times cheaper than comparing
 strings. A key is the first 15 hex digits of the text's MD5 (60 bits, never negative), the same in
-Python here, in the migration's SQL and in the seeder's, on both engines (tests/db/test_identity_keys.py).
+Python here, in the migration's SQL and in the seeder's, on both engines (tests/casework/test_identity_keys.py).
 MD5 is used as a fixed, well-spread function, not for secrecy: the Aadhaar hash it is taken of is already
 keyed. Two texts may share a key, so a key only narrows the search; the real columns decide."""
 from __future__ import annotations
@@ -27,8 +27,8 @@ def keys(aadhaar_hmac: str | None, ppp_id: str | None, mobile: str) -> tuple[int
 
 # The same in SQL, for rows written in bulk (the seeder); `{}` is the text's SQL expression.
 KEY_SQL = {
-    "duckdb": "('0x' || substr(md5({}), 1, 15))::BIGINT",
-    "postgres": "('x' || '0' || substr(md5({}), 1, 15))::BIT(64)::BIGINT",
+    "duckdb": f"('0x' || substr(md5({{}}), 1, {HEX_DIGITS}))::BIGINT",
+    "postgres": f"('x' || '0' || substr(md5({{}}), 1, {HEX_DIGITS}))::BIT(64)::BIGINT",
 }
 
 

@@ -11,7 +11,7 @@ from lib.core.config import Settings, db_url_from_env, load_settings
 from lib.core.i18n import t
 from lib.core.problems import InvalidInput
 from lib.staff.access import SIGNED_IN_ROLES
-from lib.db.connect import DatabaseBusy, connect, empty_database, is_new_database, transaction
+from lib.db.connect import DatabaseBusy, connect, empty_database, is_new_database, set_memory_limit, transaction
 from lib.db.reference import load_reference_data
 
 EXIT_BUSY = 2
@@ -105,7 +105,7 @@ def run_seed(args: argparse.Namespace) -> int:
             load_reference_data(cur)
             existing = seed_db.complaint_count(cur)
         # The keys' indexes of the whole file, old complaints and new, must fit at each commit.
-        seed_db.set_memory_limit(con, seed_memory_limit(existing + args.complaints))
+        set_memory_limit(con, seed_memory_limit(existing + args.complaints))
         started = time.perf_counter()
         with tqdm(total=args.complaints, unit=" complaints", unit_scale=True, file=sys.stderr,
                   desc="seeding") as bar:

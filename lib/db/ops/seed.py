@@ -127,15 +127,6 @@ def complaint_count(cur) -> int:
     return int(cur.execute("SELECT count(*) FROM complaints").fetchone()[0])
 
 
-def set_memory_limit(con, limit: str) -> None:
-    """DuckDB's memory limit for this process from now on (every cursor); PostgreSQL's memory is its
-    server's settings, so nothing there. `limit` is the code's own ("4000MB"), never a request's."""
-    if dialect(con) != "postgres":
-        if not re.fullmatch(r"[0-9]+(MB|GB)", limit):
-            raise ValueError(f"not a memory limit: {limit!r}")
-        con.execute(f"SET GLOBAL memory_limit = '{limit}'")
-
-
 SEEDED_TABLES = ("complaints", "complaint_events", "directions", "action_reports", "feedback", "hearings",
                  "sms_outbox")
 
