@@ -15,6 +15,8 @@ StaticGzipMiddleware (lib/ops/web.py) sends them at Streamlit's own URLs. Needs 
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib.util
 import re
 from pathlib import Path
@@ -29,10 +31,23 @@ STATIC_JS = STREAMLIT_DIR / "static" / "static" / "js"
 ICONS = ("MaterialSymbols-Rounded.", FONT_DIR / "MaterialSymbols-Rounded.portal.woff2")
 LATIN = ("SourceSansVF-Upright.ttf.", FONT_DIR / "SourceSansVF-Upright.latin.woff2")
 REPLACED = (ICONS, LATIN)
+# The portal's own Devanagari subset (lib/ui/frame.py names it in an @font-face): served beside
+# Streamlit's media under a name carrying its content hash, so a browser keeps it for a year and a
+# repeat visit does not fetch it again. Sent inline (base64 on the WebSocket) it went again with
+# every new tab, 78 KiB of text, most of a repeat visit's bytes on a slow phone, and the server
+# prepared and sent it in every new session.
+DEVANAGARI = FONT_DIR / "NotoSansDevanagari-Regular.subset.woff2"
+MEDIA_URL = "/static/media/"         # Streamlit's media folder on its server (after any base path)
 LATIN_UNICODES = [*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x2000, 0x2070), *range(0x2190, 0x2194),
                   0x20B9, 0x2212]
 WORD = re.compile(r"[a-z0-9_]+")
 MATERIAL = re.compile(r":material/([a-z0-9_]+):")
+
+
+@functools.cache
+def devanagari_name() -> str:
+    """The Devanagari font's file name at the portal's URL: changes whenever its bytes do."""
+    return f"PortalDevanagari.{hashlib.sha256(DEVANAGARI.read_bytes()).hexdigest()[:16]}.woff2"
 
 
 def streamlit_font(prefix: str) -> Path:

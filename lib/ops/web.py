@@ -37,7 +37,7 @@ HEALTH_PATH = "/api/health"
 # Opening a brand-new demo database seeds it first (seconds); until then the check says 503.
 HEALTH_TIMEOUT_S = 5.0
 STATIC_PREFIX = "/static/"
-FONT_PREFIX = STATIC_PREFIX + "media/"
+FONT_PREFIX = fonts.MEDIA_URL
 GZIP_MINIMUM_BYTES = 1000
 GZIP_LEVEL = 6
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/manifest+json",
@@ -156,10 +156,15 @@ def _font_answer(file: Path) -> tuple[int, list, bytes]:
 def font_copy(scope: Scope) -> tuple[int, list, bytes] | None:
     """The answer with the portal's copy of the font a GET asks for, or None (another file, or no copy).
     Always the whole file: the name is content-hashed and cached for a year, so a browser holding the
-    copy never asks again, and one holding Streamlit's original asks without a condition we could match."""
-    if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(FONT_PREFIX):
+    copy never asks again, and one holding Streamlit's original asks without a condition we could match.
+    Under a `server.baseUrlPath` the media folder follows the base path."""
+    if scope["type"] != "http" or scope["method"] != "GET":
         return None
-    name = scope["path"][len(FONT_PREFIX):]
+    _, media, name = scope["path"].partition(FONT_PREFIX)
+    if not media or "/" in name:
+        return None
+    if name == fonts.devanagari_name():
+        return _font_answer(fonts.DEVANAGARI)
     for prefix, copy in fonts.REPLACED:
         if name.startswith(prefix) and name.endswith(".woff2") and copy.is_file():
             return _font_answer(copy)

@@ -3,7 +3,6 @@ the portal's name and the language switch, the citizens' links, and the style (f
 layout)."""
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable
 from functools import cache
@@ -15,14 +14,13 @@ from streamlit.runtime.state.session_state_proxy import get_session_state
 
 from lib.core.i18n import DEFAULT_LANGUAGE, Language, t
 from lib.core.roles import Role
+from lib.ops import fonts
 from lib.staff import access
 
 LANGUAGE_KEY = "language"          # the session's language: a plain key that no widget owns
 SWITCH_KEY = "language_switch"     # the radio's own key; its state may be dropped, LANGUAGE_KEY is not
 QUERY_KEY = "lang"                 # ?lang=hi|en: the language survives a reload and a shared link
-FONT_SENT_KEY = "_font_sent"
 LANGUAGE_NAMES = {Language.HINDI: "हिन्दी", Language.ENGLISH: "English"}   # each in its own script
-FONT_FILE = Path(__file__).parent / "fonts" / "NotoSansDevanagari-Regular.subset.woff2"
 PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 FONT_FAMILY = "Portal Devanagari"
 # The value of a "none" / "not sure" / "everyone" choice in a picker. Not None: Streamlit sends a
@@ -149,11 +147,13 @@ def header(page: str, role: str) -> None:
 
 
 @cache
-def _font_face_css() -> str:
-    data = base64.b64encode(FONT_FILE.read_bytes()).decode("ascii")
+def _font_face_css(base_path: str) -> str:
+    """The portal's Devanagari font, by its content-hashed URL (lib/ops/web.py answers it, cached a year)."""
+    base = base_path.strip("/")
+    url = f"{'/' + base if base else ''}{fonts.MEDIA_URL}{fonts.devanagari_name()}"
     # unicode-range: Devanagari letters come from this font, Latin stays in Streamlit's own.
     return (f'@font-face{{font-family:"{FONT_FAMILY}";font-display:swap;'
-            f'src:url(data:font/woff2;base64,{data}) format("woff2");'
+            f'src:url("{url}") format("woff2");'
             'unicode-range:U+0900-097F,U+200B-200D,U+20B9,U+25CC;}')
 
 
@@ -190,16 +190,14 @@ body:has(.st-key-portal_links) [data-testid="stHeader"] { height: 2.75rem; min-h
 
 
 def _style() -> None:
-    """The style block each run (small); the font and <html lang> by a script into the page's
-    <head>, which lasts the whole browser session: the ~80 KB font goes once per session."""
+    """The style block each run (small); the font's @font-face and <html lang> by a script into the
+    page's <head>, which lasts the whole browser session (the font file itself comes from the cache)."""
     st.html(STYLE)
-    script = f"document.documentElement.lang = {json.dumps(language())};"
-    if not st.session_state.get(FONT_SENT_KEY):
-        script += ("if (!document.getElementById('portal-font')) {const s = document.createElement('style');"
-                   f"s.id = 'portal-font'; s.textContent = {json.dumps(_font_face_css())};"
-                   "document.head.appendChild(s);}")
-        st.session_state[FONT_SENT_KEY] = True
-    page_script("frame", script)
+    font_face = _font_face_css(st.get_option("server.baseUrlPath") or "")
+    page_script("frame", f"document.documentElement.lang = {json.dumps(language())};"
+                "if (!document.getElementById('portal-font')) {const s = document.createElement('style');"
+                f"s.id = 'portal-font'; s.textContent = {json.dumps(font_face)};"
+                "document.head.appendChild(s);}")
 
 
 def page_script(name: str, script: str) -> None:

@@ -17,6 +17,9 @@ from tests.conftest import make_form
 from tests.e2e.conftest import PortalServer, sign_in, wait_for_app
 
 GUARD_TEXT = t("hi", "guard.no_frame")
+# The states of the portal's Devanagari font faces in the page ("loaded", "error", ...).
+PORTAL_FONT_FACES = ("() => Array.from(document.fonts).filter(f => f.family.replace(/\"/g, '') === 'Portal Devanagari')"
+                     ".map(f => f.status)")
 # The heading each public page opens with.
 HEADINGS = {PageName.FILE_COMPLAINT: "form.title", PageName.TRACK_COMPLAINT: "track.title",
             PageName.SIGN_IN: "signin.title", PageName.HELP: "help.title", PageName.CONTACT: "contact.title",
@@ -45,6 +48,10 @@ def test_a_public_page_opens_as_the_first_request_after_a_restart(tmp_path, phon
         for name in (PageName.FILE_COMPLAINT, PageName.TRACK_COMPLAINT, PageName.SIGN_IN):
             expect(links(phone).get_by_role("link", name=t("hi", f"nav.{name}"), exact=True)).to_be_visible()
         expect(phone.locator("html")).to_have_attribute("lang", "hi")
+        # The Hindi is drawn in the portal's font, fetched from its own URL (lib/ops/web.py), not a
+        # missing file's fallback.
+        phone.wait_for_function(f"() => ({PORTAL_FONT_FACES})().every(s => s !== 'loading' && s !== 'unloaded')")
+        assert phone.evaluate(PORTAL_FONT_FACES) == ["loaded"]
     finally:
         server.stop()
 

@@ -30,7 +30,7 @@ def first_visit(url: str, out, *args: str) -> subprocess.CompletedProcess:
 
 def test_a_citizen_page_reports_its_first_and_repeat_visit(server, tmp_path):
     out = tmp_path / "first_visit.json"
-    run = first_visit(server.url, out, "--pages", "/track_complaint")
+    run = first_visit(server.url, out, "--pages", "/track_complaint", "--largest", "30")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "/track_complaint [none]: first visit" in run.stdout          # the progress line
     page = json.loads(out.read_text())["pages"][0]
@@ -43,6 +43,12 @@ def test_a_citizen_page_reports_its_first_and_repeat_visit(server, tmp_path):
     # The portal's font copies, not Streamlit's originals, went over the wire.
     icons = [n for path, n in first["largest"] if "MaterialSymbols" in path]
     assert icons and icons[0] < 100_000
+    # The Devanagari font comes once by its own URL and then from the cache; the WebSocket carries
+    # the page only (it used to carry the font, ~78 KB of base64, to every new tab).
+    devanagari = [n for path, n in first["largest"] if "PortalDevanagari" in path]
+    assert devanagari and devanagari[0] > 50_000
+    assert [n for path, n in repeat["largest"] if "PortalDevanagari" in path and n > 0] == []
+    assert first["websocket_bytes"] < 40_000 and repeat["websocket_bytes"] < 40_000
 
 
 def test_a_page_that_never_shows_its_title_fails_the_run(server, tmp_path):

@@ -4,6 +4,7 @@ server answers Streamlit's font URLs with them. The first-visit figures are in t
 from __future__ import annotations
 
 import asyncio
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -67,3 +68,16 @@ def test_other_files_and_methods_still_get_streamlits_answer():
     assert request("/static/media/SourceSansVF-Italic.ttf.Bt9VkdQ3.woff2")[2] == b"streamlit"
     assert request(f"/static/media/{fonts.streamlit_font(fonts.ICONS[0]).name}", method="HEAD")[2] == b"streamlit"
     assert request("/media/MaterialSymbols-Rounded.x.woff2")[2] == b"streamlit"
+
+
+@pytest.mark.parametrize("base_path", ["", "portal", "/district/rewari/"])
+def test_the_devanagari_font_the_pages_name_is_answered_and_cached_for_a_year(base_path):
+    from lib.ui import frame
+
+    url = re.search(r'url\("([^"]+)"\)', frame._font_face_css(base_path)).group(1)
+    assert url.startswith("/" + base_path.strip("/") + "/static/media/" if base_path else "/static/media/")
+    status, headers, body = request(url)
+    assert status == 200 and body == fonts.DEVANAGARI.read_bytes()
+    assert headers["content-type"] == "font/woff2" and "immutable" in headers["cache-control"]
+    # Another version of the file gets another name: a browser's year-old copy is never the wrong font.
+    assert fonts.devanagari_name() in url and request(url.replace(fonts.devanagari_name(), "PortalDevanagari.0.woff2"))[2] == b"streamlit"
