@@ -39,8 +39,7 @@ MEMORY_LIMIT = "1GB"
 # process whose analysts are away for days would otherwise fill its socket and then hold the queue.
 DRAIN_EVERY_S = 60.0
 # The small tables, copied whole when their counts move (copy_db.Signature).
-SMALL_TABLES = {"directions": copy_db.export_open_directions, "feedback": copy_db.export_feedback,
-                "appeals": copy_db.export_appeals}
+SMALL_TABLES = {"directions": copy_db.export_open_directions, "appeals": copy_db.export_appeals}
 
 
 class Replica:

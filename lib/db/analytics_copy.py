@@ -2,13 +2,15 @@
 its figures need, kept in step with the database (lib.analytics.replica says when and why).
 
 What is copied is exactly what lib.db.analytics reads and nothing personal: per complaint its codes,
-status, moments and the per-complaint facts (no name, mobile, identity, subject or place text); the
-open directions (for the overdue rule); the feedback answers; the appeals' statuses.
+status, moments and the per-complaint facts, the counts of the citizens' answers among them (no
+name, mobile, identity, subject or place text); the open directions (for the overdue rule); the
+appeals' statuses. Not the answers themselves: since migration 023 the figures count them on the
+complaint row, and the copy no longer takes the whole table again with every new answer.
 
 How the copy stays exact without trusting any clock: every complaint row carries the transaction that
 last wrote it (`changed_xid`, migration 020, set by default and by a trigger on any UPDATE), and the
 copy remembers the snapshot it last read. The complaints whose transaction had not committed in that
-snapshot are exactly those filed or changed since. Directions, feedback and appeals are only added or
+snapshot are exactly those filed or changed since. Directions and appeals are only added or
 marked (reported, decided), and nothing deletes them, so their counts say when they changed, and then
 the small tables are copied whole (open directions only). Everything read for one refresh comes from
 one REPEATABLE READ snapshot, so the copy is always a state the database was in.
@@ -36,12 +38,12 @@ COMPLAINT_COLUMNS = (
     ("department_code", "VARCHAR"), ("channel", "VARCHAR"), ("status", "VARCHAR"),
     ("resolved_at", "TIMESTAMPTZ"), ("updated_at", "TIMESTAMPTZ"), ("accepted_at", "TIMESTAMPTZ"),
     ("heard_at", "TIMESTAMPTZ"), ("reopen_count", "INTEGER"), ("hearings_held", "INTEGER"),
-    ("hearings_called_off", "INTEGER"), ("hearings_no_show", "INTEGER"))
+    ("hearings_called_off", "INTEGER"), ("hearings_no_show", "INTEGER"), ("feedback_solved", "INTEGER"),
+    ("feedback_partly", "INTEGER"), ("feedback_not_solved", "INTEGER"))
 DIRECTION_COLUMNS = (("complaint_id", "BIGINT"), ("report_by", "DATE"), ("reported_at", "TIMESTAMPTZ"))
-FEEDBACK_COLUMNS = (("complaint_id", "BIGINT"), ("answer", "VARCHAR"), ("given_at", "TIMESTAMPTZ"))
 APPEAL_COLUMNS = (("complaint_id", "BIGINT"), ("status", "VARCHAR"))
 TABLES = {"complaints": COMPLAINT_COLUMNS, "directions": DIRECTION_COLUMNS,
-          "feedback": FEEDBACK_COLUMNS, "appeals": APPEAL_COLUMNS}
+          "appeals": APPEAL_COLUMNS}
 
 
 def _names(columns) -> str:
@@ -75,20 +77,19 @@ def snapshot(pg) -> str:
 class Signature(NamedTuple):
     """The small tables' counts: when one moved, that table is copied again."""
     directions: tuple[int, int]       # the highest id given, how many still open
-    feedback: int
     appeals: tuple[int, int]          # filed, decided
 
 
 def signature(pg) -> Signature:
     """The newest direction's id and how many are still open (indexes, not the ~900,000 rows at a
-    million complaints: a direction is only ever added, with the next id, or reported), feedback
-    answers, appeals filed and decided. Nothing is ever deleted."""
+    million complaints: a direction is only ever added, with the next id, or reported), appeals
+    filed and decided. Nothing is ever deleted."""
     n = [int(v) for v in pg.execute(
         "SELECT (SELECT coalesce(max(id), 0) FROM directions),"
         " (SELECT count(*) FROM directions WHERE reported_at IS NULL),"
-        " (SELECT count(*) FROM feedback), (SELECT count(*) FROM appeals),"
+        " (SELECT count(*) FROM appeals),"
         " (SELECT count(decided_at) FROM appeals)").fetchone()]
-    return Signature((n[0], n[1]), n[2], (n[3], n[4]))
+    return Signature((n[0], n[1]), (n[2], n[3]))
 
 
 def export_complaints(pg, to) -> None:
@@ -107,10 +108,6 @@ def export_changed_complaints(pg, since: str, to) -> None:
 def export_open_directions(pg, to) -> None:
     """Directions not yet reported back: the only ones the overdue rule reads."""
     pg.copy_out_csv(f"SELECT {_names(DIRECTION_COLUMNS)} FROM directions WHERE reported_at IS NULL", None, to)
-
-
-def export_feedback(pg, to) -> None:
-    pg.copy_out_csv(f"SELECT {_names(FEEDBACK_COLUMNS)} FROM feedback", None, to)
 
 
 def export_appeals(pg, to) -> None:

@@ -45,11 +45,18 @@ class FlowCounts:
 
 
 @dataclass(frozen=True)
+class FeedbackCounts:
+    """The citizens' answers: (department code, answer, how many), every pair with any, sorted."""
+    answers: tuple[tuple[str, str, int], ...]
+
+
+@dataclass(frozen=True)
 class PageFigures:
-    """What the benchmark compares: the headline, the hearings and the weekly flow."""
+    """What the benchmark compares: the headline, the hearings, the weekly flow and the answers."""
     headline: Headline
     hearings: Hearings
     flow: FlowCounts
+    feedback: FeedbackCounts
 
 
 def _weeks(frame: pd.DataFrame, column: str) -> tuple[tuple[str, int], ...]:
@@ -62,7 +69,9 @@ def figures_as_the_page(con, filters: AnalyticsFilters, today: date) -> PageFigu
     board = figures.load_dashboard(con, filters, today)
     flow = figures.load_flow(con, filters, Grain.WEEK)
     counts = FlowCounts(flow.backlog_at_start, _weeks(flow.buckets, "received"), _weeks(flow.buckets, "disposed"))
-    return PageFigures(board.headline, board.hearings, counts)
+    answers = FeedbackCounts(tuple(sorted((str(d), str(a), int(n)) for d, a, n in zip(
+        board.feedback["department_code"], board.feedback["answer"], board.feedback["answers"]))))
+    return PageFigures(board.headline, board.hearings, counts, answers)
 
 
 def baseline_figures(con, filters: AnalyticsFilters, today: date, *, careful: bool = False,
@@ -190,7 +199,12 @@ def figures_in_pandas(tables: dict[str, pd.DataFrame], filters: AnalyticsFilters
     hearings = Hearings(held=int(counts["held"].sum()), called_off=int(counts["called_off"].sum()),
                         no_shows=int(counts["no_shows"].sum()),
                         median_days_to_hearing=_median(_days(c["accepted_event_at"], c["heard_event_at"])))
-    return PageFigures(headline, hearings, flow)
+    # Every answer given on the period's complaints, from the answers themselves (not the row's counts).
+    given = tables["feedback"].merge(c[["id", "department_code"]], left_on="complaint_id", right_on="id")
+    by_pair = given.groupby([given["department_code"].fillna(figures.NO_DEPARTMENT).astype(str),
+                             given["answer"].astype(str)]).size()
+    answers = FeedbackCounts(tuple(sorted((d, a, int(n)) for (d, a), n in by_pair.items() if n > 0)))
+    return PageFigures(headline, hearings, flow, answers)
 
 
 def _flow(c: pd.DataFrame, start, end) -> FlowCounts:
@@ -213,7 +227,7 @@ def _flow(c: pd.DataFrame, start, end) -> FlowCounts:
 def differences(ours: PageFigures, theirs: PageFigures) -> list[str]:
     """The figures that differ: counts must be equal, medians equal to 1e-9 (floating point)."""
     found = []
-    for part in ("headline", "hearings", "flow"):
+    for part in ("headline", "hearings", "flow", "feedback"):
         a_part, b_part = getattr(ours, part), getattr(theirs, part)
         for f in fields(a_part):
             a, b = getattr(a_part, f.name), getattr(b_part, f.name)
@@ -222,7 +236,7 @@ def differences(ours: PageFigures, theirs: PageFigures) -> list[str]:
             else:
                 same = a == b
             if not same:
-                shown = (a, b) if part != "flow" or f.name == "backlog_at_start" else (
+                shown = (a, b) if part not in ("flow", "feedback") or f.name == "backlog_at_start" else (
                     sorted(set(a) - set(b))[:3], sorted(set(b) - set(a))[:3])
                 found.append(f"{part}.{f.name}: page {shown[0]!r}, pandas {shown[1]!r}")
     return found

@@ -332,6 +332,12 @@ def test_directions_are_checked_before_anything_is_written(con, people, file):
 
 # ---- the citizen after resolution ----
 
+def answer_counts(con, cid: int) -> tuple[int, int, int]:
+    """The complaint row's count of "solved", "partly" and "not solved" answers (migration 023)."""
+    return tuple(row(con, "SELECT feedback_solved, feedback_partly, feedback_not_solved FROM complaints"
+                          " WHERE id = ?", [cid])[0])
+
+
 def test_not_solved_within_30_days_reopens_and_history_keeps_both(con, people, file):
     cid = file()
     resolved = to_resolved(con, people, cid)
@@ -345,6 +351,7 @@ def test_not_solved_within_30_days_reopens_and_history_keeps_both(con, people, f
         [(e[0], e[1], e[2]) for e in after["events"]]
     assert after["sms"][-1] == "reopened"
     assert row(con, "SELECT answer FROM feedback WHERE complaint_id = ?", [cid]) == [("not_solved",)]
+    assert answer_counts(con, cid) == (0, 0, 1)                    # what the analytics page counts
     # Back with PHED, which reports again.
     actions.file_report(con, people["officer_phed"], cid, after["version"], "Pressure fixed at the valve.")
     assert facts(con, cid)["status"] == "action_reported"
@@ -370,9 +377,11 @@ def test_feedback_needs_the_citizens_own_mobile_and_is_given_once(con, people, f
     citizen = Citizen(_tracking_no(con, cid), MOBILE)
     assert actions.record_feedback(con, citizen, cid, resolved.version, Feedback.SOLVED).status == "resolved"
     assert facts(con, cid)["version"] == resolved.version          # an answer alone changes no status
+    assert answer_counts(con, cid) == (1, 0, 0)
     with pytest.raises(TransitionRefused) as refused:
         actions.record_feedback(con, citizen, cid, resolved.version, Feedback.NOT_SOLVED)
     assert refused.value.key == "casework.feedback_given"
+    assert answer_counts(con, cid) == (1, 0, 0)                    # a refused answer is not counted
     assert not tracking.find_complaint(con, citizen.tracking_no, "9876543210").feedback_open
 
 

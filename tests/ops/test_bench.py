@@ -222,6 +222,8 @@ OUT_OF_STEP = {
     "hearings_held": ("hearings_held = hearings_held + 1", "TRUE"),
     "hearings_called_off": ("hearings_called_off = hearings_called_off + 1", "TRUE"),
     "hearings_no_show": ("hearings_no_show = hearings_no_show + 1", "TRUE"),
+    "feedback_solved": ("feedback_solved = feedback_solved + 1", "TRUE"),
+    "feedback_not_solved": ("feedback_not_solved = 0", "feedback_not_solved > 0"),
     "resolved_at": ("resolved_at = NULL", "status IN ('resolved', 'closed')"),
     # The quickest hearings made the slowest, and the slowest the quickest: the median moves.
     "heard_at": ("heard_at = heard_at + INTERVAL '1000 days'", "heard_at IS NOT NULL ORDER BY heard_at - accepted_at"),

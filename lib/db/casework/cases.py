@@ -12,7 +12,7 @@ from lib.core.complaints import IdType
 from lib.db.connect import fetch_one, fetch_value
 from lib.db.scope import complaints_visible_to
 from lib.core.masking import mask_aadhaar, mask_aadhaar_in_text
-from lib.core.lifecycle import CaseEvent
+from lib.core.lifecycle import CaseEvent, Feedback
 
 # Public history entries whose remark is a code from a fixed list (see lifecycle.CaseEvent); any
 # other entry's remark may be an officer's words and is never read for the citizen.
@@ -253,8 +253,15 @@ def add_action_report(cur: duckdb.DuckDBPyConnection, complaint_id: int, departm
         [complaint_id, department_code, mask_aadhaar_in_text(report), document_id, filed_by, now])
 
 
+# The complaint row's count of each answer (migration 023), kept beside the answer itself.
+_FEEDBACK_COUNT = {str(answer): f"feedback_{answer}" for answer in Feedback}
+
+
 def add_feedback(cur: duckdb.DuckDBPyConnection, complaint_id: int, answer: str, now: datetime) -> None:
+    """The answer, and one more of it on the complaint row (the analytics page counts those)."""
+    column = _FEEDBACK_COUNT[str(answer)]            # a KeyError for an answer the portal does not know
     cur.execute("INSERT INTO feedback (complaint_id, answer, given_at) VALUES (?, ?, ?)", [complaint_id, answer, now])
+    cur.execute(f"UPDATE complaints SET {column} = coalesce({column}, 0) + 1 WHERE id = ?", [complaint_id])
 
 
 def feedback_since(cur: duckdb.DuckDBPyConnection, complaint_id: int, since: datetime | None) -> str | None:

@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 
 from lib.core.complaints import EventKind, Status
-from lib.core.lifecycle import CaseEvent
+from lib.core.lifecycle import CaseEvent, Feedback
 from lib.core.states import HearingEvent
 from lib.db.connect import dialect
 
@@ -49,6 +49,7 @@ def read_tables_whole(cur: duckdb.DuckDBPyConnection, *, careful: bool = False) 
             "events": cur.execute("SELECT complaint_id, happened_at, event, from_status, to_status"
                                   " FROM complaint_events").df(),
             "directions": cur.execute("SELECT complaint_id, report_by, reported_at FROM directions").df(),
+            "feedback": cur.execute("SELECT complaint_id, answer FROM feedback").df(),
         }
     if dialect(cur) == "postgres":
         return _read_carefully_postgres(cur)
@@ -62,6 +63,8 @@ def read_tables_whole(cur: duckdb.DuckDBPyConnection, *, careful: bool = False) 
                               f" TRY_CAST(from_status AS {statuses}) AS from_status,"
                               f" TRY_CAST(to_status AS {statuses}) AS to_status FROM complaint_events").df(),
         "directions": cur.execute("SELECT complaint_id, report_by, reported_at FROM directions").df(),
+        "feedback": cur.execute(f"SELECT complaint_id, TRY_CAST(answer AS {_enum(Feedback)}) AS answer"
+                                " FROM feedback").df(),
     }
 
 
@@ -75,7 +78,9 @@ def _read_carefully_postgres(cur) -> dict[str, pd.DataFrame]:
     complaints["status"] = complaints["status"].astype(statuses)
     events = cur.execute("SELECT complaint_id, happened_at, event, from_status, to_status FROM complaint_events").df()
     events = events.astype({"event": kinds, "from_status": statuses, "to_status": statuses})
-    return {"complaints": complaints, "events": events,
+    feedback = cur.execute("SELECT complaint_id, answer FROM feedback").df()
+    feedback["answer"] = feedback["answer"].astype(pd.CategoricalDtype([str(v) for v in Feedback]))
+    return {"complaints": complaints, "events": events, "feedback": feedback,
             "directions": cur.execute("SELECT complaint_id, report_by, reported_at FROM directions").df()}
 
 

@@ -44,7 +44,8 @@ INSERT INTO complaints (id, tracking_no, filed_at, language, citizen_name, mobil
     aadhaar_last4, aadhaar_hmac, ppp_id, tehsil_lgd, place_lgd, ward, locality, department_code,
     category_code, subject, description, hearing_mode, preferred_dates, consent_at, status, version,
     updated_at, submission_token, transfers, rejection_reason, accepted_at, resolved_at, updated_by,
-    reopen_count, hearings_held, hearings_called_off, hearings_no_show, heard_at, id_key, mobile_key)
+    reopen_count, hearings_held, hearings_called_off, hearings_no_show, heard_at, feedback_solved,
+    feedback_partly, feedback_not_solved, id_key, mobile_key)
 SELECT x.*, {id_key}, {mobile_key}
 FROM (SELECT b.id, {tracking_no}, b.filed_at, b.language, b.citizen_name, '+91' || b.mobile_digits AS mobile,
     NULL, b.id_type, lpad(b.aadhaar_last4::VARCHAR, 4, '0'),
@@ -54,8 +55,13 @@ FROM (SELECT b.id, {tracking_no}, b.filed_at, b.language, b.citizen_name, '+91' 
     CASE WHEN b.preferred_in_days IS NOT NULL THEN {preferred_dates} END,
     b.filed_at, b.status, b.version, b.updated_at, NULL, b.transfers, b.rejection_reason, b.accepted_at,
     b.resolved_at, b.updated_by, b.reopen_count, b.hearings_held, b.hearings_called_off, b.hearings_no_show,
-    b.heard_at
-    FROM seed_complaints b) x
+    b.heard_at, coalesce(fb.solved, 0), coalesce(fb.partly, 0), coalesce(fb.not_solved, 0)
+    FROM seed_complaints b LEFT JOIN (
+        -- Each answer counted on its complaint's row (migration 023), as a filing's feedback is.
+        SELECT complaint_id, count(*) FILTER (WHERE answer = 'solved') AS solved,
+            count(*) FILTER (WHERE answer = 'partly') AS partly,
+            count(*) FILTER (WHERE answer = 'not_solved') AS not_solved
+        FROM seed_feedback GROUP BY complaint_id) fb ON fb.complaint_id = b.id) x
 """
 
 _INSERT_EVENTS = """
