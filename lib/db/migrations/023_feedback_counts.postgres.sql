@@ -1,8 +1,9 @@
 -- Schema version 23 on PostgreSQL: as 023_feedback_counts.sql (the reasons are there), and migration
--- 020's trigger no longer moves a complaint's version for a change of these counts alone. An answer
--- changes no status, so it moves no version on DuckDB either (lib.casework.actions.record_feedback):
--- an officer's open page stays current, and "not solved" reopens with the citizen's own version.
--- The analysts' copy still sees the change: the trigger marks the row (changed_xid) as before.
+-- 020's trigger no longer moves a complaint's version in an UPDATE that changes these counts (the
+-- portal's only such UPDATE is an answer's, which changes nothing else). An answer changes no status,
+-- so it moves no version on DuckDB either (lib.casework.actions.record_feedback): an officer's open
+-- page stays current, and "not solved" reopens with the citizen's own version. The analysts' copy
+-- still sees the change: the trigger marks the row (changed_xid) as before.
 ALTER TABLE complaints ADD COLUMN IF NOT EXISTS feedback_solved INTEGER DEFAULT 0;
 ALTER TABLE complaints ADD COLUMN IF NOT EXISTS feedback_partly INTEGER DEFAULT 0;
 ALTER TABLE complaints ADD COLUMN IF NOT EXISTS feedback_not_solved INTEGER DEFAULT 0;
