@@ -206,12 +206,17 @@ def transaction(con) -> Iterator[duckdb.DuckDBPyConnection]:
         cur.execute("COMMIT")
 
 
-def retrying(work, *, attempts: int = 8, pause_s: float = 0.005):
-    """Run `work()` again when DuckDB reports a write-write conflict (another transaction won)."""
+def retrying(work, *, attempts: int = 8, pause_s: float = 0.005, upsert: bool = False):
+    """Run `work()` again when DuckDB reports a write-write conflict (another transaction won).
+
+    `upsert`: the work's INSERT … ON CONFLICT may also lose to another transaction inserting the
+    same key at the same moment, which DuckDB reports as a duplicate key (PostgreSQL waits instead);
+    tried again, it finds the row and takes its ON CONFLICT branch."""
+    retryable = (*RETRYABLE, duckdb.ConstraintException) if upsert else RETRYABLE
     for attempt in range(attempts):
         try:
             return work()
-        except RETRYABLE:
+        except retryable:
             if attempt == attempts - 1:
                 raise
             time.sleep(pause_s * (2**attempt))

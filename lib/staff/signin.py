@@ -13,7 +13,7 @@ import jwt
 from lib.staff import auth
 from lib.core.roles import Role, User
 from lib.db.staff import users as users_db
-from lib.db.connect import transaction
+from lib.db.connect import retrying, transaction
 
 UNKNOWN_CLIENT = "unknown"
 
@@ -51,16 +51,23 @@ def paused_until(con, username: str, client: str | None, now: datetime | None = 
     return until if until is not None and until > now else None
 
 
+# The same officer may sign in (or out) from one desk in several tabs at once, and each attempt
+# writes the same rows: the loser of such a race is tried again rather than shown an error page.
+
 def note_failure(con, username: str, client: str | None, now: datetime | None = None) -> None:
-    with transaction(con) as cur:
-        users_db.record_failure(cur, attempt_key(username, client), _username(username), now or _now())
+    def write() -> None:
+        with transaction(con) as cur:
+            users_db.record_failure(cur, attempt_key(username, client), _username(username), now or _now())
+    retrying(write)
 
 
 def note_success(con, username: str, client: str | None, now: datetime | None = None) -> None:
-    with transaction(con) as cur:
-        users_db.clear_failures(cur, attempt_key(username, client))
-        if _rememberable(client):
-            users_db.record_sign_in_client(cur, _username(username), client, now or _now())
+    def write() -> None:
+        with transaction(con) as cur:
+            users_db.clear_failures(cur, attempt_key(username, client))
+            if _rememberable(client):
+                users_db.record_sign_in_client(cur, _username(username), client, now or _now())
+    retrying(write, upsert=True)
 
 
 class Outcome(StrEnum):
@@ -185,8 +192,10 @@ def current_version(con, username: str) -> int | None:
 
 def revoke(con, username: str, expires: float) -> None:
     """Logout: the cookie with this expiry never signs anyone in again, even if it was copied."""
-    with transaction(con) as cur:
-        users_db.revoke_token(cur, username, expires, _now())
+    def write() -> None:
+        with transaction(con) as cur:
+            users_db.revoke_token(cur, username, expires, _now())
+    retrying(write, upsert=True)
 
 
 def is_revoked(con, username: str, expires: float) -> bool:
